@@ -4,7 +4,7 @@ import { MetricsAccumulator, topKIndices, mostConfusedPairs, crossEntropy } from
 
 test('top-k picks the largest scores in order', () => {
   assert.deepEqual(topKIndices([0.1, 0.5, 0.2, 0.9, 0.0], 0, 5, 3), [3, 1, 2]);
-  assert.deepEqual(topKIndices([9, 9, 1, 2, 3, 0], 1, 3, 2), [2, 1]);
+  assert.deepEqual(topKIndices([9, 9, 1, 2, 3, 0], 1, 3, 2), [1, 0]);
 });
 
 test('accuracy, top-5, macro-F1 and confusion match a hand computation', () => {
