@@ -105,3 +105,13 @@ test('SpatialDropout2D drops whole channels per sample in training, is identity 
   assert.equal(layer.getConfig()['rate'], 0.5);
   tf.dispose([x, y, inf]);
 });
+
+test('the same seed builds the same weights; another seed, others', () => {
+  const cfg = modelCfg({ blocks: [1], widths: [4] });
+  const build = (seed: number) => buildResNet(cfg, { inputShape: [6, 6, 3], numClasses: 3 }, { seed });
+  const [a, b, c] = [build(1), build(1), build(2)];
+  const w = (m: tf.LayersModel) => m.getWeights().map((t) => Array.from(t.dataSync()));
+  assert.deepEqual(w(a), w(b));
+  assert.notDeepEqual(w(a), w(c));
+  [a, b, c].forEach((m) => m.dispose());
+});

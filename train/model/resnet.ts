@@ -3,6 +3,7 @@ import type { ModelConfig } from '../../core/config/index.js';
 import { TinynetError } from '../../core/errors.js';
 import { activationLayer } from './activation.js';
 import { SpatialDropout2D } from './spatial-dropout.js';
+import { Rng } from '../../core/rng.js';
 
 export interface ModelShape {
   /** [height, width, channels] of one input image (NHWC). */
@@ -18,15 +19,18 @@ const BN_ARGS = { axis: -1, momentum: 0.9, epsilon: 1e-5 } as const;
  * of every stage after the first with stride 2; GAP → Dense(num_classes) giving logits.
  * Layer names are stable (stem_conv, s2b1_conv1, ...) so checkpoints, summaries and the ONNX
  * exporter can refer to them. Convs carry a bias only when batchnorm is off (BN's beta replaces it).
+ * With `seed`, every initializer gets its own seed drawn from it: the same seed builds the same weights.
  */
-export function buildResNet(cfg: ModelConfig, shape: ModelShape): tf.LayersModel {
+export function buildResNet(cfg: ModelConfig, shape: ModelShape, opts: { seed?: number } = {}): tf.LayersModel {
   if (cfg.blocks.length !== cfg.widths.length) {
     throw new TinynetError('model.invalid', `model.blocks (${cfg.blocks.length} stages) and model.widths (${cfg.widths.length}) differ in length`);
   }
   if (!(shape.numClasses >= 2)) throw new TinynetError('model.invalid', `num_classes must be ≥ 2, got ${shape.numClasses}`);
   const useBias = !cfg.batchnorm;
+  const seeds = opts.seed === undefined ? null : new Rng(opts.seed);
+  const nextSeed = () => (seeds ? seeds.nextUint32() : undefined);
   const conv = (filters: number, kernel: number, strides: number, name: string) =>
-    tf.layers.conv2d({ filters, kernelSize: kernel, strides, padding: 'same', useBias, kernelInitializer: 'heNormal', name });
+    tf.layers.conv2d({ filters, kernelSize: kernel, strides, padding: 'same', useBias, kernelInitializer: tf.initializers.heNormal({ seed: nextSeed() }), name });
   const norm = (x: tf.SymbolicTensor, name: string) =>
     cfg.batchnorm ? (tf.layers.batchNormalization({ ...BN_ARGS, name }).apply(x) as tf.SymbolicTensor) : x;
   const act = (x: tf.SymbolicTensor, name: string) => activationLayer(cfg.activation, name).apply(x) as tf.SymbolicTensor;
@@ -56,6 +60,6 @@ export function buildResNet(cfg: ModelConfig, shape: ModelShape): tf.LayersModel
   });
 
   x = tf.layers.globalAveragePooling2d({ name: 'pool' }).apply(x) as tf.SymbolicTensor;
-  const logits = tf.layers.dense({ units: shape.numClasses, name: 'logits' }).apply(x) as tf.SymbolicTensor;
+  const logits = tf.layers.dense({ units: shape.numClasses, kernelInitializer: tf.initializers.glorotUniform({ seed: nextSeed() }), name: 'logits' }).apply(x) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: logits, name: 'resnet' });
 }
