@@ -68,6 +68,8 @@ export function miniGridSpec(f: MiniGridFile): ChartSpec {
 
 export interface CurveSeries {
   run: string;
+  /** Runs with the same group share a colour (e.g. `train.lr=0.001` in an overlay). */
+  group?: string;
   history: EpochRecord[];
 }
 
@@ -77,7 +79,7 @@ export function curvesSpec(title: string, series: CurveSeries[], metrics: Array<
     s.history.flatMap((h) =>
       metrics.flatMap((m) =>
         (['train', 'val'] as const)
-          .map((split) => ({ run: s.run, split, metric: m, epoch: h.epoch, value: (h as unknown as Record<string, number>)[`${split}/${m}`] }))
+          .map((split) => ({ run: s.run, group: s.group ?? s.run, split, metric: m, epoch: h.epoch, value: (h as unknown as Record<string, number>)[`${split}/${m}`] }))
           .filter((v) => Number.isFinite(v.value)),
       ),
     ),
@@ -96,9 +98,9 @@ export function curvesSpec(title: string, series: CurveSeries[], metrics: Array<
       encoding: {
         x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1 } },
         y: { field: 'value', type: 'quantitative', scale: { zero: false }, title: null },
-        color: many ? { field: 'run', type: 'nominal', title: 'run' } : { field: 'split', type: 'nominal', title: 'split' },
+        color: many ? { field: 'group', type: 'nominal', title: null } : { field: 'split', type: 'nominal', title: 'split' },
         strokeDash: { field: 'split', type: 'nominal', title: 'split', scale: { domain: ['train', 'val'], range: [[1, 0], [5, 3]] } },
-        detail: { field: 'run' },
+        detail: { field: 'run', type: 'nominal' },
       },
     },
   } as ChartSpec;

@@ -3,8 +3,10 @@ import path from 'node:path';
 import { MetricsAccumulator } from '../../core/metrics.js';
 import { Rng } from '../../core/rng.js';
 import { TinynetError } from '../../core/errors.js';
-import type { BaselinesFile } from '../../core/protocol-artifacts.js';
-import type { DatasetMeta, SplitName } from '../../dataset/index.js';
+import type { Config } from '../../core/config/index.js';
+import { protocolPaths, type BaselinesFile } from '../../core/protocol-artifacts.js';
+import { prepareDataset, type DatasetMeta, type SplitName } from '../../dataset/index.js';
+import { writeFileAtomicSync } from '../../dataset/atomic.js';
 
 /** Labels of one split of a prepared cache, without loading its images. */
 export function loadLabels(dir: string, meta: DatasetMeta, split: SplitName): Int32Array {
@@ -79,4 +81,13 @@ export function formatBaselines(b: BaselinesFile): string {
     lines.push(`${r.predictor.padEnd(15)}  ${r.split.padEnd(5)}  ${String(r.count).padStart(6)}  ${pct(r.accuracy).padStart(8)}  ${pct(r.macro_f1).padStart(9)}`);
   }
   return lines.join('\n');
+}
+
+/** `tinynet baselines`: the prepared dataset's labels in, `<artifacts>/protocol/baselines.json` out. */
+export async function runBaselinesForConfig(config: Config, command: string): Promise<{ result: BaselinesFile; file: string }> {
+  const { dir, meta } = await prepareDataset(config);
+  const result = computeBaselines({ meta, labels: { val: loadLabels(dir, meta, 'val'), test: loadLabels(dir, meta, 'test') }, seed: config.seed, command });
+  const file = protocolPaths(config.paths).baselines;
+  writeFileAtomicSync(file, JSON.stringify(result, null, 1) + '\n');
+  return { result, file };
 }
