@@ -91,6 +91,8 @@ export interface GridOptions {
   log?: Logger;
   /** Stop after this many trials ran in this call (tests simulate an interruption with it). */
   maxTrials?: number;
+  /** Working directory the trials run in (relative config paths resolve against it); default process.cwd(). */
+  cwd?: string;
 }
 
 export interface GridOutcome {
@@ -118,7 +120,7 @@ export async function runGrid(opts: GridOptions): Promise<GridOutcome> {
   const budget = [`train.epochs=${g.epochs}`, `train.max_steps_per_epoch=${g.max_steps_per_epoch}`];
   for (const t of trials) {
     try {
-      loadConfig(opts.configFile, [...opts.baseSets, ...t.sets, ...budget]);
+      loadConfig(opts.configFile, [...opts.baseSets, ...t.sets, ...budget], opts.cwd);
     } catch (err) {
       if (err instanceof TinynetError) throw new TinynetError('grid.bad_trial', `grid trial ${t.name}: ${err.message}`, 'fix grid.params (dotted config keys → lists of values)');
       throw err;
@@ -171,7 +173,7 @@ export async function runGrid(opts: GridOptions): Promise<GridOutcome> {
       let signal: NodeJS.Signals | null;
       try {
         ({ code, signal } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
-          child = spawn(process.execPath, args, { stdio: ['ignore', logFd, logFd], env: { ...process.env, TINYNET_LOG: process.env.TINYNET_GRID_CHILD_LOG ?? 'info' } });
+          child = spawn(process.execPath, args, { cwd: opts.cwd ?? process.cwd(), stdio: ['ignore', logFd, logFd], env: { ...process.env, TINYNET_LOG: process.env.TINYNET_GRID_CHILD_LOG ?? 'info' } });
           child.on('error', reject);
           child.on('exit', (c, s) => resolve({ code: c, signal: s }));
         }));
