@@ -14,12 +14,12 @@ export function lrFinderSpec(f: LrFindFile): ChartSpec {
     { lr: p.lr, loss: p.smoothed, series: 'smoothed loss' },
   ]);
   const rules = [
-    { lr: f.suggested_lr, label: `suggested ${f.suggested_lr.toExponential(2)}` },
-    ...(f.diverged_at !== null ? [{ lr: f.diverged_at, label: `diverged ${f.diverged_at.toExponential(2)}` }] : []),
+    { lr: f.suggested_lr, label: `suggested ${f.suggested_lr.toExponential(2)}`, y: 0 },
+    ...(f.diverged_at !== null ? [{ lr: f.diverged_at, label: `diverged ${f.diverged_at.toExponential(2)}`, y: 16 }] : []),
   ];
   return {
     $schema: SCHEMA,
-    title: { text: 'LR finder', subtitle: f.rule },
+    title: { text: 'LR finder', subtitle: `suggested = steepest descent of the smoothed loss${f.divisor !== 1 ? ` ÷ ${f.divisor}` : ''}` },
     width: 560,
     height: 300,
     layer: [
@@ -29,7 +29,7 @@ export function lrFinderSpec(f: LrFindFile): ChartSpec {
         encoding: {
           x: { field: 'lr', type: 'quantitative', scale: { type: 'log' }, title: 'learning rate (log scale)', axis: { format: '.0e' } },
           y: { field: 'loss', type: 'quantitative', scale: { zero: false }, title: 'train loss' },
-          color: { field: 'series', type: 'nominal', title: null, scale: { domain: ['loss', 'smoothed loss'], range: ['#b8c7d9', '#1f5fa8'] } },
+          color: { field: 'series', type: 'nominal', title: null, legend: { orient: 'bottom' }, scale: { domain: ['loss', 'smoothed loss'], range: ['#b8c7d9', '#1f5fa8'] } },
         },
       },
       {
@@ -39,8 +39,8 @@ export function lrFinderSpec(f: LrFindFile): ChartSpec {
       },
       {
         data: { values: rules },
-        mark: { type: 'text', align: 'left', dx: 4, dy: -6, color: '#c0392b', baseline: 'top', y: 0 },
-        encoding: { x: { field: 'lr', type: 'quantitative' }, text: { field: 'label' } },
+        mark: { type: 'text', align: 'left', dx: 4, color: '#c0392b', baseline: 'top' },
+        encoding: { x: { field: 'lr', type: 'quantitative' }, y: { field: 'y', type: 'quantitative', scale: null }, text: { field: 'label' } },
       },
     ],
   } as ChartSpec;
@@ -51,7 +51,7 @@ export function miniGridSpec(f: MiniGridFile): ChartSpec {
   const values = f.rows.map((r) => ({ lr: r.lr.toExponential(0), wd: r.weight_decay === 0 ? '0' : r.weight_decay.toExponential(0), loss: Number.isFinite(r.final_loss) ? r.final_loss : null, rank: r.rank }));
   return {
     $schema: SCHEMA,
-    title: { text: 'LR × weight decay mini-grid', subtitle: f.rule },
+    title: { text: 'LR × weight decay mini-grid', subtitle: 'final loss (mean of the last quarter of the steps)' },
     data: { values },
     width: { step: 70 },
     height: { step: 36 },
@@ -96,7 +96,7 @@ export function curvesSpec(title: string, series: CurveSeries[], metrics: Array<
       height: 220,
       mark: { type: 'line', point: true },
       encoding: {
-        x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1 } },
+        x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1, format: 'd' } },
         y: { field: 'value', type: 'quantitative', scale: { zero: false }, title: null },
         color: many ? { field: 'group', type: 'nominal', title: null } : { field: 'split', type: 'nominal', title: 'split' },
         strokeDash: { field: 'split', type: 'nominal', title: 'split', scale: { domain: ['train', 'val'], range: [[1, 0], [5, 3]] } },

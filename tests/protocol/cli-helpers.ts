@@ -15,7 +15,7 @@ dataset:
   test_ratio: 0.2
   synthetic: { classes: 4, per_class: 20, val_per_class: 6, seed: 7 }
 model: { blocks: [1, 1], widths: [4, 8], dropout: 0.1 }
-train: { backend: cpu, epochs: 2, batch_size: 8, lr: 0.01, experiment: tiny }
+train: { backend: wasm, epochs: 2, batch_size: 8, lr: 0.01, experiment: tiny }
 sanity: { overfit_size: 16, overfit_epochs: 30, overfit_lr: 0.02, initial_loss_tolerance: 0.5 }
 lr_finder: { min_lr: 1.0e-4, max_lr: 100, steps: 30, smoothing: 0.7, diverge_factor: 2, mini_grid: { lrs: [1.0e-3, 1.0e-2], weight_decays: [0, 1.0e-3], steps: 4 } }
 grid: { name: g4, params: { train.lr: [0.003, 0.03], model.dropout: [0, 0.1] }, epochs: 1, max_steps_per_epoch: 2 }

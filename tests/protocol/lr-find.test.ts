@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,8 +7,12 @@ import { buildResNet } from '../../train/model/index.js';
 import { exponentialLrs, smoothLosses, suggestLr, runLrFind, runMiniGrid, finalLoss, formatLrFind } from '../../train/protocol/lr-find.js';
 import { decodeEvents } from '../core/tb-decoder.js';
 import { tinyConfig, tinyData } from '../train/helpers.js';
+import { selectBackend } from '../../train/backend/select.js';
 
 process.env.TINYNET_LOG = 'warn';
+
+// The wasm backend runs these tiny models ~3× faster than the pure-JS one.
+before(() => selectBackend('wasm', { threads: 1 }));
 
 test('exponential LRs span [min, max] evenly in log space', () => {
   const lrs = exponentialLrs(1e-5, 1e-1, 5);
