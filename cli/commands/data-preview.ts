@@ -15,6 +15,8 @@ export function registerPreview(data: Command): void {
     .option('--count <n>', 'samples in the grid', (v) => Number(v), 8)
     .action(async (o: ConfigOptions & { out?: string; count: number }) => {
       const { config } = configFromOptions(o);
+      // Importing train/backend (other commands do) registers the wasm backend with a higher priority: let it initialize.
+      await tf.ready();
       const { dir, meta } = await prepareDataset(config);
       const train = loadSplit(dir, 'train');
       const out = o.out ? resolveUserPath(o.out) : path.join(config.paths.runs, 'data-stats', 'augment-preview.png');
