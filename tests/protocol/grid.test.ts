@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { loadConfig } from '../../core/config/index.js';
 import type { GridSummaryFile, GridTrialResult } from '../../core/protocol-artifacts.js';
@@ -26,21 +27,27 @@ test('best value of the metric: highest accuracy, lowest loss', () => {
   assert.deepEqual(bestOf(h, 'val/loss'), { value: 1, epoch: 2 });
 });
 
-test('a grid of 4 trials: interrupted after 2, resumed without re-running them, 4 ranked rows, HParams per trial', async () => {
+test('a grid of 4 trials: stopped by SIGTERM after the first, resumed without re-running finished ones, 4 ranked rows, HParams per trial', async () => {
   const dir = tinyProject('tinynet-grid-');
-  const { config, file } = loadConfig(path.join(dir, 'tiny.yaml'), [], dir);
-  // First call stops after two trials, as an interruption would.
-  const first = await runGrid({ config, configFile: file, baseSets: [], cliPath: CLI, command: 'test', maxTrials: 2, cwd: dir });
-  assert.equal(first.interrupted, true);
-  assert.equal(first.ran.length, 2, JSON.stringify(first));
   const gridDir = path.join(dir, 'runs/grid/g4');
+  const results = () => (existsSync(gridDir) ? readdirSync(gridDir).filter((t) => existsSync(path.join(gridDir, t, 'result.json'))) : []);
+  // Interrupt the grid as a user would (Ctrl-C / kill) once the first trial has finished.
+  const driver = spawn(process.execPath, [CLI, 'grid', '--config', 'tiny.yaml'], { cwd: dir, env: { ...process.env, TINYNET_LOG: 'warn' }, stdio: 'ignore' });
+  const exited = new Promise<number | null>((resolve) => driver.on('exit', (code) => resolve(code)));
+  for (let i = 0; i < 600 && results().length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+  driver.kill('SIGTERM');
+  assert.equal(await exited, 130, 'an interrupted grid exits 130');
+  const finished = results();
+  assert.ok(finished.length >= 1 && finished.length < 4, `${finished.length} trials finished before the interruption`);
   const stamp = (t: string) => (JSON.parse(readFileSync(path.join(gridDir, t, 'result.json'), 'utf8')) as GridTrialResult).finished_at;
-  const before = first.ran.map(stamp);
+  const before = finished.map(stamp);
+  const partial = JSON.parse(readFileSync(path.join(gridDir, 'summary.json'), 'utf8')) as GridSummaryFile;
+  assert.equal(partial.rows.filter((r) => r.value !== null).length, finished.length, 'the summary written at the interruption ranks what finished');
 
   const r = await tinynet(dir, ['grid', '--config', 'tiny.yaml']);
   assert.equal(r.code, 0, r.stderr + r.stdout);
-  assert.match(r.stdout, /4 trials \(2 run now, 2 finished earlier, 0 failed\)/);
-  assert.deepEqual(first.ran.map(stamp), before, 'finished trials were not re-run');
+  assert.match(r.stdout, new RegExp(`4 trials \\(${4 - finished.length} run now, ${finished.length} finished earlier, 0 failed\\)`));
+  assert.deepEqual(finished.map(stamp), before, 'finished trials were not re-run');
 
   const summary = JSON.parse(readFileSync(path.join(gridDir, 'summary.json'), 'utf8')) as GridSummaryFile;
   assert.equal(summary.rows.length, 4);
@@ -62,4 +69,15 @@ test('a grid of 4 trials: interrupted after 2, resumed without re-running them, 
   // A third call finds everything done.
   const again = await tinynet(dir, ['grid', '--config', 'tiny.yaml']);
   assert.match(again.stdout, /0 run now, 4 finished earlier/);
+});
+
+test('the library stops after maxTrials and a later call continues', async () => {
+  const dir = tinyProject('tinynet-grid-lib-');
+  const { config, file } = loadConfig(path.join(dir, 'tiny.yaml'), ['grid.params={"train.lr": [0.003, 0.03]}'], dir);
+  const first = await runGrid({ config, configFile: file, baseSets: ['grid.params={"train.lr": [0.003, 0.03]}'], cliPath: CLI, command: 'test', maxTrials: 1, cwd: dir });
+  assert.equal(first.interrupted, true);
+  assert.deepEqual(first.ran, ['lr=0.003']);
+  const second = await runGrid({ config, configFile: file, baseSets: [], cliPath: CLI, command: 'test', cwd: dir });
+  assert.deepEqual([second.skipped, second.ran], [['lr=0.003'], ['lr=0.03']]);
+  assert.equal(second.summary.rows.length, 2);
 });
