@@ -77,7 +77,7 @@ test('ReLU(max_value), LeakyReLU, ELU, ThresholdedReLU, PReLU, Softmax', async (
   await expectParity(chain([5, 5, 2], conv(), L.thresholdedReLU({ theta: 0.1 })));
   await expectParity(chain([5, 5, 2], conv(), L.prelu({})));
   await expectParity(chain([5, 5, 2], conv(), L.prelu({ sharedAxes: [1, 2] })));
-  await expectParity(chain([5, 5, 2], conv(), L.softmax({})));
+  await expectParity(chain([5, 5, 2], conv(), L.softmax({ axis: -1 })));
 });
 
 test('ZeroPadding2D, Cropping2D, UpSampling2D (nearest, bilinear)', async () => {
