@@ -1,0 +1,146 @@
+/**
+ * Picks the TensorFlow.js backend training runs on, and says so in one log line.
+ *
+ * `auto`: `@tensorflow/tfjs-node-gpu`, then `@tensorflow/tfjs-node` (native TensorFlow, loaded only
+ * if the user installed it — they are not in package.json because their install scripts download
+ * libtensorflow, which fails offline and would break `npm ci`), then `wasm` (with our training
+ * kernels and, in Node, threads), then the pure-JS `cpu` (correct but far too slow for the seed model).
+ */
+import * as tf from '@tensorflow/tfjs';
+import os from 'node:os';
+import { TinynetError } from '../../core/errors.js';
+import { createLogger } from '../../core/log.js';
+import { registerWasmTrainingKernels } from './wasm-kernels/index.js';
+import { useThreadedWasm } from './wasm-threads.js';
+
+export type BackendKind = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+
+export interface SelectedBackend {
+  /** tfjs backend name: `tensorflow`, `wasm` or `cpu`. */
+  name: string;
+  /** Compute threads the backend uses (XNNPACK pool for wasm; 0 = chosen by TensorFlow). */
+  threads: number;
+  /** Human-readable device, e.g. `CPU (WebAssembly SIMD, 2 threads)`. */
+  device: string;
+}
+
+const log = createLogger('backend');
+
+const NATIVE_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'] as const;
+const INSTALL_HINT =
+  'Install the native backend: `npm install @tensorflow/tfjs-node` (CPU) or `npm install @tensorflow/tfjs-node-gpu` (CUDA), ' +
+  'or use --backend wasm.';
+
+function isModuleNotFound(err: unknown): boolean {
+  const code = (err as { code?: string } | null)?.code;
+  return code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND';
+}
+
+/** Loads native TensorFlow if installed; null when neither package is present. Throws if one is present but broken. */
+async function tryNative(): Promise<SelectedBackend | null> {
+  for (const pkg of NATIVE_PACKAGES) {
+    try {
+      // A variable specifier: these packages are optional and absent from package.json on purpose.
+      const specifier: string = pkg;
+      await import(specifier);
+    } catch (err) {
+      if (isModuleNotFound(err)) continue;
+      throw new TinynetError(
+        'BACKEND_LOAD_FAILED',
+        `${pkg} is installed but failed to load: ${(err as Error).message}`,
+        pkg.endsWith('-gpu')
+          ? 'Check the CUDA/cuDNN versions it needs, or uninstall it to fall back to @tensorflow/tfjs-node or wasm.'
+          : 'Reinstall it (`npm rebuild @tensorflow/tfjs-node`) or uninstall it to fall back to wasm.',
+      );
+    }
+    await tf.setBackend('tensorflow');
+    await tf.ready();
+    const gpu = pkg.endsWith('-gpu');
+    return { name: 'tensorflow', threads: 0, device: gpu ? `GPU (CUDA, via ${pkg})` : `CPU (native TensorFlow, via ${pkg})` };
+  }
+  return null;
+}
+
+let wasmPrepared: { threads: number; fellBack: boolean } | null = null;
+
+async function useWasm(requestedThreads: number): Promise<SelectedBackend> {
+  // Importing the package registers the backend and its stock kernels.
+  await import('@tensorflow/tfjs-backend-wasm');
+  registerWasmTrainingKernels();
+  if (wasmPrepared == null) {
+    const threads = requestedThreads > 0 ? requestedThreads : os.availableParallelism();
+    wasmPrepared = { threads, fellBack: false };
+    const state = wasmPrepared;
+    if (threads > 1) {
+      useThreadedWasm(threads, (err) => {
+        state.fellBack = true;
+        state.threads = 1;
+        log.warn(`wasm threads unavailable (${(err as Error).message}); running single-threaded`);
+      });
+    } else {
+      const { setThreadsCount } = await import('@tensorflow/tfjs-backend-wasm');
+      setThreadsCount(1);
+    }
+  } else if (requestedThreads > 0 && requestedThreads !== wasmPrepared.threads) {
+    log.warn(`wasm backend already initialized with ${wasmPrepared.threads} thread(s); ignoring threads=${requestedThreads}`);
+  }
+  if (!(await tf.setBackend('wasm'))) {
+    throw new TinynetError('BACKEND_INIT_FAILED', 'The wasm backend failed to initialize.', 'Use --backend cpu, or check the Node version (>= 20).');
+  }
+  const { getThreadsCount } = await import('@tensorflow/tfjs-backend-wasm');
+  const threads = getThreadsCount();
+  const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+  return { name: 'wasm', threads, device: `CPU (WebAssembly${simd ? ' SIMD' : ''}, ${threads} thread${threads === 1 ? '' : 's'})` };
+}
+
+async function useCpu(): Promise<SelectedBackend> {
+  await tf.setBackend('cpu');
+  return { name: 'cpu', threads: 1, device: 'CPU (pure JavaScript)' };
+}
+
+export async function selectBackend(kind: BackendKind, opts: { threads?: number } = {}): Promise<SelectedBackend> {
+  const threads = opts.threads ?? 0;
+  let selected: SelectedBackend;
+  switch (kind) {
+    case 'tensorflow': {
+      const native = await tryNative();
+      if (native == null) {
+        throw new TinynetError('BACKEND_MISSING', 'The `tensorflow` backend needs @tensorflow/tfjs-node or @tensorflow/tfjs-node-gpu, and neither is installed.', INSTALL_HINT);
+      }
+      selected = native;
+      break;
+    }
+    case 'wasm':
+      selected = await useWasm(threads);
+      break;
+    case 'cpu':
+      selected = await useCpu();
+      break;
+    case 'auto': {
+      selected = (await tryNative()) ?? (await useWasm(threads).catch((err: unknown) => {
+        log.warn(`wasm backend unavailable (${(err as Error).message}); falling back to the slow cpu backend`);
+        return useCpu();
+      }));
+      break;
+    }
+    default:
+      throw new TinynetError('BAD_BACKEND', `Unknown backend "${String(kind)}".`, 'Use one of: auto, tensorflow, wasm, cpu.');
+  }
+  const heap = wasmHeapBytes();
+  log.info(
+    `backend ${selected.name} · threads ${selected.threads} · device ${selected.device}` +
+      (heap != null ? ` · wasm heap ${(heap / 2 ** 20).toFixed(0)} MiB` : ''),
+  );
+  return selected;
+}
+
+/**
+ * Bytes of the wasm heap now (it only grows: this is the high-water mark of the run), or null when
+ * the active backend is not wasm. wasm32 stops at 4 GiB; log it to see how close a batch size gets.
+ */
+export function wasmHeapBytes(): number | null {
+  if (tf.getBackend() !== 'wasm') return null;
+  const wasm = (tf.backend() as unknown as { wasm?: { wasmMemory?: { buffer: ArrayBufferLike }; HEAPU8?: Uint8Array } }).wasm;
+  const buffer = wasm?.wasmMemory?.buffer ?? wasm?.HEAPU8?.buffer;
+  return buffer?.byteLength ?? null;
+}
