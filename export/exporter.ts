@@ -19,7 +19,8 @@ export const INPUT_MODES: InputMode[] = ['uint8-nhwc', 'float32-nchw', 'float32-
 /** What a dataset tells the exporter: labels and the normalization the model was trained with. */
 export interface DatasetInfo {
   classes: ClassEntry[];
-  normalization: Normalization;
+  /** Needed for the uint8 input head (the normalization goes into the graph). */
+  normalization?: Normalization;
 }
 
 export interface ExportOptions {
@@ -50,6 +51,8 @@ export interface ExportResult {
   outputs: IrValueInfo[];
   input: InputMode;
   classifier: boolean;
+  /** The source model's own output is already softmax probabilities (logits taken from before it). */
+  endsWithSoftmax: boolean;
   passes: Record<string, number>;
   nodeCount: number;
   metadata: Record<string, string>;
@@ -100,6 +103,9 @@ function buildHead(g: GraphBuilder, model: tf.LayersModel, mode: InputMode, data
   const name = g.addInput({ name: 'image', dtype: 'uint8', dims: ['N', h ?? 'H', w ?? 'W', c ?? 'C'] });
   const x = g.op('Cast', [name], { to: attr.int(1) }, 'preprocess/Cast');
   if (!dataset) return { values: [value(x, 'keras', shapes[0])], contract: contract(name, 'uint8', 'NHWC', shapes[0], true) };
+  if (!dataset.normalization) {
+    throw new TinynetError('EXPORT_NO_NORMALIZATION', 'the uint8 input head needs the dataset mean/std, and this model came without dataset metadata', 'use --input float32-nhwc or --input float32-nchw');
+  }
   const { mean, std, pixel_scale } = dataset.normalization;
   const channels = mean.length;
   const a = Array.from({ length: channels }, (_, i) => pixel_scale / std[i]);
@@ -137,6 +143,7 @@ export function exportLayersModel(model: tf.LayersModel, options: ExportOptions 
     }
   }
 
+  let endsWithSoftmax = false;
   const outputNames: { logits?: string; probabilities?: string; names: string[] } = { names: [] };
   if (classifier) {
     if (outs.length !== 1 || outs[0].shape.length !== 2) {
@@ -149,6 +156,7 @@ export function exportLayersModel(model: tf.LayersModel, options: ExportOptions 
     if (last && last.op === 'Softmax' && last.attrs.axis?.kind === 'int' && (last.attrs.axis.value === 1 || last.attrs.axis.value === -1)) {
       logits = last.inputs[0];
       probabilities = outs[0].name;
+      endsWithSoftmax = true;
     } else {
       probabilities = g.op('Softmax', [logits], { axis: attr.int(1) }, 'probabilities/Softmax');
     }
@@ -199,6 +207,7 @@ export function exportLayersModel(model: tf.LayersModel, options: ExportOptions 
     outputs: g.graph.outputs,
     input: mode,
     classifier,
+    endsWithSoftmax,
     passes,
     nodeCount: g.graph.nodes.length,
     metadata,

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { register as config } from './config.js';
 import { register as model } from './model.js';
+import { register as exportCmd } from './export.js';
+import { register as inspect } from './inspect.js';
 
 /** Every command, in the order `tinynet --help` lists them. One line per command file. */
-export const commands: Array<(program: Command) => void> = [config, model];
+export const commands: Array<(program: Command) => void> = [config, model, exportCmd, inspect];

@@ -30,3 +30,5 @@ export function encodeModel(model: IModelProto): Uint8Array {
 export function decodeModel(bytes: Uint8Array): ModelProto {
   return onnx.ModelProto.decode(bytes);
 }
+export type GraphProto = onnxProto.onnx.GraphProto;
+export type ValueInfoProto = onnxProto.onnx.ValueInfoProto;
