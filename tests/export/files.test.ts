@@ -11,6 +11,8 @@ import { loadTfjsModel } from '../../export/load-tfjs.js';
 import { runExport } from '../../export/run.js';
 import { inspectFile } from '../../export/inspect.js';
 import { TinynetError } from '../../core/errors.js';
+import { validateConfig } from '../../core/config/index.js';
+import { prepareDataset } from '../../dataset/index.js';
 import { PACKAGE_ROOT } from '../../core/paths.js';
 import { cpuBackend, maxAbsDiff, parity, randomizeWeights } from './helpers.js';
 import { saveTfjsModel } from './tfjs-files.js';
@@ -81,6 +83,27 @@ test('runExport from a checkpoint: verified, written atomically, inspect reads i
   assert.equal(info.metadata.provenance?.epoch, 3);
   assert.equal(info.metadata.provenance?.metrics?.['val/accuracy'], 0.6);
   assert.ok(info.parameters > 0);
+});
+
+test('verification also runs on real images from the dataset cache the checkpoint was trained on', async () => {
+  await cpuBackend();
+  const dir = tmp();
+  const rest = {
+    dataset: { source: 'synthetic', path: path.join(dir, 'synth'), image_size: 8, test_ratio: 0.2, synthetic: { classes: 5, per_class: 10, val_per_class: 2, seed: 3 } },
+    paths: { cache: path.join(dir, 'cache'), artifacts: path.join(dir, 'artifacts'), runs: path.join(dir, 'runs') },
+  };
+  const { config } = validateConfig(rest);
+  const prepared = await prepareDataset(config);
+  const ckpt = path.join(dir, 'best.ckpt');
+  writeTinyCheckpoint(ckpt, rest, prepared.meta as unknown as Record<string, unknown>);
+  const summary = await runExport({ checkpoint: ckpt, out: path.join(dir, 'model.onnx'), verify: true, tolerance: 1e-4, foldBatchNorm: true, randomCount: 2 });
+  assert.ok(summary.verify?.ok);
+  const real = summary.verify!.batches.filter((b) => b.kind === 'dataset');
+  assert.equal(real.reduce((a, b) => a + b.n, 0), 10, 'the 10 validation images');
+  assert.equal(summary.verify?.top1Agreement, 1);
+  const info = inspectFile(summary.out);
+  assert.deepEqual(info.metadata.normalization?.mean, prepared.meta.mean);
+  assert.equal(info.metadata.classes?.[0].name, prepared.meta.classes[0].name);
 });
 
 test('CLI: tinynet export --checkpoint … then tinynet inspect', async () => {

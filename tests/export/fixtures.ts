@@ -20,19 +20,20 @@ export const TINY_DATASET: DatasetInfo = {
 };
 
 /** The seed ResNet in miniature: stride-2 stages, projections, BN, SpatialDropout2D, GAP, Dense logits. */
-export function tinyResNet(over: Record<string, unknown> = {}) {
-  const { config, hash } = validateConfig({ model: { blocks: [1, 1], widths: [4, 8], dropout: 0.2, ...over }, train: { backend: 'cpu' } });
+export function tinyResNet(over: Record<string, unknown> = {}, rest: Record<string, unknown> = {}) {
+  const { config, hash } = validateConfig({ model: { blocks: [1, 1], widths: [4, 8], dropout: 0.2, ...over }, train: { backend: 'cpu' }, ...rest });
   const model = buildResNet(config.model, { inputShape: [8, 8, 3], numClasses: 5 }, { seed: 5 });
   randomizeWeights(model);
   return { model, config, hash };
 }
 
-export function writeTinyCheckpoint(file: string): void {
-  const { model, config, hash } = tinyResNet();
+/** `rest`: other config sections (dataset, paths) for the checkpoint's config; `meta`: its dataset meta. */
+export function writeTinyCheckpoint(file: string, rest: Record<string, unknown> = {}, meta: Record<string, unknown> = TINY_META): void {
+  const { model, config, hash } = tinyResNet({}, rest);
   const contents: CheckpointContents = {
     config,
     configHash: hash,
-    meta: TINY_META,
+    meta,
     epoch: 3,
     step: 42,
     batchInEpoch: 0,
