@@ -181,3 +181,27 @@ test('two inputs, two outputs keep their names', async () => {
   assert.deepEqual(result.outputs.map((o) => o.name), ['sum', 'pooled']);
   diffs.forEach((d) => assert.ok(d < 1e-4));
 });
+
+test('a long mixed chain (layouts switching back and forth) stays exact', async () => {
+  const input = tf.input({ shape: [9, 9, 3] });
+  let x = conv({ strides: 2 }).apply(input) as Sym;
+  const a = L.depthwiseConv2d({ kernelSize: 3, padding: 'same', depthMultiplier: 2 }).apply(x) as Sym;
+  const b = L.separableConv2d({ filters: 8, kernelSize: 3, padding: 'same' }).apply(x) as Sym;
+  x = L.concatenate().apply([a, b]) as Sym;
+  x = L.conv2dTranspose({ filters: 3, kernelSize: 3, strides: 2, padding: 'same' }).apply(x) as Sym;
+  x = L.activation({ activation: 'gelu' }).apply(x) as Sym;
+  x = L.zeroPadding2d({ padding: 1 }).apply(x) as Sym;
+  x = L.cropping2D({ cropping: [[1, 0], [0, 1]] }).apply(x) as Sym;
+  x = L.upSampling2d({ size: [2, 2] }).apply(x) as Sym;
+  x = L.averagePooling2d({ poolSize: 3, strides: 2, padding: 'same' }).apply(x) as Sym;
+  x = L.prelu({}).apply(x) as Sym;
+  x = L.reLU({ maxValue: 6 }).apply(x) as Sym;
+  x = L.permute({ dims: [2, 1, 3] }).apply(x) as Sym;
+  x = L.batchNormalization().apply(x) as Sym;
+  x = L.maxPooling2d({ poolSize: 2 }).apply(x) as Sym;
+  x = L.flatten().apply(x) as Sym;
+  x = L.dense({ units: 5, activation: 'softmax' }).apply(x) as Sym;
+  const model = tf.model({ inputs: input, outputs: x });
+  randomizeWeights(model);
+  await expectParity(model, 1e-5, 3);
+});
