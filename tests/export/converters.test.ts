@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { parity, randomizeWeights } from './helpers.js';
-import { Subtract, SpatialDropout2D } from './custom-layers.js';
+import { Subtract, SpatialDropout2D, KerasReLU, KeepdimsGlobalPool } from './custom-layers.js';
 
 type Sym = tf.SymbolicTensor;
 const L = tf.layers;
@@ -45,6 +45,8 @@ test('DepthwiseConv2D, SeparableConv2D, Conv2DTranspose', async () => {
   await expectParity(chain([5, 4, 3], L.conv2dTranspose({ filters: 2, kernelSize: 3, strides: 2, padding: 'valid' })));
   await expectParity(chain([5, 5, 3], L.conv2dTranspose({ filters: 2, kernelSize: 2, strides: 2, padding: 'same', useBias: false })));
   await expectParity(chain([5, 5, 3], L.conv2dTranspose({ filters: 2, kernelSize: 4, strides: 1, padding: 'same' })));
+  await expectParity(chain([4, 5, 3], L.conv2dTranspose({ filters: 2, kernelSize: 1, strides: 2, padding: 'same' })));
+  await expectParity(chain([4, 5, 3], L.conv2dTranspose({ filters: 2, kernelSize: 3, strides: 3, padding: 'valid', activation: 'relu' })));
 });
 
 test('BatchNormalization: after conv (folded), standalone on NCHW, on Dense output, without center/scale', async () => {
@@ -78,6 +80,9 @@ test('ReLU(max_value), LeakyReLU, ELU, ThresholdedReLU, PReLU, Softmax', async (
   await expectParity(chain([5, 5, 2], conv(), L.prelu({})));
   await expectParity(chain([5, 5, 2], conv(), L.prelu({ sharedAxes: [1, 2] })));
   await expectParity(chain([5, 5, 2], conv(), L.softmax({ axis: -1 })));
+  // Keras-only ReLU arguments (a Keras ReLU class; tfjs' own implements max_value only).
+  await expectParity(chain([5, 5, 2], conv(), new KerasReLU({ negativeSlope: 0.1, threshold: 0.2, maxValue: 0.8 })));
+  await expectParity(chain([5, 5, 2], conv(), new KerasReLU({ negativeSlope: 0.3, threshold: 0 })));
 });
 
 test('ZeroPadding2D, Cropping2D, UpSampling2D (nearest, bilinear)', async () => {
@@ -96,6 +101,9 @@ test('MaxPooling2D and AveragePooling2D (same excludes the padding from the mean
   await expectParity(chain([9, 9, 2], L.averagePooling2d({ poolSize: 2, padding: 'valid' })));
   await expectParity(chain([5, 5, 2], conv(), L.globalAveragePooling2d({})));
   await expectParity(chain([5, 5, 2], conv(), L.globalMaxPooling2d({})));
+  // keepdims (Keras): [N, 1, 1, C], then a conv keeps working in NCHW.
+  await expectParity(chain([5, 5, 2], conv(), new KeepdimsGlobalPool('max'), conv({ kernelSize: 1 })));
+  await expectParity(chain([5, 5, 2], conv(), new KeepdimsGlobalPool('avg'), L.flatten()));
 });
 
 test('Flatten after conv keeps the channels-last element order; Reshape; Permute', async () => {

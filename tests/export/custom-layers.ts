@@ -34,3 +34,45 @@ export class Mystery extends tf.layers.Layer {
   }
 }
 tf.serialization.registerClass(Mystery);
+
+/** Keras' full ReLU (tfjs implements only max_value): reports className 'ReLU' like a Keras model would. */
+export class KerasReLU extends tf.layers.Layer {
+  static className = 'ReLU';
+  constructor(private readonly args: { maxValue?: number; negativeSlope: number; threshold: number }) {
+    super({});
+  }
+  call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    const x = Array.isArray(inputs) ? inputs[0] : inputs;
+    return tf.tidy(() => {
+      const { maxValue, negativeSlope, threshold } = this.args;
+      let y = tf.where(tf.greaterEqual(x, threshold), x, tf.mul(tf.sub(x, threshold), negativeSlope));
+      if (maxValue !== undefined) y = tf.minimum(y, maxValue);
+      return y;
+    });
+  }
+  getConfig() {
+    return { ...super.getConfig(), ...this.args };
+  }
+}
+
+/** Keras' global pooling with keepdims=True ([N, 1, 1, C]). */
+export class KeepdimsGlobalPool extends tf.layers.Layer {
+  static className = 'GlobalMaxPooling2D';
+  constructor(private readonly kind: 'max' | 'avg') {
+    super({});
+  }
+  getClassName(): string {
+    return this.kind === 'max' ? 'GlobalMaxPooling2D' : 'GlobalAveragePooling2D';
+  }
+  call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    const x = Array.isArray(inputs) ? inputs[0] : inputs;
+    return this.kind === 'max' ? tf.max(x, [1, 2], true) : tf.mean(x, [1, 2], true);
+  }
+  computeOutputShape(shape: tf.Shape | tf.Shape[]): tf.Shape {
+    const s = shape as tf.Shape;
+    return [s[0], 1, 1, s[3]];
+  }
+  getConfig() {
+    return { ...super.getConfig(), keepdims: true, dataFormat: 'channelsLast' };
+  }
+}
