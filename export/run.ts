@@ -3,7 +3,7 @@
  * against TensorFlow.js, and only then write the file (temp + rename: never a half-written model).
  */
 import * as tf from '@tensorflow/tfjs';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { exportLayersModel, type DatasetInfo, type ExportOptions, type ExportResult, type InputMode } from './exporter.js';
 import { verifyExport, type SampleImages, type VerifyReport } from './verify.js';
@@ -21,6 +21,8 @@ const log = createLogger('export');
 export interface RunExportOptions {
   checkpoint?: string;
   tfjs?: string;
+  /** A dataset meta.json for a --tfjs classifier: labels + mean/std, enabling the uint8 head. */
+  meta?: string;
   out: string;
   /** Default: uint8-nhwc for checkpoints, float32-nhwc for plain tfjs models. */
   input?: InputMode;
@@ -70,6 +72,17 @@ export function datasetInfoFromMeta(meta: MetaLike | null, numClasses: number): 
   return { classes, normalization };
 }
 
+function readMeta(file: string): MetaLike {
+  if (!existsSync(file)) throw new TinynetError('EXPORT_NOT_FOUND', `dataset meta not found: ${file}`, 'pass the meta.json of a dataset cache (data/cache/<name>/meta.json)');
+  try {
+    const meta = JSON.parse(readFileSync(file, 'utf8')) as MetaLike;
+    if (!Array.isArray(meta.classes) || !Array.isArray(meta.mean) || !Array.isArray(meta.std)) throw new Error('it lacks classes, mean or std');
+    return meta;
+  } catch (err) {
+    throw new TinynetError('EXPORT_BAD_META', `${file} is not a dataset meta.json: ${(err as Error).message}`, 'pass the meta.json written by `tinynet data prepare`');
+  }
+}
+
 function numericMetrics(m: unknown): Record<string, number> | undefined {
   if (!m || typeof m !== 'object') return undefined;
   const out = Object.fromEntries(Object.entries(m).filter(([, v]) => typeof v === 'number' && Number.isFinite(v)));
@@ -79,8 +92,11 @@ function numericMetrics(m: unknown): Record<string, number> | undefined {
 async function loadSource(opts: RunExportOptions): Promise<Source> {
   if (opts.checkpoint && opts.tfjs) throw new TinynetError('EXPORT_BAD_ARGS', 'give either --checkpoint or --tfjs, not both');
   if (opts.tfjs) {
-    return { model: await loadTfjsModel(opts.tfjs), provenance: { source: 'tfjs', source_file: opts.tfjs } };
+    const model = await loadTfjsModel(opts.tfjs);
+    const dataset = opts.meta ? datasetInfoFromMeta(readMeta(opts.meta), Number(model.outputs[0].shape.at(-1))) : undefined;
+    return { model, dataset, provenance: { source: 'tfjs', source_file: opts.tfjs } };
   }
+  if (opts.meta) throw new TinynetError('EXPORT_BAD_ARGS', '--meta goes with --tfjs (a checkpoint carries its own dataset meta)');
   if (!opts.checkpoint) throw new TinynetError('EXPORT_BAD_ARGS', 'nothing to export', 'pass --checkpoint artifacts/best.ckpt or --tfjs path/model.json');
   const ckpt = await loadCheckpoint(opts.checkpoint);
   const numClasses = Number(ckpt.model.outputs[0].shape.at(-1));

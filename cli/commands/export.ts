@@ -10,6 +10,7 @@ import { TinynetError } from '../../core/errors.js';
 interface ExportCliOptions extends ConfigOptions {
   checkpoint?: string;
   tfjs?: string;
+  meta?: string;
   out?: string;
   input?: string;
   verify: boolean;
@@ -33,6 +34,7 @@ export function register(program: Command): void {
       .description('export a checkpoint or a TensorFlow.js LayersModel to ONNX, verified against TensorFlow.js')
       .option('--checkpoint <file>', 'tinynet checkpoint (default: <paths.artifacts>/best.ckpt)')
       .option('--tfjs <model.json>', 'a TensorFlow.js LayersModel (model.json + weight shards)')
+      .option('--meta <meta.json>', 'with --tfjs: dataset meta (labels, mean/std) to export it as a classifier with the uint8 input')
       .option('-o, --out <file>', 'ONNX file to write (default: <paths.artifacts>/model.onnx)')
       .option('--input <mode>', `graph input: ${INPUT_MODES.join(' | ')} (default: export.input for checkpoints, float32-nhwc for --tfjs)`)
       .option('--no-verify', 'skip the TensorFlow.js vs onnxruntime parity check')
@@ -42,7 +44,7 @@ export function register(program: Command): void {
       .option('--json', 'print the summary as JSON'),
   ).action(async (opts: ExportCliOptions) => {
     const { config } = configFromOptions(opts);
-    const input = (opts.input ?? (opts.tfjs ? undefined : config.export.input)) as InputMode | undefined;
+    const input = (opts.input ?? (opts.tfjs && !opts.meta ? undefined : config.export.input)) as InputMode | undefined;
     if (input !== undefined && !INPUT_MODES.includes(input)) {
       throw new TinynetError('CLI_BAD_FLAG', `--input must be one of ${INPUT_MODES.join(', ')}, got "${input}"`);
     }
@@ -51,6 +53,7 @@ export function register(program: Command): void {
     const summary = await runExport({
       checkpoint: opts.tfjs ? undefined : resolveUserPath(opts.checkpoint ?? path.join(config.paths.artifacts, 'best.ckpt')),
       tfjs: opts.tfjs ? resolveUserPath(opts.tfjs) : undefined,
+      meta: opts.meta ? resolveUserPath(opts.meta) : undefined,
       out: resolveUserPath(opts.out ?? path.join(config.paths.artifacts, 'model.onnx')),
       input,
       verify,

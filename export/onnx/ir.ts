@@ -70,6 +70,15 @@ export function replaceUses(graph: IrGraph, from: string, to: string): void {
   for (const node of graph.nodes) node.inputs = node.inputs.map((i) => (i === from ? to : i));
 }
 
+/** Rename a value everywhere: its producer, its readers and the graph outputs. */
+export function renameValue(graph: IrGraph, from: string, to: string): void {
+  for (const node of graph.nodes) {
+    node.outputs = node.outputs.map((o) => (o === from ? to : o));
+    node.inputs = node.inputs.map((i) => (i === from ? to : i));
+  }
+  for (const o of graph.outputs) if (o.name === from) o.name = to;
+}
+
 export function elementCount(dims: number[]): number {
   return dims.reduce((a, b) => a * b, 1);
 }

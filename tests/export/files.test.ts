@@ -54,6 +54,24 @@ for (const q of ['none', 'uint8', 'float16'] as const) {
   });
 }
 
+test('tfjs model + dataset meta.json: classifier export with the uint8 head (model ending in softmax)', async () => {
+  await cpuBackend();
+  const dir = tmp();
+  const file = await saveTfjsModel(smallCnn(), path.join(dir, 'm'), 'float16');
+  const metaFile = path.join(dir, 'meta.json');
+  writeFileSync(metaFile, JSON.stringify({ classes: [0, 1, 2, 3].map((id) => ({ id, wnid: `w${id}`, name: `n${id}` })), mean: [0.5, 0.4, 0.3], std: [0.2, 0.3, 0.25] }));
+  const out = path.join(dir, 'cls.onnx');
+  const summary = await runExport({ tfjs: file, meta: metaFile, out, verify: true, tolerance: 1e-4, foldBatchNorm: true, randomCount: 4 });
+  assert.equal(summary.input, 'uint8-nhwc');
+  assert.ok(summary.verify?.ok);
+  assert.equal(summary.verify?.maxAbsLogits, null, 'tfjs gives probabilities only; logits are taken from before its softmax');
+  assert.deepEqual(summary.outputs.map((o) => o.name), ['logits', 'probabilities']);
+  const info = inspectFile(out);
+  assert.equal(info.ops.Softmax, 1, 'the model\'s own softmax gives probabilities, none added');
+  assert.equal(info.metadata.classes?.[3].name, 'n3');
+  await assert.rejects(runExport({ tfjs: file, meta: path.join(dir, 'none.json'), out, verify: false, tolerance: 1e-4, foldBatchNorm: true }), (e: unknown) => e instanceof TinynetError && e.code === 'EXPORT_NOT_FOUND');
+});
+
 test('bad tfjs inputs are clear errors', async () => {
   const dir = tmp();
   await assert.rejects(loadTfjsModel(path.join(dir, 'nope.json')), (e: unknown) => e instanceof TinynetError && e.code === 'EXPORT_NOT_FOUND');
