@@ -22,19 +22,20 @@ export interface ExportOptions {
   /** Given for classifiers trained by tinynet: adds the uint8 head, logits + probabilities, labels. */
   dataset?: DatasetInfo;
   provenance?: Omit<Provenance, 'tinynet_version' | 'exported_at'> & { exported_at?: string };
-  /** Also expose every top-level layer's output (channels-last) as a graph output, for parity debugging. */
+  /** Also expose every layer's output (channels-last) as a graph output, for parity debugging. */
   debugOutputs?: boolean;
 }
 
 export interface DebugOutput {
-  /** Top-level layer name. */
+  /** Layer path ('block/conv' inside nested models). */
   layer: string;
   className: string;
+  /** Position in the walk's records (lines up with evaluateLayers in verify-layers.ts). */
+  record: number;
   /** Index among the layer's outputs. */
   index: number;
   /** ONNX graph output name. */
   output: string;
-  symbolic: tf.SymbolicTensor;
 }
 
 export interface ExportResult {
@@ -62,16 +63,15 @@ export function exportLayersModel(model: tf.LayersModel, options: ExportOptions 
 
   const debugOutputs: DebugOutput[] = [];
   if (options.debugOutputs) {
-    for (const rec of walker.layerOutputs) {
-      if (!rec.topLevel) continue;
-      rec.values.forEach((v, index) => {
+    walker.layerOutputs.forEach((rec, record) => {
+      rec.outputs.forEach((v, index) => {
         const k = walker.layouts.to(v, 'keras');
         const output = g.unique(`debug/${rec.path}/${index}`);
         g.node('Identity', [k.name], {}, { name: `${output}/Identity`, outputs: [output] });
         g.addOutput({ name: output, dtype: 'float32', dims: dimsOf(v.shape) });
-        debugOutputs.push({ layer: rec.path, className: rec.className, index, output, symbolic: rec.symbolic[index] });
+        debugOutputs.push({ layer: rec.path, className: rec.className, record, index, output });
       });
-    }
+    });
   }
 
   let endsWithSoftmax = false;

@@ -5,7 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
-import { exportLayersModel, type ExportOptions, type ExportResult } from './exporter.js';
+import type { ExportOptions, ExportResult } from './exporter.js';
+import { locateMismatch, maxAbs, maxAbsValue, type Inputs, type LayerMismatch } from './verify-layers.js';
 import { Rng } from '../core/rng.js';
 
 export interface SampleImages {
@@ -39,13 +40,8 @@ export interface BatchReport {
   top1Agreement: number | null;
 }
 
-export interface LayerMismatch {
-  layer: string;
-  className: string;
-  maxAbsDiff: number;
-  /** max abs diff / max(1, max |tfjs value|). */
-  relDiff: number;
-}
+
+export type { LayerMismatch };
 
 export interface VerifyReport {
   ok: boolean;
@@ -58,28 +54,6 @@ export interface VerifyReport {
   firstMismatch: LayerMismatch | null;
 }
 
-interface Inputs {
-  /** What the ONNX graph's inputs take, by input name. */
-  onnx: Record<string, ort.Tensor>;
-  /** What the tfjs model takes (float, channels-last). */
-  tfjs: tf.Tensor[];
-  n: number;
-}
-
-function maxAbs(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) {
-    const d = Math.abs(a[i] - b[i]);
-    if (!(d <= m)) m = d; // NaN counts as a difference
-  }
-  return m;
-}
-
-function maxAbsValue(a: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]));
-  return m;
-}
 
 function argmaxRows(data: ArrayLike<number>, rows: number): number[] {
   const cols = data.length / rows;
@@ -177,37 +151,6 @@ async function compareBatch(model: tf.LayersModel, session: ort.InferenceSession
 function batchOk(b: BatchReport, tolerance: number): boolean {
   if (b.maxAbsProbabilities !== null) return b.maxAbsProbabilities <= tolerance;
   return b.maxRelOutputs.every((d) => d <= tolerance);
-}
-
-/** Re-export with every top-level layer output exposed, and find the first one that differs. */
-export async function locateMismatch(model: tf.LayersModel, options: ExportOptions, inputs: Inputs, tolerance: number): Promise<LayerMismatch | null> {
-  const debug = exportLayersModel(model, { ...options, foldBatchNorm: false, debugOutputs: true });
-  const session = await ort.InferenceSession.create(debug.bytes);
-  const probe = tf.model({ inputs: model.inputs, outputs: debug.debugOutputs.map((d) => d.symbolic) });
-  try {
-    const got = await session.run(inputs.onnx, debug.debugOutputs.map((d) => d.output));
-    const refs = tf.tidy(() => {
-      const out = probe.predict(inputs.tfjs.length === 1 ? inputs.tfjs[0] : inputs.tfjs) as tf.Tensor | tf.Tensor[];
-      return Array.isArray(out) ? out : [out];
-    });
-    try {
-      // Intermediate activations are not probabilities: compare relative to their scale, a bit looser.
-      const threshold = Math.max(tolerance, 1e-3);
-      for (let i = 0; i < debug.debugOutputs.length; i++) {
-        const ref = refs[i].dataSync() as Float32Array;
-        const d = maxAbs(got[debug.debugOutputs[i].output].data as Float32Array, ref);
-        const rel = d / Math.max(1, maxAbsValue(ref));
-        if (!(rel <= threshold)) {
-          return { layer: debug.debugOutputs[i].layer, className: debug.debugOutputs[i].className, maxAbsDiff: d, relDiff: rel };
-        }
-      }
-      return null;
-    } finally {
-      tf.dispose(refs);
-    }
-  } finally {
-    await session.release();
-  }
 }
 
 /** Fraction of all checked images on which both engines pick the same class. */

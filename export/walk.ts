@@ -11,18 +11,7 @@ import './converters/index.js';
 
 type SymbolicTensor = tf.SymbolicTensor;
 
-/** One converted layer call: where its output lives in the ONNX graph. */
-export interface LayerOutput {
-  /** Layer path ('block1/conv2d' inside nested models). */
-  path: string;
-  className: string;
-  /** True for layers of the top-level model, whose outputs tfjs can expose for comparison. */
-  topLevel: boolean;
-  symbolic: SymbolicTensor[];
-  values: TensorValue[];
-}
-
-interface InternalNode {
+export interface InternalNode {
   inputTensors: SymbolicTensor[];
   outputTensors: SymbolicTensor[];
 }
@@ -51,40 +40,72 @@ function shapeOf(s: SymbolicTensor): Shape {
   return s.shape.map((d) => (d == null ? null : Number(d)));
 }
 
+/** One call of a (non-container) layer in the model graph. */
+export interface LayerCall {
+  layer: tf.layers.Layer;
+  node: InternalNode;
+  /** Layer path ('block/conv' inside nested models). */
+  path: string;
+  topLevel: boolean;
+}
+
+/** What a walk produced for each layer call (containers included), in visiting order. */
+export interface WalkRecord<T> {
+  path: string;
+  className: string;
+  topLevel: boolean;
+  outputs: T[];
+}
+
+/**
+ * Depth-first from the outputs, each layer call once (memoized per symbolic tensor), nested models
+ * entered with their inputs bound. The visiting order depends only on the model, so two walks (the
+ * ONNX conversion and the eager tfjs evaluation used for parity debugging) produce records that line up.
+ */
+export function walkModel<T>(
+  model: tf.LayersModel,
+  inputs: T[],
+  apply: (call: LayerCall, inputs: T[]) => T[],
+  records: Array<WalkRecord<T>>,
+  scope = '',
+  topLevel = true,
+): T[] {
+  if (inputs.length !== model.inputs.length) {
+    throw new Error(`model ${model.name} takes ${model.inputs.length} inputs, got ${inputs.length}`);
+  }
+  const memo = new Map<number, T>();
+  model.inputs.forEach((s, i) => memo.set(s.id, inputs[i]));
+  const visit = (s: SymbolicTensor): T => {
+    const done = memo.get(s.id);
+    if (done !== undefined) return done;
+    const layer = s.sourceLayer as tf.layers.Layer;
+    const node = (layer as unknown as { inboundNodes: InternalNode[] }).inboundNodes[s.nodeIndex];
+    const ins = node.inputTensors.map(visit);
+    const path = scope ? `${scope}/${layer.name}` : layer.name;
+    const outs = isContainer(layer) ? walkModel(layer, ins, apply, records, path, false) : apply({ layer, node, path, topLevel }, ins);
+    if (outs.length !== node.outputTensors.length) {
+      throw new Error(`${layer.getClassName()} "${path}" gave ${outs.length} outputs, expected ${node.outputTensors.length}`);
+    }
+    node.outputTensors.forEach((o, i) => memo.set(o.id, outs[i]));
+    records.push({ path, className: layer.getClassName(), topLevel, outputs: outs });
+    const result = memo.get(s.id);
+    if (result === undefined) throw new Error(`layer "${path}" did not produce tensor ${s.name}`);
+    return result;
+  };
+  return model.outputs.map(visit);
+}
+
 export class ModelWalker {
   readonly layouts: LayoutCache;
-  readonly layerOutputs: LayerOutput[] = [];
+  readonly layerOutputs: Array<WalkRecord<TensorValue>> = [];
 
   constructor(private readonly g: GraphBuilder) {
     this.layouts = new LayoutCache(g);
   }
 
   /** Convert `model` with its inputs bound to `inputs`; returns its outputs in model.outputs order. */
-  convert(model: tf.LayersModel, inputs: TensorValue[], scope = '', topLevel = true): TensorValue[] {
-    if (inputs.length !== model.inputs.length) {
-      throw new Error(`model ${model.name} takes ${model.inputs.length} inputs, got ${inputs.length}`);
-    }
-    const memo = new Map<number, TensorValue>();
-    model.inputs.forEach((s, i) => memo.set(s.id, inputs[i]));
-
-    const visit = (s: SymbolicTensor): TensorValue => {
-      const done = memo.get(s.id);
-      if (done) return done;
-      const layer = s.sourceLayer as tf.layers.Layer;
-      const node = (layer as unknown as { inboundNodes: InternalNode[] }).inboundNodes[s.nodeIndex];
-      const ins = node.inputTensors.map(visit);
-      const path = scope ? `${scope}/${layer.name}` : layer.name;
-      const outs = isContainer(layer) ? this.convert(layer, ins, path, false) : this.convertLayer(layer, node, ins, path);
-      if (outs.length !== node.outputTensors.length) {
-        throw new Error(`converter for ${layer.getClassName()} "${path}" returned ${outs.length} outputs, expected ${node.outputTensors.length}`);
-      }
-      node.outputTensors.forEach((o, i) => memo.set(o.id, outs[i]));
-      this.layerOutputs.push({ path, className: layer.getClassName(), topLevel, symbolic: node.outputTensors, values: outs });
-      const result = memo.get(s.id);
-      if (!result) throw new Error(`layer "${path}" did not produce tensor ${s.name}`);
-      return result;
-    };
-    return model.outputs.map(visit);
+  convert(model: tf.LayersModel, inputs: TensorValue[]): TensorValue[] {
+    return walkModel(model, inputs, (call, ins) => this.convertLayer(call.layer, call.node, ins, call.path), this.layerOutputs);
   }
 
   private convertLayer(layer: tf.layers.Layer, node: InternalNode, inputs: TensorValue[], path: string): TensorValue[] {

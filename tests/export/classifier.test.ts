@@ -139,6 +139,21 @@ test('a wrong converter fails verification and the first differing layer is name
     assert.equal(report.ok, false);
     assert.equal(report.firstMismatch?.layer, 'culprit');
     assert.equal(report.firstMismatch?.className, 'ReLU');
+
+    // Inside a nested model, the inner layer is named with its path.
+    const innerIn = tf.input({ shape: [6, 6, 4] });
+    const innerOut = tf.layers.reLU({ name: 'hidden_relu' }).apply(tf.layers.conv2d({ filters: 4, kernelSize: 1, name: 'hidden_conv' }).apply(innerIn) as tf.SymbolicTensor) as tf.SymbolicTensor;
+    const inner = tf.model({ inputs: innerIn, outputs: innerOut, name: 'block' });
+    const outerIn = tf.input({ shape: [6, 6, 3] });
+    let y = tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', name: 'stem' }).apply(outerIn) as tf.SymbolicTensor;
+    y = inner.apply(y) as tf.SymbolicTensor;
+    y = tf.layers.globalAveragePooling2d({ name: 'gap' }).apply(y) as tf.SymbolicTensor;
+    const nested = tf.model({ inputs: outerIn, outputs: tf.layers.dense({ units: 3, name: 'out' }).apply(y) as tf.SymbolicTensor });
+    randomizeWeights(nested);
+    const nestedResult = exportLayersModel(nested, options);
+    const nestedReport = await verifyExport(nested, nestedResult, options, { tolerance: 1e-6, randomCount: 3 });
+    assert.equal(nestedReport.ok, false);
+    assert.equal(nestedReport.firstMismatch?.layer, 'block/hidden_relu');
   } finally {
     registerConverter('ReLU', original);
   }
