@@ -3,7 +3,11 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { buildResNet } from '../../train/model/index.js';
 import { fit } from '../../train/loop/trainer.js';
-import { earlyStopping, nanGuard } from '../../train/callbacks/index.js';
+import { earlyStopping, nanGuard, tensorBoard } from '../../train/callbacks/index.js';
+import { decodeEvents } from '../core/tb-decoder.js';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { Callback } from '../../train/loop/callback.js';
 import { tinyConfig, tinyData } from './helpers.js';
 
@@ -70,4 +74,28 @@ test('NaN guard stops before the update with a clear message, weights untouched'
   // (BatchNorm moving statistics do take the NaN in the forward pass; nothing is saved after it.)
   assert.deepEqual(trainable(model).slice(1), snapshot.slice(1), 'no trainable weight changed by the bad step');
   model.dispose();
+});
+
+test('a run with the TensorBoard callback writes the epoch scalars, config text, samples and HParams', async () => {
+  const { config, hash } = tinyConfig({ train: { epochs: 2 } });
+  const data = tinyData(16, 8);
+  const model = buildResNet(config.model, { inputShape: data.inputShape, numClasses: data.numClasses }, { seed: 1 });
+  const dir = mkdtempSync(path.join(tmpdir(), 'tinynet-tb-run-'));
+  const result = await fit({ model, config, configHash: hash, data, callbacks: [tensorBoard({ dir, sampleImages: 4 })] });
+  model.dispose();
+  const files = readdirSync(dir);
+  assert.equal(files.length, 1);
+  const { fileVersion, values } = decodeEvents(path.join(dir, files[0]));
+  assert.equal(fileVersion, 'brain.Event:2');
+  for (const tag of ['train/loss', 'train/accuracy', 'val/loss', 'val/accuracy', 'val/f1', 'lr', 'throughput']) {
+    const series = values.filter((v) => v.tag === tag);
+    assert.deepEqual(series.map((v) => v.step), [1, 2], tag);
+    assert.ok(Math.abs(series[1].simple! - result.history[1][tag as 'lr']) <= 1e-6 * Math.max(1, Math.abs(result.history[1][tag as 'lr'])), tag);
+  }
+  assert.match(values.find((v) => v.tag === 'config')!.text!, /optimizer: adam/);
+  assert.equal(values.find((v) => v.tag === 'augmentation/samples')!.image!.width, 2 * 8 + 1);
+  assert.deepEqual(
+    values.filter((v) => v.plugin === 'hparams').map((v) => v.tag),
+    ['_hparams_/experiment', '_hparams_/session_start_info', '_hparams_/session_end_info'],
+  );
 });
