@@ -6,5 +6,6 @@ import './pooling.js';
 import './merge.js';
 import './advanced-activations.js';
 import './dropout.js';
+import './preprocessing.js';
 
 export { supportedClasses } from '../registry.js';

@@ -141,6 +141,10 @@ test('merge layers: Add, Subtract, Multiply, Average, Maximum, Minimum, Concaten
   await expectParity(model);
 });
 
+test('Rescaling', async () => {
+  await expectParity(chain([5, 5, 3], L.rescaling({ scale: 1 / 127.5, offset: -1 }), conv()));
+});
+
 test('dropout family vanishes: Dropout (with noise shape), SpatialDropout2D, GaussianNoise, GaussianDropout, AlphaDropout', async () => {
   const model = chain(
     [6, 6, 3],
