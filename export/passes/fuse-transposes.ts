@@ -3,11 +3,11 @@
  * Converters request layouts independently, so a Permute after an NCHW value, or a layout change
  * undone right away, would otherwise leave two Transposes back to back.
  */
-import { producers, replaceUses, type IrGraph } from '../onnx/ir.js';
+import { attr, producers, replaceUses, type IrGraph, type IrNode } from '../onnx/ir.js';
 
-function perm(node: { attrs: Record<string, { kind: string; value: unknown }> }): number[] | undefined {
+function perm(node: IrNode): number[] | undefined {
   const p = node.attrs.perm;
-  return p && p.kind === 'ints' ? (p.value as number[]) : undefined;
+  return p?.kind === 'ints' ? p.value : undefined;
 }
 
 export function fuseTransposes(graph: IrGraph): number {
@@ -24,7 +24,7 @@ export function fuseTransposes(graph: IrGraph): number {
     // out[i] = in2[p2[i]] = x[p1[p2[i]]]
     const composed = p2.map((i) => p1[i]);
     node.inputs[0] = first.inputs[0];
-    node.attrs.perm = { kind: 'ints', value: composed };
+    node.attrs.perm = attr.ints(composed);
     changed++;
   }
   // Identity transposes: readers take the input directly (unless the value is a graph output).
