@@ -8,6 +8,9 @@ import { registerConverter, unsupported, type ConvertContext } from '../registry
 import { applyActivation } from './activation-fns.js';
 import { pair, requireChannelsLast, windowPadding } from './common.js';
 import { permute } from './weights.js';
+import { createLogger } from '../../core/log.js';
+
+const log = createLogger('export');
 
 function outputValue(ctx: ConvertContext, name: string): TensorValue {
   return value(name, 'cf', ctx.outputShapes[0]);
@@ -48,12 +51,11 @@ function depthwiseWeight(kernel: { data: Float32Array; shape: number[] }): { dat
   return { data: t.data, shape: [cin * mult, 1, kh, kw] };
 }
 
-function depthwiseNode(ctx: ConvertContext, x: TensorValue, kernelName: string, withBias: boolean): string {
+function depthwiseNode(ctx: ConvertContext, x: TensorValue, kernelName: string, withBias: boolean, dilation: [number, number]): string {
   const kernel = ctx.requireWeight(kernelName);
   const w = depthwiseWeight(kernel);
   const k = pair(ctx.config.kernelSize, 1);
   const strides = pair(ctx.config.strides, 1);
-  const dilation = pair(ctx.config.dilationRate, 1);
   return ctx.g.op(
     'Conv',
     [x.name, ctx.g.constFloat(`${ctx.scope}/depthwise_kernel`, w.data, w.shape), ...(withBias ? biasInput(ctx) : [])],
@@ -71,14 +73,20 @@ function depthwiseNode(ctx: ConvertContext, x: TensorValue, kernelName: string, 
 function depthwiseConv2d(ctx: ConvertContext): TensorValue[] {
   requireChannelsLast(ctx);
   const x = ctx.as(ctx.inputs[0], 'cf');
-  const y = depthwiseNode(ctx, x, 'depthwise_kernel', true);
+  // tfjs-layers 4.x DepthwiseConv2D ignores dilation_rate when it computes (its "TODO: Add support
+  // for dilation"); the export reproduces what tfjs computes, and says so.
+  const dilation = pair(ctx.config.dilationRate, 1);
+  if (dilation[0] !== 1 || dilation[1] !== 1) {
+    log.warn(`layer "${ctx.scope}": DepthwiseConv2D dilation_rate ${JSON.stringify(dilation)} is ignored, as TensorFlow.js ignores it`);
+  }
+  const y = depthwiseNode(ctx, x, 'depthwise_kernel', true, [1, 1]);
   return [applyActivation(ctx, outputValue(ctx, y), ctx.config.activation)];
 }
 
 function separableConv2d(ctx: ConvertContext): TensorValue[] {
   requireChannelsLast(ctx);
   const x = ctx.as(ctx.inputs[0], 'cf');
-  const depthwise = depthwiseNode(ctx, x, 'depthwise_kernel', false);
+  const depthwise = depthwiseNode(ctx, x, 'depthwise_kernel', false, pair(ctx.config.dilationRate, 1));
   const pointwise = ctx.requireWeight('pointwise_kernel'); // [1, 1, in·mult, out]
   const w = permute(pointwise.data, pointwise.shape, [3, 2, 0, 1]);
   const y = ctx.g.op(

@@ -40,6 +40,9 @@ test('Conv2D: stride-2 same on odd and even sizes (asymmetric pad), dilation, va
 test('DepthwiseConv2D, SeparableConv2D, Conv2DTranspose', async () => {
   await expectParity(chain([9, 9, 3], L.depthwiseConv2d({ kernelSize: 3, depthMultiplier: 2, strides: 2, padding: 'same' })));
   await expectParity(chain([8, 8, 3], L.depthwiseConv2d({ kernelSize: 3, padding: 'valid', useBias: false })));
+  // tfjs' DepthwiseConv2D ignores dilation_rate; the export matches what tfjs computes.
+  await expectParity(chain([9, 9, 2], L.depthwiseConv2d({ kernelSize: 3, padding: 'same', dilationRate: 2 })));
+  await expectParity(chain([9, 9, 2], L.separableConv2d({ filters: 3, kernelSize: 3, padding: 'same', dilationRate: 2 })));
   await expectParity(chain([9, 9, 3], L.separableConv2d({ filters: 5, kernelSize: 3, depthMultiplier: 2, strides: 2, padding: 'same', activation: 'relu' })));
   await expectParity(chain([5, 5, 3], L.conv2dTranspose({ filters: 4, kernelSize: 3, strides: 2, padding: 'same' })));
   await expectParity(chain([5, 4, 3], L.conv2dTranspose({ filters: 2, kernelSize: 3, strides: 2, padding: 'valid' })));
@@ -61,6 +64,7 @@ test('Dense on rank 2 and rank > 2', async () => {
   await expectParity(chain([6], L.dense({ units: 4, activation: 'tanh' }), L.dense({ units: 3, useBias: false })));
   await expectParity(chain([4, 5], L.dense({ units: 3 })));
   await expectParity(chain([3, 4, 5], L.dense({ units: 2, activation: 'sigmoid' })));
+  await expectParity(chain([4, 4, 3], conv(), L.dense({ units: 2 }), conv()));
 });
 
 test('every Activation', async () => {
@@ -96,6 +100,8 @@ test('ZeroPadding2D, Cropping2D, UpSampling2D (nearest, bilinear)', async () => 
 test('MaxPooling2D and AveragePooling2D (same excludes the padding from the mean), global pools', async () => {
   await expectParity(chain([9, 9, 2], L.maxPooling2d({ poolSize: 3, strides: 2, padding: 'same' })));
   await expectParity(chain([8, 8, 2], L.maxPooling2d({ poolSize: 2 })));
+  await expectParity(chain([8, 8, 2], L.maxPooling2d({ poolSize: 3, strides: 2, padding: 'same' })));
+  await expectParity(chain([8, 8, 2], L.averagePooling2d({ poolSize: 3, strides: 2, padding: 'same' })));
   await expectParity(chain([9, 9, 2], L.averagePooling2d({ poolSize: 3, strides: 2, padding: 'same' })));
   await expectParity(chain([7, 8, 2], L.averagePooling2d({ poolSize: [2, 3], strides: 1, padding: 'same' })));
   await expectParity(chain([9, 9, 2], L.averagePooling2d({ poolSize: 2, padding: 'valid' })));
@@ -137,6 +143,18 @@ test('merge layers: Add, Subtract, Multiply, Average, Maximum, Minimum, Concaten
   const input = tf.input({ shape: [6, 5, 4] });
   const a = conv().apply(input) as Sym;
   const model = tf.model({ inputs: input, outputs: L.add().apply([a, input, a]) as Sym });
+  randomizeWeights(model);
+  await expectParity(model);
+});
+
+test('squeeze-and-excitation block: Reshape to [1,1,C], 1×1 convs, broadcast Multiply (MobileNetV3 style)', async () => {
+  const input = tf.input({ shape: [6, 6, 8] });
+  const x = conv({ filters: 8 }).apply(input) as Sym;
+  let se = L.globalAveragePooling2d({}).apply(x) as Sym;
+  se = L.reshape({ targetShape: [1, 1, 8] }).apply(se) as Sym;
+  se = L.conv2d({ filters: 2, kernelSize: 1, activation: 'relu' }).apply(se) as Sym;
+  se = L.conv2d({ filters: 8, kernelSize: 1, activation: 'hardSigmoid' }).apply(se) as Sym;
+  const model = tf.model({ inputs: input, outputs: L.multiply().apply([x, se]) as Sym });
   randomizeWeights(model);
   await expectParity(model);
 });
