@@ -7,7 +7,7 @@ import path from 'node:path';
 import { Hono } from 'hono';
 import type { Browser, Page } from 'playwright-core';
 import { demoRoutes } from '../../serve/routes/demo.js';
-import { buildFixtureModel } from './fixture-model.js';
+import { buildTinyClassifier, tinyClassifierLabels } from '../helpers/tiny-onnx-classifier.js';
 import { artifactDir, chromiumMissing, launchChromium, listen, writeTestImages } from './helpers.js';
 import { referenceClassifyApp } from './reference-classify.js';
 
@@ -18,7 +18,7 @@ const skip = chromiumMissing();
 interface ServerTop {
   index: number;
   label: string;
-  probability: number;
+  score: number;
 }
 
 describe('web demo in headless Chromium', { skip, timeout: 110_000 }, () => {
@@ -32,9 +32,9 @@ describe('web demo in headless Chromium', { skip, timeout: 110_000 }, () => {
   before(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'tinynet-web-'));
     const modelPath = path.join(dir, 'model.onnx');
-    await writeFile(modelPath, buildFixtureModel({ size: SIZE, classes: CLASSES, seed: 3 }));
+    await writeFile(modelPath, buildTinyClassifier({ size: SIZE, numClasses: CLASSES, seed: 3 }));
     images = await writeTestImages(path.join(dir, 'images'), 4, SIZE);
-    const labels = Array.from({ length: CLASSES }, (_, i) => `fixture class ${i}`);
+    const labels = tinyClassifierLabels(CLASSES).map((l) => l.name);
     const reference = await referenceClassifyApp(modelPath, SIZE, labels);
     closeSession = reference.close;
     const app = new Hono();
@@ -77,10 +77,10 @@ describe('web demo in headless Chromium', { skip, timeout: 110_000 }, () => {
       const pageProbs = JSON.parse((await card.getAttribute('data-probabilities'))!) as number[];
       const res = await fetch(`${base}/v1/classify?topk=5`, { method: 'POST', body: await readFile(file), headers: { 'content-type': 'image/png' } });
       assert.equal(res.status, 200);
-      const server = ((await res.json()) as { results: Array<{ top: ServerTop[] }> }).results[0].top;
+      const server = ((await res.json()) as { results: Array<{ predictions: ServerTop[] }> }).results[0].predictions;
       assert.equal(Number(await card.getAttribute('data-top1')), server[0].index, `top-1 of ${name}`);
       for (const s of server) {
-        assert.ok(Math.abs(pageProbs[s.index] - s.probability) < 1e-3, `${name} class ${s.index}: page ${pageProbs[s.index]} vs server ${s.probability}`);
+        assert.ok(Math.abs(pageProbs[s.index] - s.score) < 1e-3, `${name} class ${s.index}: page ${pageProbs[s.index]} vs server ${s.score}`);
       }
       // The page shows class names from the model metadata, top-5 bars and the inference time.
       assert.equal(await card.locator('.bars li').count(), 5);

@@ -1,6 +1,6 @@
 import { loadConfig, loadSamples, type DemoConfig } from './config.js';
 import { DemoError, asDemoError } from './errors.js';
-import { readModelContract } from './model-meta.js';
+import { labelsFor, readModelContract } from './model-meta.js';
 import { decodeImage, prepareImage } from './preprocess.js';
 import { maxDifference, renderBars, topK } from './results.js';
 import { ModelRuntime, webgpuAvailable, type Backend } from './runtime.js';
@@ -87,7 +87,7 @@ async function startRuntime(backend: Backend): Promise<void> {
   statusLine.textContent =
     `Backend: ${info.backend} · threads: ${info.threads}` +
     (info.crossOriginIsolated ? '' : ' (page not cross-origin isolated, so one thread)') +
-    ` · ${contract.labels.length} classes, ${contract.size}×${contract.size} input · ready in ${Math.round(ms)} ms`;
+    ` · ${contract.labels.length || 'unnamed'} classes, ${contract.width}×${contract.height} input · ready in ${Math.round(ms)} ms`;
   document.body.dataset.backend = info.backend;
   document.body.dataset.threads = String(info.threads);
   document.body.dataset.modelReadyMs = String(ms);
@@ -134,10 +134,11 @@ async function classifyFile(file: Blob, name: string): Promise<void> {
     const bitmap = await decodeImage(file, name);
     const rt = runtime;
     if (!rt) throw new DemoError('model-load', 'No model is loaded.', 'Reload the page.');
-    const prepared = prepareImage(bitmap, rt.contract.size);
+    const { width, height, resize } = rt.contract;
+    const prepared = prepareImage(bitmap, width, height, resize);
     bitmap.close();
     const prediction = await rt.classify(prepared.pixels);
-    const scores = topK(prediction.probabilities, rt.contract.labels, TOP_K);
+    const scores = topK(prediction.probabilities, labelsFor(rt.contract, prediction.probabilities.length), TOP_K);
     card.dataset.state = 'done';
     card.dataset.top1 = String(scores[0].index);
     card.dataset.inferenceMs = String(prediction.inferenceMs);
@@ -146,7 +147,7 @@ async function classifyFile(file: Blob, name: string): Promise<void> {
 
     prepared.canvas.className = 'thumb';
     prepared.canvas.setAttribute('role', 'img');
-    prepared.canvas.setAttribute('aria-label', `${name} as the model sees it (${rt.contract.size}×${rt.contract.size})`);
+    prepared.canvas.setAttribute('aria-label', `${name} as the model sees it (${width}×${height})`);
     const note = card.querySelector('.note') as HTMLElement;
     note.textContent = `${prepared.width}×${prepared.height} px · ${rt.info.backend} · ${prediction.inferenceMs.toFixed(1)} ms`;
     const answers = document.createElement('div');

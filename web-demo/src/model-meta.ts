@@ -1,33 +1,29 @@
 import { onnx } from 'onnx-proto';
+// Pure constants / arithmetic shared with the server (no Node imports), so both sides agree.
+import { METADATA_KEYS } from '../../serve/model/metadata-keys.js';
+import type { ResizeRuleName } from '../../core/image/resize-rule.js';
 import { DemoError } from './errors.js';
 
 /**
  * What the page needs to know to feed the model and name its answers, read from the ONNX file's
- * metadata_props (written by export/). The server reads the same keys, so both preprocess alike.
+ * metadata_props (written by export/) the same way serve/model/model-info.ts reads them, with the
+ * same fallbacks (input size from the graph, labels "class_<i>") so page and server agree.
  */
 export interface ModelContract {
   inputName: string;
   /** Output holding softmax probabilities [N, classes]. */
   outputName: string;
-  /** Square input side in pixels (64 for Tiny ImageNet). */
-  size: number;
-  /** How an image of any size becomes size×size; only the rule below exists today. */
-  resize: 'shorter-side-center-crop';
+  height: number;
+  width: number;
+  resize: ResizeRuleName;
   labels: string[];
   /** Every metadata entry, shown in the page's "model details". */
   metadata: Record<string, string>;
 }
 
-/** metadata_props keys, as defined by export/ (see h-export's STATUS.md). */
-export const META_KEYS = {
-  labels: 'tinynet.labels',
-  inputSize: 'tinynet.input_size',
-  resize: 'tinynet.resize',
-} as const;
+const RESIZE_RULES: readonly ResizeRuleName[] = ['shorter-side-center-crop', 'stretch'];
 
-const KNOWN_RESIZE = new Set(['shorter-side-center-crop', 'shorter_side_center_crop', 'resize_shorter_center_crop']);
-
-/** Parse the model bytes' metadata into the input contract; a model without it is refused clearly. */
+/** Parse the model bytes into the input contract; a model the page cannot feed is refused clearly. */
 export function readModelContract(bytes: Uint8Array): ModelContract {
   let model: onnx.ModelProto;
   try {
@@ -44,53 +40,52 @@ export function readModelContract(bytes: Uint8Array): ModelContract {
     if (entry.key) metadata[entry.key] = entry.value ?? '';
   }
   const graph = model.graph;
-  const inputName = graph?.input?.[0]?.name;
+  const initializers = new Set((graph?.initializer ?? []).map((t) => t.name));
+  const inputs = (graph?.input ?? []).filter((i) => !initializers.has(i.name ?? ''));
   const outputs = (graph?.output ?? []).map((o) => o.name ?? '');
-  if (!inputName || outputs.length === 0) {
-    throw new DemoError('model-invalid', 'The model has no inputs or outputs.', 'Re-export it with `tinynet export`.');
+  if (inputs.length !== 1 || outputs.length === 0) {
+    throw new DemoError('model-invalid', `The model has ${inputs.length} inputs and ${outputs.length} outputs; the demo needs one image input.`, 'Export the model with `tinynet export`.');
   }
-  const outputName = outputs.includes('probabilities') ? 'probabilities' : outputs[outputs.length - 1];
+  const input = inputs[0];
+  const tensorType = input.type?.tensorType;
+  if (tensorType?.elemType !== onnx.TensorProto.DataType.UINT8) {
+    throw new DemoError('model-contract', 'The model does not take uint8 pixels; the demo feeds raw RGB bytes.', 'Export with `export.input: uint8-nhwc` (the default).');
+  }
+  const dims = (tensorType.shape?.dim ?? []).map((d) => (d.dimValue != null && Number(d.dimValue) > 0 ? Number(d.dimValue) : null));
+  const declared = parseJson(metadata, METADATA_KEYS.input) as Partial<{ height: number; width: number; layout: string; resize: string }> | null;
+  if ((declared?.layout ?? 'nhwc') !== 'nhwc' || dims[3] !== 3) {
+    throw new DemoError('model-contract', 'The model input is not [N,H,W,3] (NHWC RGB).', 'Export with `export.input: uint8-nhwc` (the default).');
+  }
+  const height = declared?.height ?? dims[1];
+  const width = declared?.width ?? dims[2];
+  if (!height || !width) {
+    throw new DemoError('model-metadata', `The model's input size is neither fixed in the graph nor given in "${METADATA_KEYS.input}".`, 'Re-export it with `tinynet export`.');
+  }
+  const resize = RESIZE_RULES.find((r) => r === declared?.resize) ?? 'shorter-side-center-crop';
 
-  const missing = [META_KEYS.labels, META_KEYS.inputSize].filter((k) => !(k in metadata));
-  if (missing.length > 0) {
-    throw new DemoError(
-      'model-metadata',
-      `The model lacks the metadata the demo needs (${missing.join(', ')}).`,
-      'Export the model with `tinynet export`, which writes labels and the input size into the file.',
-    );
-  }
-  const labels = parseLabels(metadata[META_KEYS.labels]);
-  const size = Number(metadata[META_KEYS.inputSize]);
-  if (!Number.isInteger(size) || size <= 0) {
-    throw new DemoError('model-metadata', `The model's ${META_KEYS.inputSize} is not a positive integer: "${metadata[META_KEYS.inputSize]}".`);
-  }
-  const resizeRaw = metadata[META_KEYS.resize] ?? 'shorter-side-center-crop';
-  if (!KNOWN_RESIZE.has(resizeRaw)) {
-    throw new DemoError(
-      'model-metadata',
-      `The model asks for a resize rule this page does not know: "${resizeRaw}".`,
-      'Use a newer version of the demo, or export with the default resize rule.',
-    );
-  }
-  return { inputName, outputName, size, resize: 'shorter-side-center-crop', labels, metadata };
+  const outputName = outputs.includes('probabilities') ? 'probabilities' : outputs[0];
+  const raw = parseJson(metadata, METADATA_KEYS.labels);
+  const labels = Array.isArray(raw)
+    ? raw.map((l: unknown, i: number) => {
+        const o = (typeof l === 'string' ? { name: l } : l) as { name?: string; label?: string } | null;
+        return o?.name ?? o?.label ?? `class_${i}`;
+      })
+    : null;
+  return { inputName: input.name ?? 'image', outputName, height, width, resize, labels: labels ?? [], metadata };
 }
 
-function parseLabels(raw: string): string[] {
-  let parsed: unknown;
+function parseJson(metadata: Record<string, string>, key: string): unknown {
+  const text = metadata[key];
+  if (text === undefined || text === '') return null;
   try {
-    parsed = JSON.parse(raw);
+    return JSON.parse(text);
   } catch {
-    throw new DemoError('model-metadata', `The model's ${META_KEYS.labels} is not JSON.`);
+    throw new DemoError('model-metadata', `The model's metadata "${key}" is not valid JSON.`, 'Re-export it with `tinynet export`.');
   }
-  if (!Array.isArray(parsed) || parsed.length === 0) {
-    throw new DemoError('model-metadata', `The model's ${META_KEYS.labels} is not a non-empty list.`);
-  }
-  // Either plain names or objects carrying a name (e.g. {id, wnid, name}).
-  return parsed.map((entry, i) => {
-    if (typeof entry === 'string') return entry;
-    if (entry && typeof entry === 'object' && typeof (entry as { name?: unknown }).name === 'string') {
-      return (entry as { name: string }).name;
-    }
-    return `class ${i}`;
-  });
+}
+
+/** Labels for n classes: the model's own, or "class_<i>" like the server when it has none. */
+export function labelsFor(contract: ModelContract, n: number): string[] {
+  if (contract.labels.length === n) return contract.labels;
+  return Array.from({ length: n }, (_, i) => `class_${i}`);
 }

@@ -74,10 +74,10 @@ export class ModelRuntime {
     return new ModelRuntime(ort, session, contract, info);
   }
 
-  /** One image (size×size×3 RGB bytes) → probabilities. */
+  /** One image (height×width×3 RGB bytes) → probabilities. */
   async classify(pixels: Uint8Array): Promise<Prediction> {
-    const { size, inputName, outputName, labels } = this.contract;
-    const input = new this.ort.Tensor('uint8', pixels, [1, size, size, 3]);
+    const { height, width, inputName, outputName } = this.contract;
+    const input = new this.ort.Tensor('uint8', pixels, [1, height, width, 3]);
     const t0 = performance.now();
     let outputs: Ort.InferenceSession.OnnxValueMapType;
     try {
@@ -88,7 +88,8 @@ export class ModelRuntime {
     const inferenceMs = performance.now() - t0;
     const out = outputs[outputName] as Ort.Tensor;
     const data = out.data as Float32Array;
-    if (data.length !== labels.length) {
+    const labels = this.contract.labels;
+    if (labels.length > 0 && data.length !== labels.length) {
       throw new DemoError('model-metadata', `The model returned ${data.length} scores but its metadata names ${labels.length} classes.`, 'Re-export the model.');
     }
     const probabilities = Float32Array.from(data);

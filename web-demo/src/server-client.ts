@@ -36,14 +36,14 @@ export async function classifyOnServer(url: string, file: Blob, topk: number): P
   return parseClassifyResponse(body);
 }
 
-/** The first image's top-k from a /v1/classify answer. */
+/** The first image's top-k from a /v1/classify answer ({ results: [{ predictions: [{ index, label, score }] }] }). */
 export function parseClassifyResponse(body: unknown): ClassScore[] {
   const results = (body as { results?: unknown[] }).results;
-  const first = Array.isArray(results) ? (results[0] as { top?: unknown[] } | undefined) : undefined;
-  const top = first?.top;
-  if (!Array.isArray(top)) throw new DemoError('server', 'The server answer has no results[0].top list.');
-  return top.map((t) => {
-    const entry = t as { index?: number; label?: string; probability?: number };
-    return { index: Number(entry.index), label: String(entry.label ?? ''), probability: Number(entry.probability) };
+  const first = Array.isArray(results) ? (results[0] as { predictions?: unknown[] } | undefined) : undefined;
+  const predictions = first?.predictions;
+  if (!Array.isArray(predictions)) throw new DemoError('server', 'The server answer has no results[0].predictions list.');
+  return predictions.map((t) => {
+    const entry = t as { index?: number; label?: string; score?: number };
+    return { index: Number(entry.index), label: String(entry.label ?? ''), probability: Number(entry.score) };
   });
 }
