@@ -107,6 +107,23 @@ describe('web demo in headless Chromium', { skip, timeout: 110_000 }, () => {
     await page.close();
   });
 
+  test('images can be dropped on the drop zone and pasted', async () => {
+    const page = await openDemo();
+    const b64 = (await readFile(images[1])).toString('base64');
+    // Build a real File in the page and dispatch the events a drop and a paste deliver.
+    await page.evaluate(`(() => {
+      const bytes = Uint8Array.from(atob('${b64}'), (c) => c.charCodeAt(0));
+      const transfer = (name) => { const dt = new DataTransfer(); dt.items.add(new File([bytes], name, { type: 'image/png' })); return dt; };
+      document.getElementById('drop').dispatchEvent(new DragEvent('drop', { dataTransfer: transfer('dropped.png'), bubbles: true, cancelable: true }));
+      document.dispatchEvent(new ClipboardEvent('paste', { clipboardData: transfer('pasted.png'), bubbles: true }));
+    })()`);
+    await page.waitForFunction(`document.querySelectorAll('.card[data-state="done"]').length === 2`);
+    const top1 = await page.locator('.card').evaluateAll((cards) => cards.map((c) => [c.getAttribute('data-name'), c.getAttribute('data-top1')]));
+    assert.deepEqual(top1.map(([n]) => n).sort(), ['dropped.png', 'pasted.png']);
+    assert.equal(top1[0][1], top1[1][1]);
+    await page.close();
+  });
+
   test('a file that is not an image gets a clear message', async () => {
     const page = await openDemo();
     await page.setInputFiles('#file', [
