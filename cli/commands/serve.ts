@@ -1,0 +1,46 @@
+import type { Command } from 'commander';
+import path from 'node:path';
+import { withConfigOptions, configFromOptions, type ConfigOptions } from '../common.js';
+import { startServer, closeOnSignals } from '../../serve/server.js';
+import { resolveUserPath } from '../../core/paths.js';
+import { TinynetError } from '../../core/errors.js';
+
+interface ServeOptions extends ConfigOptions {
+  model?: string;
+  host?: string;
+  port?: string;
+  workers?: string;
+  threads?: string;
+  providers?: string;
+}
+
+export function register(program: Command): void {
+  withConfigOptions(
+    program
+      .command('serve')
+      .description('serve an ONNX model over REST (POST /v1/classify, KServe v2 /v2/..., /metrics)')
+      .option('-m, --model <file>', 'ONNX model (default: <paths.artifacts>/model.onnx)')
+      .option('--host <host>', 'address to bind (serve.host; default 127.0.0.1 — only this machine)')
+      .option('--port <port>', 'port (serve.port; 0 = any free port)')
+      .option('--workers <n>', 'inference worker threads, one session each (serve.workers)')
+      .option('--threads <n>', 'intra-op threads per session, 0 = cores / workers (serve.threads)')
+      .option('--providers <list>', 'execution providers in order, e.g. cuda,cpu (serve.providers)'),
+  ).action(async (opts: ServeOptions) => {
+    const sets = [...(opts.set ?? [])];
+    if (opts.host !== undefined) sets.push(`serve.host=${opts.host}`);
+    if (opts.port !== undefined) sets.push(`serve.port=${opts.port}`);
+    if (opts.workers !== undefined) sets.push(`serve.workers=${opts.workers}`);
+    if (opts.threads !== undefined) sets.push(`serve.threads=${opts.threads}`);
+    if (opts.providers !== undefined) sets.push(`serve.providers=[${opts.providers.split(',').map((p) => p.trim()).join(',')}]`);
+    const { config } = configFromOptions({ ...opts, set: sets });
+    const modelPath = opts.model ? resolveUserPath(opts.model) : path.join(config.paths.artifacts, 'model.onnx');
+    const apiKey = process.env.TINYNET_API_KEY?.trim() || null;
+    if (process.env.TINYNET_API_KEY !== undefined && !apiKey) {
+      throw new TinynetError('serve.bad_api_key', 'TINYNET_API_KEY is set but empty', 'unset it for an open server, or set a non-empty token');
+    }
+    const server = await startServer({ modelPath, config: config.serve, apiKey });
+    // Machine-readable for scripts and tests that start the server on port 0.
+    process.stdout.write(JSON.stringify({ listening: server.url, model: server.service.info.name }) + '\n');
+    await closeOnSignals(server);
+  });
+}
