@@ -40,11 +40,11 @@ const IMAGE_EXT = /\.(png|jpe?g|webp|gif)$/i;
 export function demoRoutes(opts: DemoRouteOptions): Hono {
   const webDir = path.resolve(opts.webDir ?? packageFile('dist', 'web-demo'));
   if (!existsSync(path.join(webDir, 'index.html'))) {
-    throw new TinynetError('demo_not_built', `The web demo is not built (no ${path.join(webDir, 'index.html')}).`, 'Run `npm run build:web` (npm ci does it too).');
+    throw new TinynetError('demo.not_built', `The web demo is not built (no ${path.join(webDir, 'index.html')}).`, 'Run `npm run build:web` (npm ci does it too).');
   }
   const modelPath = path.resolve(opts.modelPath);
   if (!existsSync(modelPath) || !statSync(modelPath).isFile()) {
-    throw new TinynetError('model_not_found', `No model file at ${modelPath}.`, 'Export one with `tinynet export`, or pass the right path.');
+    throw new TinynetError('model.not_found', `No model file at ${modelPath}.`, 'Export one with `tinynet export`, or pass the right path.');
   }
   const samples = opts.samples ?? (opts.samplesDir ? folderSamples(path.resolve(opts.samplesDir)) : undefined);
   const maxSamples = opts.maxSamples ?? 12;
@@ -68,7 +68,7 @@ export function demoRoutes(opts: DemoRouteOptions): Hono {
   });
   app.get('/samples/:name', async (c) => {
     const found = samples ? await samples.read(c.req.param('name')) : null;
-    if (!found) return c.json({ error: { code: 'sample_not_found', message: `No sample named "${c.req.param('name')}".` } }, 404);
+    if (!found) return c.json({ error: { code: 'demo.sample_not_found', message: `No sample named "${c.req.param('name')}".` } }, 404);
     return c.body(found.bytes as Uint8Array<ArrayBuffer>, 200, { 'Content-Type': found.type });
   });
   // Bundle, chunks, styles and ort's .mjs/.wasm: only files inside webDir, by exact relative path.

@@ -4,12 +4,12 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Hono } from 'hono';
 import type { Browser, Page } from 'playwright-core';
 import { demoRoutes } from '../../serve/routes/demo.js';
-import { buildTinyClassifier, tinyClassifierLabels } from '../helpers/tiny-onnx-classifier.js';
-import { artifactDir, chromiumMissing, launchChromium, listen, writeTestImages } from './helpers.js';
-import { referenceClassifyApp } from './reference-classify.js';
+import { validateConfig } from '../../core/config/index.js';
+import { startServer, type RunningServer } from '../../serve/server.js';
+import { buildTinyClassifier } from '../helpers/tiny-onnx-classifier.js';
+import { artifactDir, chromiumMissing, launchChromium, writeTestImages } from './helpers.js';
 
 const SIZE = 64;
 const CLASSES = 10;
@@ -24,8 +24,7 @@ interface ServerTop {
 describe('web demo in headless Chromium', { skip, timeout: 110_000 }, () => {
   let dir: string;
   let base: string;
-  let closeServer: () => Promise<void>;
-  let closeSession: () => Promise<void>;
+  let server: RunningServer | undefined;
   let browser: Browser;
   let images: string[];
 
@@ -34,22 +33,16 @@ describe('web demo in headless Chromium', { skip, timeout: 110_000 }, () => {
     const modelPath = path.join(dir, 'model.onnx');
     await writeFile(modelPath, buildTinyClassifier({ size: SIZE, numClasses: CLASSES, seed: 3 }));
     images = await writeTestImages(path.join(dir, 'images'), 4, SIZE);
-    const labels = tinyClassifierLabels(CLASSES).map((l) => l.name);
-    const reference = await referenceClassifyApp(modelPath, SIZE, labels);
-    closeSession = reference.close;
-    const app = new Hono();
-    app.route('/', reference.app);
-    app.route('/', demoRoutes({ modelPath, samplesDir: path.join(dir, 'images') }));
-    const server = await listen(app);
+    // The real server (serve/server.ts: worker-thread sessions, batcher, sharp decode) with the demo mounted.
+    const { config } = validateConfig({ serve: { port: 0, providers: ['cpu'], threads: 1 } });
+    server = await startServer({ modelPath, config: config.serve, extraRoutes: demoRoutes({ modelPath, samplesDir: path.join(dir, 'images') }) });
     base = server.url;
-    closeServer = server.close;
     browser = await launchChromium();
   });
 
   after(async () => {
     await browser?.close();
-    await closeServer?.();
-    await closeSession?.();
+    await server?.close();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
