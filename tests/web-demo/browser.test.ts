@@ -117,6 +117,42 @@ describe('web demo in headless Chromium', { skip, timeout: 110_000 }, () => {
     await page.close();
   });
 
+  test('controls are labelled and reachable with the keyboard', async () => {
+    const page = await openDemo();
+    await page.getByLabel('Backend').waitFor();
+    await page.getByLabel('Choose images…').waitFor();
+    const focused: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      await page.keyboard.press('Tab');
+      focused.push(await page.evaluate(`document.activeElement.id || document.activeElement.textContent.trim()`));
+    }
+    // Backend select, then the file picker, then the first sample button.
+    assert.deepEqual(focused.slice(0, 2), ['backend', 'file']);
+    assert.match(focused[2], /test-0\.png/);
+    await page.keyboard.press('Enter'); // classify the focused sample
+    await page.waitForFunction(`document.querySelector('.card[data-state="done"]') !== null`);
+    await page.close();
+  });
+
+  test('WebGPU is offered when the browser has navigator.gpu; a failing GPU falls back to wasm with a message', async () => {
+    const page = await openDemo();
+    const offered = await page.evaluate(`Array.from(document.querySelectorAll('#backend option')).map((o) => o.value)`);
+    const hasGpu = await page.evaluate(`Boolean(navigator.gpu)`);
+    assert.deepEqual(offered, hasGpu ? ['wasm', 'webgpu'] : ['wasm']);
+    if (!hasGpu) return;
+    await page.selectOption('#backend', 'webgpu');
+    await page.waitForFunction(`document.body.dataset.state !== 'loading'`);
+    assert.equal(await page.evaluate(`document.body.dataset.state`), 'ready');
+    const backend = await page.evaluate(`document.body.dataset.backend`);
+    if (backend === 'wasm') {
+      // Headless Chromium with --disable-gpu: navigator.gpu exists, no adapter.
+      assert.match(await page.locator('#alert').innerText(), /WebGPU .*no GPU adapter/);
+      assert.equal(await page.locator('#backend').inputValue(), 'wasm');
+    }
+    assert.match(await page.locator('#status').innerText(), new RegExp(`Backend: ${backend}`));
+    await page.close();
+  });
+
   test('a file that is not an image gets a clear message', async () => {
     const page = await openDemo();
     await page.setInputFiles('#file', [

@@ -61,7 +61,7 @@ async function fetchModel(url: string): Promise<Uint8Array> {
   return new Uint8Array(await res.arrayBuffer());
 }
 
-async function startRuntime(backend: Backend): Promise<void> {
+async function startRuntime(backend: Backend, keepAlert = false): Promise<void> {
   setState('loading');
   statusLine.textContent = `Starting the ${backend} backend…`;
   const t0 = performance.now();
@@ -78,6 +78,12 @@ async function startRuntime(backend: Backend): Promise<void> {
   } catch (err) {
     const error = asDemoError(err, 'model-load', 'The model could not be loaded');
     showError(error);
+    if (backend === 'webgpu' && error.code === 'backend') {
+      // Keep the page usable: fall back to WebAssembly, leaving the WebGPU message on screen.
+      backendSelect.value = 'wasm';
+      await startRuntime('wasm', true);
+      return;
+    }
     statusLine.textContent = 'No model loaded.';
     setState('error');
     return;
@@ -96,7 +102,7 @@ async function startRuntime(backend: Backend): Promise<void> {
     null,
     2,
   );
-  showError(null);
+  if (!keepAlert) showError(null);
   setState('ready');
 }
 

@@ -23,6 +23,21 @@ export function webgpuAvailable(): boolean {
   return typeof navigator !== 'undefined' && 'gpu' in navigator && Boolean((navigator as { gpu?: unknown }).gpu);
 }
 
+/** navigator.gpu can exist without any usable GPU (headless, blocklisted drivers): ask for an adapter. */
+async function requireGpuAdapter(): Promise<void> {
+  const gpu = (navigator as { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
+  if (!gpu) throw new DemoError('backend', 'This browser does not offer WebGPU.', 'Use the WebAssembly backend.');
+  let adapter: unknown = null;
+  try {
+    adapter = await gpu.requestAdapter();
+  } catch {
+    /* same answer as no adapter */
+  }
+  if (!adapter) {
+    throw new DemoError('backend', 'WebGPU is present in this browser but no GPU adapter is available.', 'The page runs on WebAssembly instead.');
+  }
+}
+
 /**
  * Each backend is its own ort build (the WebGPU one is larger), so load only the one asked for.
  * Their .mjs/.wasm files are served next to the page under `wasmBase` (copied from node_modules
@@ -41,9 +56,7 @@ export class ModelRuntime {
   ) {}
 
   static async create(modelBytes: Uint8Array, contract: ModelContract, backend: Backend, wasmBase: string): Promise<ModelRuntime> {
-    if (backend === 'webgpu' && !webgpuAvailable()) {
-      throw new DemoError('backend', 'This browser does not offer WebGPU.', 'Choose the WebAssembly backend.');
-    }
+    if (backend === 'webgpu') await requireGpuAdapter();
     let ort: typeof Ort;
     try {
       ort = await loadOrt(backend);
@@ -59,7 +72,8 @@ export class ModelRuntime {
     let session: Ort.InferenceSession;
     try {
       session = await ort.InferenceSession.create(modelBytes, {
-        executionProviders: backend === 'webgpu' ? ['webgpu', 'wasm'] : ['wasm'],
+        // Only the asked-for provider: ort would otherwise drop webgpu silently and run on wasm.
+        executionProviders: [backend],
         graphOptimizationLevel: 'all',
       });
     } catch (err) {
