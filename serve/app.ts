@@ -81,7 +81,8 @@ export function createApp(opts: AppOptions): Hono<AppEnv> {
     bodyLimit({
       maxSize: Math.floor(opts.bodyLimitMb * 1024 * 1024),
       onError: () => {
-        throw new HttpError(413, 'body_too_large', `the request body is over ${opts.bodyLimitMb} MB`);
+        // The rest of the body is never read: close the connection so no client reuses it mid-upload.
+        throw new HttpError(413, 'body_too_large', `the request body is over ${opts.bodyLimitMb} MB`, { Connection: 'close' });
       },
     }),
     timeout(opts.requestTimeoutMs, () => new HTTPException(503, { message: `the request took longer than ${opts.requestTimeoutMs} ms` })),

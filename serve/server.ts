@@ -100,8 +100,10 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
       log.info(`shutting down: no new connections, draining ${inFlight} request(s) and ${service.batcher.depth} queued sample(s)`);
       const stopped = new Promise<void>((resolve) => http.close(() => resolve()));
       http.closeIdleConnections();
+      // Flush the queue now (no batching window) so queued requests can finish.
+      const drained = service.batcher.drain();
       if (inFlight > 0) await new Promise<void>((resolve) => (idle = resolve));
-      await service.batcher.drain();
+      await drained;
       http.closeIdleConnections();
       // Connections still open after every answer went out are idle keep-alives: end them.
       const hard = setTimeout(() => http.closeAllConnections(), 1000);

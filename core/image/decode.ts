@@ -53,7 +53,7 @@ export async function decodeImage(input: Uint8Array, opts: DecodeOptions): Promi
   const swap = (meta.orientation ?? 1) >= 5;
   const srcW = swap ? pageHeight : meta.width;
   const srcH = swap ? meta.width : pageHeight;
-  const box = cropBoxFor(opts.rule ?? 'shorter-side-center-crop', srcW, srcH, opts.width, opts.height);
+  const box = cropBoxFor(opts.rule ?? 'shorter-side-then-center-crop', srcW, srcH, opts.width, opts.height);
   try {
     const { data, info } = await sharp(buf, sharpOpts)
       .rotate()

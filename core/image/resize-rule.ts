@@ -14,7 +14,13 @@ export interface CropBox {
   height: number;
 }
 
-export type ResizeRuleName = 'shorter-side-center-crop' | 'stretch';
+/**
+ * 'shorter-side-then-center-crop' is the rule tinynet models declare (core/onnx-metadata.ts
+ * RESIZE_RULE); 'shorter-side-center-crop' is an older spelling of the same rule.
+ */
+export type ResizeRuleName = 'shorter-side-then-center-crop' | 'shorter-side-center-crop' | 'stretch';
+
+export const RESIZE_RULE_NAMES: readonly ResizeRuleName[] = ['shorter-side-then-center-crop', 'shorter-side-center-crop', 'stretch'];
 
 export function cropBoxFor(rule: ResizeRuleName, srcWidth: number, srcHeight: number, dstWidth: number, dstHeight: number): CropBox {
   if (rule === 'stretch') return { left: 0, top: 0, width: srcWidth, height: srcHeight };

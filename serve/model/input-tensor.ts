@@ -1,7 +1,7 @@
 /**
  * Turning decoded RGB pixels into one sample of the model's input, and samples into a batch.
  * A uint8 model takes the pixels as they are (normalisation lives in its graph); a float model
- * gets (pixel - mean) / std (0–255 scale) from its metadata, or pixel / 255 when it has none,
+ * gets (pixel · pixel_scale − mean) / std from its metadata, or pixel / 255 when it has none,
  * in its own layout.
  */
 import type { ModelInfo } from './model-info.js';
@@ -15,12 +15,11 @@ export function sampleLength(info: ModelInfo): number {
 export function pixelsToSample(pixels: Uint8Array, info: ModelInfo): Sample {
   if (info.inputDtype === 'uint8') return pixels;
   const { height: h, width: w } = info;
-  const mean = info.mean ?? [0, 0, 0];
-  const std = info.std ?? [255, 255, 255];
+  const { mean, std, pixelScale } = info.normalization ?? { mean: [0, 0, 0], std: [1, 1, 1], pixelScale: 1 / 255 };
   const out = new Float32Array(h * w * 3);
   for (let p = 0; p < h * w; p++) {
     for (let c = 0; c < 3; c++) {
-      const v = (pixels[p * 3 + c] - mean[c]) / std[c];
+      const v = (pixels[p * 3 + c] * pixelScale - mean[c]) / std[c];
       out[info.layout === 'nhwc' ? p * 3 + c : c * h * w + p] = v;
     }
   }

@@ -7,7 +7,7 @@
  */
 import onnxProto from 'onnx-proto';
 import { Rng } from '../../core/rng.js';
-import { METADATA_KEYS } from '../../serve/model/metadata-keys.js';
+import { encodeMetadata, RESIZE_RULE } from '../../core/onnx-metadata.js';
 
 const { onnx } = onnxProto;
 const DT = onnx.TensorProto.DataType;
@@ -84,13 +84,22 @@ export function buildTinyClassifier(opts: TinyClassifierOptions = {}): Uint8Arra
       type: { tensorType: { elemType, shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) } } },
     });
 
-  const metadataProps = opts.withMetadata === false ? [] : [
-    { key: METADATA_KEYS.labels, value: JSON.stringify(tinyClassifierLabels(k)) },
-    { key: METADATA_KEYS.input, value: JSON.stringify({ height: size, width: size, channels: 3, layout: 'nhwc', dtype: inputDtype, resize: 'shorter-side-center-crop' }) },
-    { key: METADATA_KEYS.mean, value: JSON.stringify(mean) },
-    { key: METADATA_KEYS.std, value: JSON.stringify(std) },
-    { key: METADATA_KEYS.provenance, value: JSON.stringify({ tinynet_version: 'test', config_hash: 'fixture', date: '2026-01-01T00:00:00Z', val_metrics: opts.valMetrics ?? { accuracy: 0.5, top5: 0.9, macroF1: 0.45 } }) },
-  ];
+  // The same keys and value shapes the exporter writes (core/onnx-metadata.ts); mean/std in 0–1 units.
+  const metadataProps = opts.withMetadata === false ? [] : Object.entries(
+    encodeMetadata({
+      classes: tinyClassifierLabels(k).map((c) => ({ index: c.index, id: c.wnid, wnid: c.wnid, name: c.name })),
+      input: {
+        name: 'image', dtype: inputDtype, layout: 'NHWC', height: size, width: size, channels: 3, color: 'RGB',
+        resize: RESIZE_RULE, batch: 'dynamic', normalized_in_graph: inputDtype === 'uint8',
+      },
+      normalization: { mean: mean.map((m) => m / 255), std: std.map((s) => s / 255), pixel_scale: 1 / 255 },
+      outputs: { logits: 'logits', probabilities: 'probabilities', names: ['logits', 'probabilities'] },
+      provenance: {
+        tinynet_version: 'test', exported_at: '2026-01-01T00:00:00Z', source: 'checkpoint', config_hash: 'fixture',
+        metrics: opts.valMetrics ?? { 'val/accuracy': 0.5, 'val/top5': 0.9, 'val/f1': 0.45 },
+      },
+    }),
+  ).map(([key, value]) => ({ key, value }));
 
   const model = onnx.ModelProto.create({
     irVersion: 8,

@@ -1,0 +1,37 @@
+import path from 'node:path';
+import { saveCheckpoint } from '../checkpoint/checkpoint.js';
+import type { Callback } from '../loop/callback.js';
+import type { Logger } from '../../core/log.js';
+
+export interface CheckpointOptions {
+  /** Folder for best.ckpt and last.ckpt (paths.artifacts). */
+  dir: string;
+  log?: Logger;
+}
+
+/**
+ * best.ckpt whenever train.monitor improves, last.ckpt after every epoch and when the run is
+ * interrupted (mid-epoch: it records how many batches of the epoch were done). Never after a
+ * non-finite loss, so the files on disk stay the last good ones.
+ */
+export function modelCheckpoint(opts: CheckpointOptions): Callback {
+  const best = path.join(opts.dir, 'best.ckpt');
+  const last = path.join(opts.dir, 'last.ckpt');
+  return {
+    name: 'checkpoint',
+    onEpochEnd(ctx) {
+      const state = ctx.snapshot();
+      saveCheckpoint(last, ctx.model, state);
+      if (ctx.improved) {
+        saveCheckpoint(best, ctx.model, state);
+        opts.log?.info(`saved ${best} (${ctx.best?.monitor} ${ctx.best?.value.toFixed(4)})`);
+      }
+    },
+    onTrainEnd(ctx, result) {
+      if (result.stopReason === 'interrupted') {
+        saveCheckpoint(last, ctx.model, ctx.snapshot());
+        opts.log?.info(`interrupted: saved ${last} at epoch ${ctx.epoch + 1}, batch ${ctx.batchInEpoch}; continue with --resume ${last}`);
+      }
+    },
+  };
+}

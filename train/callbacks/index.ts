@@ -1,0 +1,4 @@
+export { nanGuard } from './nan-guard.js';
+export { earlyStopping, type EarlyStoppingOptions } from './early-stopping.js';
+export { modelCheckpoint, type CheckpointOptions } from './checkpoint.js';
+export { progressLogger, memoryText } from './logging.js';

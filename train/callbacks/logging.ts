@@ -1,0 +1,60 @@
+import * as tf from '@tensorflow/tfjs';
+import { createProgress, type Progress } from '../../core/progress.js';
+import type { Logger } from '../../core/log.js';
+import type { Callback } from '../loop/callback.js';
+
+const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
+
+/** Tensor memory, plus the WebAssembly heap size when the backend is wasm (it only grows, up to 4 GiB). */
+export function memoryText(): string {
+  const parts = [`tensors ${mb(tf.memory().numBytes)}`];
+  const backend = tf.getBackend() === 'wasm' ? (tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } }) : null;
+  const heap = backend?.wasm?.HEAPU8?.length;
+  if (heap) parts.push(`wasm heap ${mb(heap)}`);
+  return parts.join(', ');
+}
+
+const fmt = (v: number, digits = 4) => (Number.isFinite(v) ? v.toFixed(digits) : String(v));
+
+/** A progress bar per epoch (loss, LR, rate, ETA) and one summary line per epoch. */
+export function progressLogger(log: Logger): Callback {
+  let bar: Progress | null = null;
+  let lossEma: number | null = null;
+  return {
+    name: 'progress',
+    onTrainBegin(ctx) {
+      const t = ctx.config.train;
+      log.info(
+        `training ${ctx.data.trainSize} images (${ctx.stepsPerEpoch} steps/epoch × ${t.epochs} epochs, batch ${t.batch_size}` +
+          `${t.micro_batch > 0 && t.micro_batch < t.batch_size ? ` as micro-batches of ${t.micro_batch}` : ''}), validating on ${ctx.data.valSize}; ` +
+          `${t.optimizer} lr ${t.lr} schedule ${t.schedule.name}, backend ${ctx.backend}` +
+          (ctx.epoch > 0 || ctx.batchInEpoch > 0 ? `; resuming at epoch ${ctx.epoch + 1}, batch ${ctx.batchInEpoch + 1}` : ''),
+      );
+    },
+    onEpochBegin(ctx, epoch) {
+      lossEma = null;
+      const remaining = ctx.stepsPerEpoch - ctx.batchInEpoch;
+      bar = createProgress({ label: `epoch ${epoch + 1}/${ctx.config.train.epochs}`, total: remaining * ctx.config.train.batch_size, unit: 'img' });
+    },
+    onBatchEnd(_ctx, info) {
+      lossEma = lossEma === null ? info.loss : 0.9 * lossEma + 0.1 * info.loss;
+      bar?.tick(info.images, { loss: lossEma, lr: info.lr.toExponential(2) });
+    },
+    onEpochEnd(ctx, m) {
+      bar?.stop();
+      bar = null;
+      log.info(
+        `epoch ${m.epoch}/${ctx.config.train.epochs} train loss ${fmt(m['train/loss'])} acc ${fmt(m['train/accuracy'])} | ` +
+          `val loss ${fmt(m['val/loss'])} acc ${fmt(m['val/accuracy'])} top5 ${fmt(m['val/top5'])} f1 ${fmt(m['val/f1'])} | ` +
+          `lr ${m.lr.toExponential(2)} | ${m.throughput.toFixed(1)} img/s | ${m.seconds.toFixed(1)} s | ${memoryText()}` +
+          (ctx.improved ? ' *' : ''),
+      );
+    },
+    onTrainEnd(_ctx, result) {
+      bar?.stop();
+      if (result.message) log.warn(result.message);
+      const best = result.best ? `best ${result.best.monitor} ${fmt(result.best.value)} at epoch ${result.best.epoch}` : 'no completed epoch';
+      log.info(`done (${result.stopReason}) after ${result.epoch} epochs, ${result.step} steps; ${best}`);
+    },
+  };
+}

@@ -1,0 +1,2 @@
+/** The checkpoint API other rooms use (export loads models through it). */
+export * from './checkpoint/index.js';

@@ -1,0 +1,78 @@
+import * as tf from '@tensorflow/tfjs';
+import type { Param } from '../optim/optimizers.js';
+
+export interface StepOutput {
+  /** Mean loss over the batch (label smoothing included). */
+  loss: number;
+  correct: number;
+  /** Accumulated, clipped gradients (caller disposes). */
+  grads: tf.Tensor[];
+  /** Global L2 norm before clipping. */
+  gradNorm: number;
+}
+
+export interface StepOptions {
+  numClasses: number;
+  labelSmoothing: number;
+  /** Micro-batch size (0 or ≥ batch = whole batch at once). */
+  microBatch: number;
+  /** Clip the global gradient norm to this (0 = off). */
+  gradClip: number;
+}
+
+/** Softmax cross-entropy from logits with label smoothing (PyTorch's definition), mean over the batch. */
+export function softmaxCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D, numClasses: number, smoothing: number): tf.Scalar {
+  return tf.tidy(() => {
+    const onehot = tf.oneHot(tf.cast(labels, 'int32'), numClasses);
+    return tf.losses.softmaxCrossEntropy(onehot, logits, undefined, smoothing, tf.Reduction.MEAN) as tf.Scalar;
+  });
+}
+
+/**
+ * Gradients of one batch, computed over micro-batches when asked: each micro-batch's mean loss is
+ * weighted by its share of the batch, so the sum equals the full batch's gradient (BatchNorm
+ * statistics are then per micro-batch, as with any accumulation). Weights are not changed here.
+ */
+export function computeGradients(model: tf.LayersModel, params: Param[], batch: { x: tf.Tensor4D; y: tf.Tensor1D }, opts: StepOptions): StepOutput {
+  const size = batch.y.shape[0];
+  const micro = opts.microBatch > 0 && opts.microBatch < size ? opts.microBatch : size;
+  const vars = params.map((p) => p.variable);
+  let grads: tf.Tensor[] | null = null;
+  let loss = 0;
+  let correct = 0;
+  for (let start = 0; start < size; start += micro) {
+    const n = Math.min(micro, size - start);
+    const out = tf.tidy(() => {
+      const x = n === size ? batch.x : tf.slice(batch.x, [start, 0, 0, 0], [n, -1, -1, -1]);
+      const y = n === size ? batch.y : tf.slice(batch.y, [start], [n]);
+      let hits: tf.Tensor | null = null;
+      const { value, grads: g } = tf.variableGrads(() => {
+        const logits = model.apply(x, { training: true }) as tf.Tensor2D;
+        hits = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), tf.cast(y, 'int32')), 'int32')));
+        return tf.mul(softmaxCrossEntropy(logits, y, opts.numClasses, opts.labelSmoothing), n / size) as tf.Scalar;
+      }, vars);
+      return { value, grads: vars.map((v) => g[v.name]), hits: hits as unknown as tf.Tensor };
+    });
+    loss += out.value.dataSync()[0];
+    correct += out.hits.dataSync()[0];
+    tf.dispose([out.value, out.hits]);
+    if (grads === null) {
+      grads = out.grads;
+    } else {
+      const prev: tf.Tensor[] = grads;
+      grads = prev.map((g, i) => tf.add(g, out.grads[i]));
+      tf.dispose([...prev, ...out.grads]);
+    }
+  }
+  const all = grads as tf.Tensor[];
+  const norm = tf.tidy(() => tf.sqrt(tf.addN(all.map((g) => tf.sum(tf.square(g))))));
+  const gradNorm = norm.dataSync()[0];
+  norm.dispose();
+  if (opts.gradClip > 0 && Number.isFinite(gradNorm) && gradNorm > opts.gradClip) {
+    const scale = opts.gradClip / gradNorm;
+    const clipped = all.map((g) => tf.mul(g, scale));
+    tf.dispose(all);
+    return { loss, correct, grads: clipped, gradNorm };
+  }
+  return { loss, correct, grads: all, gradNorm };
+}

@@ -1,0 +1,200 @@
+import * as tf from '@tensorflow/tfjs';
+import type { Config } from '../../core/config/index.js';
+import { TinynetError } from '../../core/errors.js';
+import { createOptimizer, createSchedule, type Param } from '../optim/index.js';
+import { seedDropout, dropoutRngState } from '../model/spatial-dropout.js';
+import type { CheckpointContents } from '../checkpoint/checkpoint.js';
+import type { DataProvider } from '../data/provider.js';
+import type { BestMetric, EpochMetrics, MonitorKey } from '../types.js';
+import { computeGradients } from './step.js';
+import { evaluate } from './evaluate.js';
+import type { Callback, StepInfo, StopReason, TrainerContext, TrainResult } from './callback.js';
+
+/** What a resumed run starts from (a loaded checkpoint fits). */
+export type ResumeState = Pick<
+  CheckpointContents,
+  'epoch' | 'step' | 'batchInEpoch' | 'history' | 'best' | 'rng' | 'optimizer' | 'callbacks'
+>;
+
+export interface FitOptions {
+  model: tf.LayersModel;
+  config: Config;
+  configHash: string;
+  data: DataProvider;
+  callbacks?: Callback[];
+  resume?: ResumeState;
+  /** Name of the tfjs backend in use (recorded in checkpoints). */
+  backend?: string;
+}
+
+/** Lower is better for losses, higher for the rest. */
+export function isImprovement(monitor: MonitorKey, value: number, best: number | null, minDelta = 0): boolean {
+  if (!Number.isFinite(value)) return false;
+  if (best === null) return true;
+  return monitor === 'val/loss' ? value < best - minDelta : value > best + minDelta;
+}
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * The training loop, reusable by `tinynet train`, sanity checks, LR finder and grids: config +
+ * data + callbacks in, history out. Per step: gradients (micro-batched), NaN guard hooks, global
+ * norm clipping, the scheduled LR, the optimizer update. Per epoch: validation metrics, best
+ * tracking on train.monitor, then epoch-end callbacks (logging, checkpoints, early stopping ...).
+ */
+export async function fit(opts: FitOptions): Promise<TrainResult> {
+  const { model, config, data } = opts;
+  const train = config.train;
+  const callbacks = opts.callbacks ?? [];
+  const backend = opts.backend ?? tf.getBackend();
+  const fullSteps = Math.ceil(data.trainSize / train.batch_size);
+  const stepsPerEpoch = train.max_steps_per_epoch > 0 ? Math.min(fullSteps, train.max_steps_per_epoch) : fullSteps;
+  if (stepsPerEpoch < 1) throw new TinynetError('train.no_data', 'the train split is empty', 'check the dataset (tinynet data prepare)');
+  const schedule = createSchedule(train, { stepsPerEpoch, epochs: train.epochs });
+  const optimizer = createOptimizer(train);
+  const params: Param[] = model.trainableWeights.map((w) => ({ name: w.originalName, variable: w.read() as tf.Variable }));
+
+  let stopReason: StopReason | null = null;
+  let stopMessage: string | undefined;
+  const resume = opts.resume;
+  if (resume?.optimizer) optimizer.setState(resume.optimizer, params);
+  seedDropout(resume?.rng.dropout ?? config.seed);
+  for (const cb of callbacks) if (resume && cb.setState && resume.callbacks[cb.name] !== undefined) cb.setState(resume.callbacks[cb.name]);
+
+  const ctx: TrainerContext = {
+    model,
+    config,
+    data,
+    backend,
+    epoch: resume?.epoch ?? 0,
+    step: resume?.step ?? 0,
+    batchInEpoch: resume?.batchInEpoch ?? 0,
+    stepsPerEpoch,
+    history: [...(resume?.history ?? [])],
+    best: resume?.best ?? null,
+    improved: false,
+    requestStop(reason, message) {
+      if (stopReason === null) {
+        stopReason = reason;
+        stopMessage = message;
+      }
+    },
+    get stopReason() {
+      return stopReason;
+    },
+    snapshot(): CheckpointContents {
+      const state: Record<string, unknown> = {};
+      for (const cb of callbacks) if (cb.getState) state[cb.name] = cb.getState();
+      return {
+        config,
+        configHash: opts.configHash,
+        meta: data.meta,
+        epoch: ctx.epoch,
+        step: ctx.step,
+        batchInEpoch: ctx.batchInEpoch,
+        metrics: ctx.history.at(-1) ?? null,
+        history: ctx.history,
+        best: ctx.best,
+        rng: { dropout: dropoutRngState() },
+        optimizer: optimizer.getState(),
+        callbacks: state,
+        backend,
+      };
+    },
+  };
+
+  const call = async <K extends keyof Callback>(hook: K, ...args: unknown[]) => {
+    for (const cb of callbacks) {
+      const fn = cb[hook] as ((...a: unknown[]) => void | Promise<void>) | undefined;
+      if (typeof fn === 'function') await fn.call(cb, ctx, ...args);
+    }
+  };
+
+  let result: TrainResult | null = null;
+  try {
+    await call('onTrainBegin');
+    while (ctx.epoch < train.epochs && stopReason === null) {
+      const epoch = ctx.epoch;
+      await call('onEpochBegin', epoch);
+      const started = performance.now();
+      let trainSeconds = 0;
+      let lossSum = 0;
+      let correct = 0;
+      let seen = 0;
+      let batchIndex = 0;
+      let lr = schedule(ctx.step);
+      for await (const batch of data.trainBatches(epoch, train.batch_size)) {
+        if (batchIndex >= stepsPerEpoch || stopReason !== null) {
+          tf.dispose([batch.x, batch.y]);
+          break;
+        }
+        if (batchIndex < ctx.batchInEpoch) {
+          // Resuming mid-epoch: replay the epoch's batches (same order and augmentation) up to where it stopped.
+          tf.dispose([batch.x, batch.y]);
+          batchIndex++;
+          continue;
+        }
+        const t0 = performance.now();
+        const n = batch.y.shape[0];
+        lr = schedule(ctx.step);
+        const out = computeGradients(model, params, batch, {
+          numClasses: data.numClasses,
+          labelSmoothing: train.label_smoothing,
+          microBatch: train.micro_batch,
+          gradClip: train.grad_clip,
+        });
+        tf.dispose([batch.x, batch.y]);
+        const info: StepInfo = { epoch, batch: batchIndex, step: ctx.step, loss: out.loss, accuracy: out.correct / n, lr, images: n, gradNorm: out.gradNorm };
+        try {
+          await call('beforeUpdate', info);
+          optimizer.apply(params, out.grads, lr);
+        } finally {
+          tf.dispose(out.grads);
+        }
+        trainSeconds += (performance.now() - t0) / 1000;
+        ctx.step++;
+        batchIndex++;
+        ctx.batchInEpoch = batchIndex;
+        lossSum += out.loss * n;
+        correct += out.correct;
+        seen += n;
+        await call('onBatchEnd', info);
+        await yieldToEventLoop(); // lets SIGINT/SIGTERM handlers run between steps
+      }
+      if (stopReason !== null) break; // interrupted mid-epoch: no validation, last.ckpt records batchInEpoch
+
+      const val = await evaluate(model, data.valBatches(train.batch_size), data.numClasses);
+      const metrics: EpochMetrics = {
+        epoch: epoch + 1,
+        step: ctx.step,
+        'train/loss': seen ? lossSum / seen : NaN,
+        'train/accuracy': seen ? correct / seen : NaN,
+        'val/loss': val.loss,
+        'val/accuracy': val.report.accuracy,
+        'val/top5': val.report.top5,
+        'val/f1': val.report.macroF1,
+        lr,
+        throughput: trainSeconds > 0 ? seen / trainSeconds : 0,
+        seconds: (performance.now() - started) / 1000,
+      };
+      ctx.epoch = epoch + 1;
+      ctx.batchInEpoch = 0;
+      ctx.history.push(metrics);
+      const value = metrics[train.monitor];
+      ctx.improved = isImprovement(train.monitor, value, ctx.best?.value ?? null);
+      if (ctx.improved) ctx.best = { monitor: train.monitor, value, epoch: ctx.epoch } satisfies BestMetric;
+      await call('onEpochEnd', metrics);
+    }
+    result = { history: ctx.history, best: ctx.best, stopReason: stopReason ?? 'completed', message: stopMessage, epoch: ctx.epoch, step: ctx.step };
+  } catch (err) {
+    if (err instanceof TinynetError && err.code === 'train.non_finite') {
+      result = { history: ctx.history, best: ctx.best, stopReason: 'non_finite', message: err.message, epoch: ctx.epoch, step: ctx.step };
+    } else {
+      optimizer.dispose();
+      throw err;
+    }
+  }
+  await call('onTrainEnd', result);
+  optimizer.dispose();
+  return result;
+}

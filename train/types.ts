@@ -1,0 +1,43 @@
+import type { RngState } from '../core/rng.js';
+import type { RawTensor } from './checkpoint/format.js';
+
+/** Metric keys the trainer reports, named as TensorBoard tags. */
+export type MonitorKey = 'val/accuracy' | 'val/loss' | 'val/f1' | 'val/top5';
+
+/** One epoch's results: everything the log line, TensorBoard and the checkpoint history keep. */
+export interface EpochMetrics {
+  epoch: number;
+  step: number;
+  'train/loss': number;
+  'train/accuracy': number;
+  'val/loss': number;
+  'val/accuracy': number;
+  'val/top5': number;
+  'val/f1': number;
+  lr: number;
+  /** Training images per second over the epoch. */
+  throughput: number;
+  seconds: number;
+}
+
+/** Dataset meta as the dataset cache's meta.json holds it (input_shape, num_classes, classes, mean/std ...). */
+export type DatasetMetaLike = Record<string, unknown>;
+
+export interface OptimizerState {
+  name: string;
+  /** Optimizer steps applied so far. */
+  step: number;
+  /** Slot tensors (moments, velocities), named `<weight>/<slot>`. */
+  slots: RawTensor[];
+}
+
+export interface BestMetric {
+  monitor: MonitorKey;
+  value: number;
+  epoch: number;
+}
+
+/** Where the random streams stand, so a resumed run draws the same numbers. */
+export interface RngSnapshot {
+  dropout: RngState;
+}
