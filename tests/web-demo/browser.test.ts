@@ -1,18 +1,17 @@
 process.env.TINYNET_LOG ??= 'warn';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { demoRoutes } from '../../serve/routes/demo.js';
 import { validateConfig } from '../../core/config/index.js';
 import { startServer, type RunningServer } from '../../serve/server.js';
-import { buildTinyClassifier } from '../helpers/tiny-onnx-classifier.js';
+import { writeSmokeModel } from './smoke-model.js';
 import { artifactDir, chromiumMissing, launchChromium, writeTestImages } from './helpers.js';
 
 const SIZE = 64;
-const CLASSES = 10;
 const skip = chromiumMissing();
 
 interface ServerTop {
@@ -31,7 +30,8 @@ describe('web demo in headless Chromium', { skip, timeout: 110_000 }, () => {
   before(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'tinynet-web-'));
     const modelPath = path.join(dir, 'model.onnx');
-    await writeFile(modelPath, buildTinyClassifier({ size: SIZE, numClasses: CLASSES, seed: 3 }));
+    // The smoke config's network with random weights, through the real exporter (uint8 head + metadata).
+    await writeSmokeModel(modelPath);
     images = await writeTestImages(path.join(dir, 'images'), 4, SIZE);
     // The real server (serve/server.ts: worker-thread sessions, batcher, sharp decode) with the demo mounted.
     const { config } = validateConfig({ serve: { port: 0, providers: ['cpu'], threads: 1 } });

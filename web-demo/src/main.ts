@@ -97,17 +97,14 @@ async function startRuntime(backend: Backend, keepAlert = false): Promise<void> 
   document.body.dataset.backend = info.backend;
   document.body.dataset.threads = String(info.threads);
   document.body.dataset.modelReadyMs = String(ms);
+  const { classes, ...rest } = contract.metadata;
   modelDetails.textContent = JSON.stringify(
-    { url: config.modelUrl, onnxruntimeWeb: info.ortVersion, input: contract.inputName, output: contract.outputName, metadata: abbreviate(contract.metadata) },
+    { url: config.modelUrl, onnxruntimeWeb: info.ortVersion, input: contract.inputName, output: contract.outputName, classes: classes?.length ?? 0, metadata: rest },
     null,
     2,
   );
   if (!keepAlert) showError(null);
   setState('ready');
-}
-
-function abbreviate(meta: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(meta).map(([k, v]) => [k, v.length > 200 ? `${v.slice(0, 200)}… (${v.length} chars)` : v]));
 }
 
 function newCard(name: string): HTMLLIElement {

@@ -106,7 +106,7 @@ export class ModelRuntime {
     if (labels.length > 0 && data.length !== labels.length) {
       throw new DemoError('model-metadata', `The model returned ${data.length} scores but its metadata names ${labels.length} classes.`, 'Re-export the model.');
     }
-    const probabilities = Float32Array.from(data);
+    const probabilities = this.contract.outputIsLogits ? softmax(data) : Float32Array.from(data);
     out.dispose();
     return { probabilities, inferenceMs };
   }
@@ -114,4 +114,15 @@ export class ModelRuntime {
   async release(): Promise<void> {
     await this.session.release();
   }
+}
+
+/** For a model exported without its softmax output (the server applies the same). */
+function softmax(logits: Float32Array): Float32Array {
+  let max = -Infinity;
+  for (const v of logits) max = Math.max(max, v);
+  const out = new Float32Array(logits.length);
+  let sum = 0;
+  for (let i = 0; i < logits.length; i++) sum += out[i] = Math.exp(logits[i] - max);
+  for (let i = 0; i < out.length; i++) out[i] /= sum;
+  return out;
 }
