@@ -5,8 +5,9 @@
  *   and per-image inference time (session.run as the page measures it, batch 1);
  * - onnxruntime-node in this process: time to the first prediction (session create + one run) and
  *   per-image run time, batch 1.
- * Model: $TINYNET_BENCH_MODEL, else artifacts/model.onnx, else a small random-weight fixture.
- * Writes bench/results/web.json.
+ * Model: $TINYNET_BENCH_MODEL, else artifacts/model.onnx, else configs/config.yaml's network with random
+ * weights exported by the real exporter (same graph and size as a trained model).
+ * `npm run bench` (bench/run-all.ts) writes bench/results/web.json; so does `node dist/bench/web.js`.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
@@ -16,17 +17,13 @@ import { pathToFileURL } from 'node:url';
 import { Hono } from 'hono';
 import * as ort from 'onnxruntime-node';
 import { packageFile } from '../core/paths.js';
+import type { BenchResult, BenchRow } from './types.js';
 import { decodeImage } from '../core/image/decode.js';
 import { demoRoutes } from '../serve/routes/demo.js';
-import { buildTinyClassifier } from '../tests/helpers/tiny-onnx-classifier.js';
+import { loadConfig } from '../core/config/index.js';
+import { writeRandomModel } from '../tests/web-demo/smoke-model.js';
 import { chromiumMissing, launchChromium, listen, writeTestImages } from '../tests/web-demo/helpers.js';
 
-export interface BenchResult {
-  name: string;
-  machine?: Record<string, unknown>;
-  results: Array<Record<string, unknown>>;
-  notes?: string;
-}
 
 const COLD_LOADS = 3;
 const IMAGES = 24;
@@ -44,9 +41,11 @@ async function pickModel(tmp: string): Promise<{ file: string; source: string }>
   if (env) return { file: path.resolve(env), source: env };
   const artifact = path.resolve('artifacts', 'model.onnx');
   if (existsSync(artifact)) return { file: artifact, source: 'artifacts/model.onnx' };
-  const file = path.join(tmp, 'fixture.onnx');
-  await writeFile(file, buildTinyClassifier({ size: 64, numClasses: 200, width: 32, depth: 3, seed: 1 }));
-  return { file, source: 'random-weight fixture (4 conv 3×3 layers × 32 channels, 200 classes, 64×64)' };
+  // The real network (configs/config.yaml's model section, 200 classes), random weights, real exporter.
+  const file = path.join(tmp, 'seed-random.onnx');
+  const { config } = loadConfig(packageFile('configs', 'config.yaml'));
+  await writeRandomModel(file, config.model, 64, 200);
+  return { file, source: `configs/config.yaml network (blocks ${JSON.stringify(config.model.blocks)}, widths ${JSON.stringify(config.model.widths)}), random weights, exported with the uint8 head, 200 classes` };
 }
 
 export async function run(): Promise<BenchResult> {
@@ -54,17 +53,17 @@ export async function run(): Promise<BenchResult> {
   try {
     const model = await pickModel(tmp);
     const images = await writeTestImages(path.join(tmp, 'images'), IMAGES, 64);
-    const results: Array<Record<string, unknown>> = [];
+    const rows: BenchRow[] = [];
 
     // onnxruntime-node, main thread, default session options (as a plain script would use it).
-    const nodeT0 = performance.now();
-    const session = await ort.InferenceSession.create(model.file);
     const tensors = await Promise.all(
       images.map(async (f) => {
         const { pixels } = await decodeImage(new Uint8Array(await readFile(f)), { width: 64, height: 64, maxInputPixels: 1e8 });
         return new ort.Tensor('uint8', pixels, [1, 64, 64, 3]);
       }),
     );
+    const nodeT0 = performance.now();
+    const session = await ort.InferenceSession.create(model.file);
     await session.run({ [session.inputNames[0]]: tensors[0] });
     const nodeFirst = performance.now() - nodeT0;
     const nodeTimes: number[] = [];
@@ -74,12 +73,16 @@ export async function run(): Promise<BenchResult> {
       if (i >= WARMUP) nodeTimes.push(performance.now() - t);
     }
     await session.release();
-    results.push({ engine: 'onnxruntime-node (CPU)', time_to_first_prediction_ms: round(nodeFirst), per_image_ms_median: round(median(nodeTimes)), images: nodeTimes.length });
+    const node = { first: nodeFirst, perImage: median(nodeTimes) };
+    const NODE = 'onnxruntime-node (CPU, default threads)';
 
     const skip = chromiumMissing();
     if (skip) {
-      return finish({ name: 'web', results, notes: `browser part skipped: ${skip}` }, model.source);
+      rows.push({ case: 'onnxruntime-node time to first prediction', value: round(node.first), unit: 'ms' });
+      rows.push({ case: 'onnxruntime-node per-image inference (batch 1)', value: round(node.perImage), unit: 'ms' });
+      return { name: 'web', results: rows, notes: `Model: ${model.source}. Browser part skipped: ${skip}.` };
     }
+    let coldRuns: number[] = [];
     const app = new Hono();
     app.route('/', demoRoutes({ modelPath: model.file }));
     const server = await listen(app);
@@ -112,46 +115,51 @@ export async function run(): Promise<BenchResult> {
         }
         await context.close();
       }
-      const web = { engine: `onnxruntime-web wasm in headless Chromium (${threads} threads, cross-origin isolated)`, time_to_first_prediction_ms: round(median(firsts)), time_to_first_prediction_runs_ms: firsts.map(round), per_image_ms_median: round(median(pageTimes)), images: pageTimes.length };
-      results.push(web);
-      const nodeResult = results[0] as { per_image_ms_median: number; time_to_first_prediction_ms: number };
-      results.push({
-        ratio: 'web / node',
-        per_image: round(web.per_image_ms_median / nodeResult.per_image_ms_median),
-        time_to_first_prediction: round(web.time_to_first_prediction_ms / nodeResult.time_to_first_prediction_ms),
+      const webFirst = median(firsts);
+      const webPerImage = median(pageTimes);
+      rows.push({
+        case: `time to first prediction: Chromium wasm (${threads} threads) vs onnxruntime-node`,
+        value: round(webFirst),
+        unit: 'ms',
+        reference: NODE,
+        referenceValue: round(node.first),
+        ratio: round(webFirst / node.first),
       });
+      rows.push({
+        case: `per-image inference, batch 1: Chromium wasm (${threads} threads) vs onnxruntime-node`,
+        value: round(webPerImage),
+        unit: 'ms',
+        reference: NODE,
+        referenceValue: round(node.perImage),
+        ratio: round(webPerImage / node.perImage),
+      });
+      coldRuns = firsts.map(round);
     } finally {
       await browser.close();
       await server.close();
     }
-    return finish(
-      {
-        name: 'web',
-        results,
-        notes:
-          'Batch 1, 64×64 PNG test images already at the model size. Page time to first prediction = navigation → first card done ' +
-          '(page, model and ~14 MB ort wasm download from 127.0.0.1, wasm compile, session create, one image), median of ' +
-          `${COLD_LOADS} fresh browser contexts; node time to first prediction = session create + one run. Per-image = median session.run ` +
-          `after ${WARMUP} warm-up images. Shared 2-core machine: compare the ratio, not the absolute numbers.`,
-      },
-      model.source,
-    );
+    return {
+      name: 'web',
+      results: rows,
+      notes:
+        `Model: ${model.source}. Batch 1, 64×64 PNG test images already at the model size; ratio = browser / node (lower is better for the browser). ` +
+        'Browser time to first prediction = navigation → first result on the page (page, model and the ~14 MB ort wasm from 127.0.0.1, ' +
+        `wasm compile, session create, one image), median of ${COLD_LOADS} fresh browser contexts (${coldRuns.join(', ')} ms); ` +
+        'node = session create + one run. Per-image = median session.run as the page times it, ' +
+        `after ${WARMUP} warm-up images, ${IMAGES - WARMUP} images. Shared 2-core machine: read the ratios. Reproduce: node dist/bench/web.js (or npm run bench -- web).`,
+    };
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
 }
 
-async function finish(result: BenchResult, modelSource: string): Promise<BenchResult> {
-  result.machine = { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version, model: modelSource };
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const result = await run();
   const dir = packageFile('bench', 'results');
   await mkdir(dir, { recursive: true });
   const file = path.join(dir, 'web.json');
-  await writeFile(`${file}.tmp`, JSON.stringify(result, null, 2) + '\n');
+  const machine = { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, node: process.version, date: new Date().toISOString() };
+  await writeFile(`${file}.tmp`, JSON.stringify({ ...result, machine }, null, 2) + '\n');
   await rename(`${file}.tmp`, file);
-  return result;
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const result = await run();
   console.log(JSON.stringify(result, null, 2));
 }

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { writeFile } from 'node:fs/promises';
-import { loadConfig } from '../../core/config/index.js';
+import { loadConfig, type ModelConfig } from '../../core/config/index.js';
 import { packageFile } from '../../core/paths.js';
 import { exportLayersModel } from '../../export/exporter.js';
 import { buildResNet } from '../../train/model/index.js';
@@ -15,11 +15,14 @@ export const SMOKE_CLASS_NAMES = (n: number) => Array.from({ length: n }, (_, i)
  * minus the training.
  */
 export async function writeSmokeModel(file: string): Promise<{ numClasses: number; size: number }> {
-  await cpuBackend();
   const { config } = loadConfig(packageFile('configs', 'smoke.yaml'));
-  const size = config.dataset.image_size;
-  const numClasses = config.dataset.synthetic.classes;
-  const model = buildResNet(config.model, { inputShape: [size, size, 3], numClasses }, { seed: 11 });
+  return writeRandomModel(file, config.model, config.dataset.image_size, config.dataset.synthetic.classes);
+}
+
+/** Any config's network with random weights, exported like `tinynet export` does. */
+export async function writeRandomModel(file: string, modelConfig: ModelConfig, size: number, numClasses: number): Promise<{ numClasses: number; size: number }> {
+  await cpuBackend();
+  const model = buildResNet(modelConfig, { inputShape: [size, size, 3], numClasses }, { seed: 11 });
   randomizeWeights(model, 5);
   const result = exportLayersModel(model, {
     input: 'uint8-nhwc',
