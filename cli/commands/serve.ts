@@ -3,6 +3,8 @@ import path from 'node:path';
 import { withConfigOptions, configFromOptions, type ConfigOptions } from '../common.js';
 import { startServer, closeOnSignals } from '../../serve/server.js';
 import { demoRoutes } from '../../serve/routes/demo.js';
+import { chooseDemoSamples } from '../../serve/routes/demo-samples.js';
+import { cacheDirFor } from '../../dataset/index.js';
 import { resolveUserPath } from '../../core/paths.js';
 import { TinynetError } from '../../core/errors.js';
 
@@ -28,7 +30,7 @@ export function register(program: Command): void {
       .option('--workers <n>', 'inference worker threads, one session each (serve.workers)')
       .option('--threads <n>', 'intra-op threads per session, 0 = cores / workers (serve.threads)')
       .option('--providers <list>', 'execution providers in order, e.g. cuda,cpu (serve.providers)')
-      .option('--samples <dir>', 'folder of images the web demo offers as samples')
+      .option('--samples <dir>', 'sample images for the web demo: a prepared dataset dir (val images) or a folder of images (default: the config\'s prepared dataset, if any)')
       .option('--no-demo', 'do not serve the browser demo at /'),
   ).action(async (opts: ServeOptions) => {
     const sets = [...(opts.set ?? [])];
@@ -44,7 +46,10 @@ export function register(program: Command): void {
       throw new TinynetError('serve.bad_api_key', 'TINYNET_API_KEY is set but empty', 'unset it for an open server, or set a non-empty token');
     }
     // The browser demo at / runs the same model file in the page (onnxruntime-web).
-    const extraRoutes = opts.demo === false ? undefined : demoRoutes({ modelPath, samplesDir: opts.samples ? resolveUserPath(opts.samples) : undefined });
+    const extraRoutes =
+      opts.demo === false
+        ? undefined
+        : demoRoutes({ modelPath, samples: chooseDemoSamples(opts.samples ? resolveUserPath(opts.samples) : undefined, cacheDirFor(config)) });
     const server = await startServer({ modelPath, config: config.serve, apiKey, extraRoutes });
     // Machine-readable for scripts and tests that start the server on port 0.
     process.stdout.write(JSON.stringify({ listening: server.url, model: server.service.info.name }) + '\n');

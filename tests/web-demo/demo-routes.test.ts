@@ -11,6 +11,10 @@ import { packageFile } from '../../core/paths.js';
 import { TinynetError } from '../../core/errors.js';
 import { buildTinyClassifier } from '../helpers/tiny-onnx-classifier.js';
 import { writeTestImages } from './helpers.js';
+import { chooseDemoSamples, datasetSamples } from '../../serve/routes/demo-samples.js';
+import { prepareDataset, loadMeta, loadSplit } from '../../dataset/index.js';
+import { tempDir, tinySyntheticConfig } from '../dataset/helpers.js';
+import sharp from 'sharp';
 
 describe('demoRoutes', () => {
   let dir: string;
@@ -86,7 +90,7 @@ describe('demoRoutes', () => {
   });
 
   test('`tinynet serve` mounts the demo next to the API', { timeout: 30_000 }, async () => {
-    const child = spawn(process.execPath, [packageFile('dist', 'cli', 'main.js'), 'serve', '--model', modelPath, '--port', '0', '--threads', '1', '--providers', 'cpu'], {
+    const child = spawn(process.execPath, [packageFile('dist', 'cli', 'main.js'), 'serve', '--model', modelPath, '--samples', path.join(dir, 'samples'), '--port', '0', '--threads', '1', '--providers', 'cpu'], {
       env: { ...process.env, TINYNET_LOG: 'warn' },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -101,6 +105,8 @@ describe('demoRoutes', () => {
       assert.equal(page.headers.get('cross-origin-opener-policy'), 'same-origin');
       const model = await fetch(`${listening}/model.onnx`);
       assert.equal((await model.arrayBuffer()).byteLength, (await readFile(modelPath)).byteLength);
+      const samples = (await (await fetch(`${listening}/samples/index.json`)).json()) as unknown[];
+      assert.equal(samples.length, 3);
       // The API still answers (the demo is mounted after it).
       const live = await fetch(`${listening}/v2/health/live`);
       assert.equal(live.status, 200);
@@ -108,5 +114,46 @@ describe('demoRoutes', () => {
       child.kill('SIGTERM');
       await new Promise((resolve) => child.once('exit', resolve));
     }
+  });
+});
+
+describe('datasetSamples', () => {
+  test('hands out a few val images of a prepared dataset as PNGs, with class names', async () => {
+    const root = tempDir('demo-samples');
+    const { dir } = await prepareDataset(tinySyntheticConfig(root));
+    const source = datasetSamples(dir, { count: 4 });
+    const list = await source.list();
+    assert.equal(list.length, 4);
+    const val = loadSplit(dir, 'val');
+    const meta = loadMeta(dir);
+    for (const item of list) {
+      const index = Number(/^val-(\d+)\.png$/.exec(item.name)![1]);
+      assert.equal(item.label, meta.classes[val.labels[index]].name);
+      const png = await source.read(item.name);
+      assert.equal(png!.type, 'image/png');
+      const { data, info } = await sharp(png!.bytes).raw().toBuffer({ resolveWithObject: true });
+      assert.deepEqual([info.width, info.height, info.channels], [val.width, val.height, 3]);
+      const size = val.width * val.height * 3;
+      assert.deepEqual(new Uint8Array(data), val.images.subarray(index * size, (index + 1) * size));
+    }
+    assert.equal(await source.read('val-999.png'), null);
+
+    // Through the demo routes, as the page sees them.
+    const modelPath = path.join(root, 'model.onnx');
+    await writeFile(modelPath, buildTinyClassifier({ size: 32, numClasses: 3 }));
+    const app = demoRoutes({ modelPath, samples: source });
+    const listed = (await (await app.request('/samples/index.json')).json()) as Array<{ name: string; label: string }>;
+    assert.deepEqual(listed.map((s) => s.name), list.map((s) => s.name));
+    assert.equal((await app.request(`/samples/${listed[0].name}`)).headers.get('content-type'), 'image/png');
+
+    // `tinynet serve --samples <dir>` takes a prepared dataset, or falls back to the config's one.
+    assert.equal((await chooseDemoSamples(dir, undefined)!.list()).length, 8);
+    assert.equal((await chooseDemoSamples(undefined, dir)!.list()).length, 8);
+    assert.equal(chooseDemoSamples(undefined, path.join(root, 'nothing-here')), undefined);
+    assert.throws(() => chooseDemoSamples(path.join(root, 'nope'), undefined), (e: unknown) => e instanceof TinynetError && e.code === 'demo.bad_samples');
+  });
+
+  test('a folder without a prepared dataset is a clear error', () => {
+    assert.throws(() => datasetSamples(tempDir('demo-samples-empty')), (e: unknown) => e instanceof TinynetError && e.code === 'dataset.cache_missing');
   });
 });
