@@ -4,8 +4,8 @@
  * throughput measured in the same run with the same threads: ratio = server images/s ÷ bare.
  * Goal: ratio ≥ 0.9 at c=32, with p99 ≤ 2 × the batching window on top of one batch's compute.
  *
- * Model: artifacts/model.onnx when present (the real exported network), else a fixture CNN sized
- * so one image costs a few milliseconds — HTTP overhead then shows as it would for a real model.
+ * Model: $TINYNET_BENCH_MODEL, else artifacts/model.onnx, else configs/config.yaml's network with
+ * random weights exported by the real exporter (same graph and cost as a trained model).
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -18,15 +18,13 @@ import { PACKAGE_ROOT } from '../core/paths.js';
 import { startServer } from '../serve/server.js';
 import { readModelInfo } from '../serve/model/model-info.js';
 import { sessionOptions, intraOpThreads } from '../serve/session/options.js';
-import { writeTinyModel, testImage } from '../tests/helpers/serve-fixtures.js';
+import { testImage } from '../tests/helpers/serve-fixtures.js';
+import { writeRandomModel } from '../tests/web-demo/smoke-model.js';
+import { loadConfig } from '../core/config/index.js';
+import { mkdtempSync } from 'node:fs';
 import { readFileSync } from 'node:fs';
+import type { BenchResult, BenchRow } from './types.js';
 
-export interface BenchResult {
-  name: string;
-  machine?: Record<string, unknown>;
-  results: Array<Record<string, unknown>>;
-  notes?: string;
-}
 
 const DURATION_S = Number(process.env.BENCH_SERVE_SECONDS ?? 6);
 const MAX_BATCH = 32;
@@ -53,14 +51,13 @@ async function bareThroughput(modelPath: string, threads: number, batch: number,
 
 export async function run(): Promise<BenchResult> {
   process.env.TINYNET_LOG ??= 'warn';
-  const real = path.join(PACKAGE_ROOT, 'artifacts', 'model.onnx');
-  const modelPath = existsSync(real) ? real : writeTinyModel({ width: 48, depth: 3, numClasses: 200 });
+  const { modelPath, source } = await pickModel();
   const threads = intraOpThreads(0, 1);
 
   const { config } = validateConfig({ serve: { port: 0, providers: ['cpu'], workers: 1, threads, max_batch: MAX_BATCH, max_delay_ms: MAX_DELAY_MS, max_queue: 4096 } });
   const server = await startServer({ modelPath, config: config.serve });
   const body = await testImage('jpeg', 3);
-  const results: BenchResult['results'] = [];
+  const results: BenchRow[] = [];
   let seen = { count: 0, sum: 0 };
   try {
     for (const connections of [1, 8, 32]) {
@@ -73,39 +70,39 @@ export async function run(): Promise<BenchResult> {
       const r = await autocannon({ url: server.url + '/v1/classify?topk=5', method: 'POST', headers: { 'content-type': 'image/jpeg' }, body, connections, duration: DURATION_S });
       const rps = r.requests.average;
       const batches = batchStats(await (await fetch(server.url + '/metrics')).text());
-      const levelBatches = batches.count - seen.count;
-      const levelImages = batches.sum - seen.sum;
-      seen = batches;
-      results.push({
-        concurrency: connections,
-        requests_per_s: round(rps),
-        latency_p50_ms: r.latency.p50,
-        latency_p99_ms: r.latency.p99,
-        errors: r.errors + r.non2xx + r.timeouts,
-        bare_onnxruntime_images_per_s: round(bare),
-        ratio_vs_bare: round(rps / bare, 3),
-        p99_over_batching_window: round(r.latency.p99 / MAX_DELAY_MS, 1),
-        mean_batch_size: round(levelImages / Math.max(1, levelBatches), 2),
-      });
+      const meanBatch = (batches.sum - seen.sum) / Math.max(1, batches.count - seen.count);
+      const errors = r.errors + r.non2xx + r.timeouts;
+      const c = `c=${connections}`;
+      results.push(
+        { case: `${c} requests/s (1 JPEG each) vs bare onnxruntime images/s (higher is better)`, value: round(rps), unit: 'req/s', reference: `bare onnxruntime batch ${MAX_BATCH}`, referenceValue: round(bare), ratio: round(rps / bare, 3) },
+        { case: `${c} latency p50`, value: r.latency.p50, unit: 'ms' },
+        { case: `${c} latency p99 vs 2 × batching window (lower is better)`, value: r.latency.p99, unit: 'ms', reference: `2 × max_delay_ms`, referenceValue: 2 * MAX_DELAY_MS, ratio: round(r.latency.p99 / (2 * MAX_DELAY_MS), 2) },
+        { case: `${c} mean batch size`, value: round(meanBatch, 2), unit: 'images' },
+        { case: `${c} failed requests`, value: errors, unit: 'requests' },
+      );
     }
   } finally {
     await server.close();
   }
-  const out: BenchResult = {
+  return {
     name: 'serve',
-    machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version, onnxruntime: ort.env.versions?.node },
     results,
     notes:
-      `model ${existsSync(real) ? 'artifacts/model.onnx' : 'fixture CNN (width 48, depth 3, 200 classes)'}; 1 worker × ${threads} intra-op threads; ` +
+      `model: ${source}; 1 worker × ${threads} intra-op threads; ` +
       `max_batch ${MAX_BATCH}, max_delay_ms ${MAX_DELAY_MS}; ${DURATION_S}s per level; bare = onnxruntime-node on the main thread, batch ${MAX_BATCH}, same threads, ` +
       'measured right before each level while the server is idle. ratio = server requests/s (1 image each, JPEG decode + resize included) ÷ bare images/s.',
   };
-  const dir = path.join(PACKAGE_ROOT, 'bench', 'results');
-  mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, 'serve.json');
-  writeFileSync(file + '.tmp', JSON.stringify(out, null, 2) + '\n');
-  renameSync(file + '.tmp', file);
-  return out;
+}
+
+async function pickModel(): Promise<{ modelPath: string; source: string }> {
+  const given = process.env.TINYNET_BENCH_MODEL;
+  if (given) return { modelPath: path.resolve(given), source: given };
+  const artifact = path.join(PACKAGE_ROOT, 'artifacts', 'model.onnx');
+  if (existsSync(artifact)) return { modelPath: artifact, source: 'artifacts/model.onnx' };
+  const { config } = loadConfig(path.join(PACKAGE_ROOT, 'configs', 'config.yaml'));
+  const modelPath = path.join(mkdtempSync(path.join(os.tmpdir(), 'tinynet-bench-serve-')), 'model.onnx');
+  await writeRandomModel(modelPath, config.model, 64, 200);
+  return { modelPath, source: `configs/config.yaml network (blocks ${JSON.stringify(config.model.blocks)}, widths ${JSON.stringify(config.model.widths)}), random weights, real exporter, 200 classes` };
 }
 
 function batchStats(metrics: string): { count: number; sum: number } {
@@ -121,6 +118,12 @@ function round(v: number, digits = 1): number {
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const r = await run();
+  const dir = path.join(PACKAGE_ROOT, 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, 'serve.json');
+  const machine = { cpu: os.cpus()[0]?.model, cores: os.cpus().length, node: process.version, date: new Date().toISOString() };
+  writeFileSync(file + '.tmp', JSON.stringify({ ...r, machine }, null, 2) + '\n');
+  renameSync(file + '.tmp', file);
   process.stdout.write(JSON.stringify(r, null, 2) + '\n');
   process.exit(0);
 }
