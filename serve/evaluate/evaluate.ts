@@ -45,7 +45,7 @@ export async function evaluateOnnx(opts: EvaluateOptions): Promise<EvaluationRep
 
   const cfg = opts.config.serve;
   const pool = await SessionPool.open(
-    { modelPath: opts.modelPath, providers: cfg.providers, threads: cfg.threads, workers: cfg.workers, warmupBatch: 1 },
+    { modelPath: opts.modelPath, providers: cfg.providers, threads: cfg.threads, workers: cfg.workers },
     { inputName: info.inputName, dtype: info.inputDtype, dims: inputDims(info, 1) },
   );
   log.info(`${info.name} on ${pool.info.provider.toUpperCase()} · ${pool.info.workers} worker(s) × ${pool.info.threads} thread(s) · ${opts.split} split: ${data.n} images, ${meta.num_classes} classes`);

@@ -11,8 +11,6 @@ export interface SessionSettings {
   /** Intra-op threads per session; 0 = cores / workers. */
   threads: number;
   workers: number;
-  /** Batch size of the warm-up run (0 = none). */
-  warmupBatch: number;
 }
 
 export function intraOpThreads(threads: number, workers: number): number {
