@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import path from 'node:path';
@@ -48,4 +48,11 @@ test('SIGTERM: stops accepting, answers every queued request, exits 0', async ()
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
   }
+});
+
+test('tinynet serve with a missing model exits 2 with a clear message', () => {
+  const run = spawnSync(process.execPath, [path.join(PACKAGE_ROOT, 'dist/cli/main.js'), 'serve', '--config', path.join(PACKAGE_ROOT, 'configs/smoke.yaml'), '--model', '/nonexistent/model.onnx', '--port', '0', '--no-demo'], { encoding: 'utf8' });
+  assert.equal(run.status, 2);
+  assert.match(run.stderr, /model file not found: \/nonexistent\/model.onnx/);
+  assert.doesNotMatch(run.stderr, /\n\s+at /, 'no stack trace');
 });
