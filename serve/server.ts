@@ -92,6 +92,9 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
   const host = cfg.host.includes(':') ? `[${cfg.host}]` : cfg.host;
   const url = `http://${host}:${port}`;
   log.info(`listening on ${url} (POST /v1/classify, /v2 KServe, /metrics${opts.apiKey ? '; bearer token required for inference' : ''})`);
+  if (!['127.0.0.1', 'localhost', '::1'].includes(cfg.host) && !opts.apiKey) {
+    log.warn(`bound to ${cfg.host}: reachable from other machines with no TINYNET_API_KEY set — anyone who can reach it can run inference`);
+  }
 
   let closing: Promise<void> | null = null;
   const close = () =>

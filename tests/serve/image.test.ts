@@ -60,3 +60,11 @@ test('bad images are TinynetErrors with a code the server maps', async () => {
   const tiff = await sharp(testPixels(8, 8, 1), { raw: { width: 8, height: 8, channels: 3 } }).tiff().toBuffer();
   await assert.rejects(decodeImage(tiff, opts), (e) => e instanceof TinynetError && e.code === 'image.unsupported');
 });
+
+test('an animated GIF is read from its first frame', async () => {
+  const frame = (r: number, g: number, b: number) => sharp({ create: { width: 8, height: 8, channels: 3, background: { r, g, b } } }).png().toBuffer();
+  const gif = await sharp([await frame(255, 0, 0), await frame(0, 0, 255)], { join: { animated: true } }).gif().toBuffer();
+  const img = await decodeImage(gif, opts);
+  assert.deepEqual(img.source, { format: 'gif', width: 8, height: 8 });
+  assert.deepEqual([...img.pixels.subarray(0, 3)], [255, 0, 0]);
+});
