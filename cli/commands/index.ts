@@ -3,6 +3,8 @@ import { register as config } from './config.js';
 import { register as model } from './model.js';
 import { register as exportCmd } from './export.js';
 import { register as inspect } from './inspect.js';
+import { register as serve } from './serve.js';
+import { register as evaluate } from './evaluate.js';
 
 /** Every command, in the order `tinynet --help` lists them. One line per command file. */
-export const commands: Array<(program: Command) => void> = [config, model, exportCmd, inspect];
+export const commands: Array<(program: Command) => void> = [config, model, exportCmd, inspect, evaluate, serve];
