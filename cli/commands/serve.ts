@@ -4,7 +4,8 @@ import { withConfigOptions, configFromOptions, type ConfigOptions } from '../com
 import { startServer, closeOnSignals } from '../../serve/server.js';
 import { demoRoutes } from '../../serve/routes/demo.js';
 import { chooseDemoSamples } from '../../serve/routes/demo-samples.js';
-import { cacheDirFor } from '../../dataset/index.js';
+// Straight from prepare.js: the dataset barrel also loads the TensorFlow.js augmentation code.
+import { cacheDirFor } from '../../dataset/prepare.js';
 import { resolveUserPath } from '../../core/paths.js';
 import { TinynetError } from '../../core/errors.js';
 

@@ -40,6 +40,9 @@ test('SIGTERM: stops accepting, answers every queued request, exits 0', async ()
     const [code] = (await once(child, 'exit')) as [number];
     assert.equal(code, 0, stderr);
     assert.match(stderr, /SIGTERM received/);
+    // One structured line per request, with its id.
+    assert.match(stderr, /\{"id":"[\w-]+","method":"POST","path":"\/v1\/classify","route":"\/v1\/classify","status":200,"ms":[\d.]+,"images":1\}/);
+    assert.match(stderr, /model model on CPU · 1 worker\(s\) × \d+ intra-op thread\(s\) · input image uint8\[N,64,64,3\] · outputs logits, probabilities · 5 classes/);
     assert.match(stderr, /draining 6 request\(s\) and 6 queued sample\(s\)/);
     await assert.rejects(fetch(url + '/v2/health/live'), 'no longer accepting');
   } finally {

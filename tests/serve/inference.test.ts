@@ -79,3 +79,25 @@ test('the HTTP thread stays free while a long batch runs in a worker', async () 
     await svc.close();
   }
 });
+
+test('serves a network exported by the real exporter (smoke config, random weights) like onnxruntime does', async () => {
+  const { writeSmokeModel } = await import('../web-demo/smoke-model.js');
+  const { mkdtempSync } = await import('node:fs');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'tinynet-serve-export-')), 'smoke.onnx');
+  const { numClasses } = await writeSmokeModel(file);
+  const svc = await InferenceService.open(settings(file));
+  try {
+    assert.equal(svc.info.numClasses, numClasses);
+    assert.equal(svc.info.inputDtype, 'uint8');
+    assert.equal(svc.info.labels[1].label, 'smoke class 1');
+    assert.equal(svc.info.provenance?.source, 'tfjs');
+    const samples = await Promise.all([1, 2, 3].map(async (s) => svc.decode(await testImage('png', s, 90, 70))));
+    const results = await svc.infer(samples);
+    const ref = await referenceProbabilities(file, samples as Uint8Array[]);
+    results.forEach((r, i) => ref[i].forEach((p, c) => assert.ok(Math.abs(r.probabilities[c] - p) < 1e-5)));
+  } finally {
+    await svc.close();
+  }
+});

@@ -173,3 +173,16 @@ test('a full queue answers 503 with Retry-After', async () => {
     await s.close();
   }
 });
+
+test('a request that outlives the request timeout gets 503, and the server carries on', async () => {
+  // The batching window is longer than the timeout, so the answer cannot come in time.
+  const s = await startTestServer({ request_timeout_ms: 100, max_delay_ms: 400, max_batch: 64 });
+  try {
+    const res = await fetch(s.url + '/v1/classify', { method: 'POST', headers: { 'content-type': 'image/png' }, body: png });
+    assert.equal(res.status, 503);
+    assert.equal((await j(res)).error.code, 'timeout');
+    assert.equal((await fetch(s.url + '/v2/health/live')).status, 200);
+  } finally {
+    await s.close();
+  }
+});
