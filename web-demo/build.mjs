@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Build the browser demo into a folder any static host can serve:
 //   node web-demo/build.mjs [--out dist/web-demo] [--model-url model.onnx] [--model path/to/model.onnx]
-//                           [--classify-url https://host/v1/classify] [--samples web-demo/samples]
+//                           [--classify-url https://host/v1/classify] [--samples web-demo/samples | <prepared dataset dir>]
 // Type-checking is `tsc -p web-demo/tsconfig.json` (npm run build:web runs both).
 // The page reads config.json (written here) and accepts ?model=URL to point at another model.
 // onnxruntime-web's .mjs/.wasm files are copied from node_modules into ort/ (never a CDN).
@@ -9,7 +9,7 @@ import { build } from 'esbuild';
 import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -34,6 +34,37 @@ export const ORT_FILES = [
   'ort-wasm-simd-threaded.asyncify.wasm',
 ];
 const IMAGE_EXT = /\.(png|jpe?g|webp|gif)$/i;
+
+/**
+ * Ship a handful of sample images: a folder's images, or (a folder holding meta.json) a few val
+ * images of a prepared dataset, read through the server's own sample reader in dist/.
+ */
+async function copySamples(dir, outDir) {
+  if (!dir || !existsSync(dir)) return null;
+  const index = [];
+  mkdirSync(outDir);
+  if (existsSync(path.join(dir, 'meta.json'))) {
+    const reader = path.join(root, 'dist', 'serve', 'routes', 'demo-samples.js');
+    if (!existsSync(reader)) fail('reading samples from a prepared dataset needs the TypeScript build first (npm run build)');
+    const { datasetSamples } = await import(pathToFileURL(reader).href);
+    const source = datasetSamples(dir, { count: 8 });
+    for (const s of await source.list()) {
+      writeFileSync(path.join(outDir, s.name), (await source.read(s.name)).bytes);
+      index.push({ name: s.name, label: s.label, url: encodeURIComponent(s.name) });
+    }
+  } else {
+    for (const f of readdirSync(dir).filter((f) => IMAGE_EXT.test(f)).sort()) {
+      copyFileSync(path.join(dir, f), path.join(outDir, f));
+      index.push({ name: f, url: encodeURIComponent(f) });
+    }
+  }
+  if (index.length === 0) {
+    rmSync(outDir, { recursive: true });
+    return null;
+  }
+  writeFileSync(path.join(outDir, 'index.json'), JSON.stringify(index, null, 2));
+  return 'samples/index.json';
+}
 
 function fail(message) {
   console.error(`web-demo build: ${message}`);
@@ -68,17 +99,7 @@ try {
   mkdirSync(path.join(tmp, 'ort'));
   for (const f of ORT_FILES) copyFileSync(path.join(ortDist, f), path.join(tmp, 'ort', f));
 
-  let samplesUrl = null;
-  if (opts.samples && existsSync(opts.samples)) {
-    const files = readdirSync(opts.samples).filter((f) => IMAGE_EXT.test(f)).sort();
-    if (files.length > 0) {
-      mkdirSync(path.join(tmp, 'samples'));
-      for (const f of files) copyFileSync(path.join(opts.samples, f), path.join(tmp, 'samples', f));
-      const index = files.map((f) => ({ name: f, url: encodeURIComponent(f) }));
-      writeFileSync(path.join(tmp, 'samples', 'index.json'), JSON.stringify(index, null, 2));
-      samplesUrl = 'samples/index.json';
-    }
-  }
+  const samplesUrl = await copySamples(opts.samples, path.join(tmp, 'samples'));
 
   if (opts.model) {
     if (!existsSync(opts.model)) fail(`--model ${opts.model} does not exist`);
