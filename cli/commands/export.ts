@@ -1,0 +1,67 @@
+import type { Command } from 'commander';
+import path from 'node:path';
+import { withConfigOptions, configFromOptions, printResult, type ConfigOptions } from '../common.js';
+import { runExport, formatSummary } from '../../export/run.js';
+import { INPUT_MODES, type InputMode } from '../../export/exporter.js';
+import { selectBackend } from '../../train/backend/select.js';
+import { resolveUserPath } from '../../core/paths.js';
+import { TinynetError } from '../../core/errors.js';
+
+interface ExportCliOptions extends ConfigOptions {
+  checkpoint?: string;
+  tfjs?: string;
+  meta?: string;
+  out?: string;
+  input?: string;
+  verify: boolean;
+  tolerance?: string;
+  foldBn: boolean;
+  samples?: string;
+  json?: boolean;
+}
+
+function positiveNumber(flag: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new TinynetError('CLI_BAD_FLAG', `${flag} must be a non-negative number, got "${v}"`);
+  return n;
+}
+
+export function register(program: Command): void {
+  withConfigOptions(
+    program
+      .command('export')
+      .description('export a checkpoint or a TensorFlow.js LayersModel to ONNX, verified against TensorFlow.js')
+      .option('--checkpoint <file>', 'tinynet checkpoint (default: <paths.artifacts>/best.ckpt)')
+      .option('--tfjs <model.json>', 'a TensorFlow.js LayersModel (model.json + weight shards)')
+      .option('--meta <meta.json>', 'with --tfjs: dataset meta (labels, mean/std) to export it as a classifier with the uint8 input')
+      .option('-o, --out <file>', 'ONNX file to write (default: <paths.artifacts>/model.onnx)')
+      .option('--input <mode>', `graph input: ${INPUT_MODES.join(' | ')} (default: export.input for checkpoints, float32-nhwc for --tfjs)`)
+      .option('--no-verify', 'skip the TensorFlow.js vs onnxruntime parity check')
+      .option('--tolerance <x>', 'max abs difference allowed on probabilities (default: export.tolerance)')
+      .option('--no-fold-bn', 'keep BatchNormalization nodes instead of folding them into convolutions')
+      .option('--samples <n>', 'dataset images to verify on when the cache exists', '64')
+      .option('--json', 'print the summary as JSON'),
+  ).action(async (opts: ExportCliOptions) => {
+    const { config } = configFromOptions(opts);
+    const input = (opts.input ?? (opts.tfjs && !opts.meta ? undefined : config.export.input)) as InputMode | undefined;
+    if (input !== undefined && !INPUT_MODES.includes(input)) {
+      throw new TinynetError('CLI_BAD_FLAG', `--input must be one of ${INPUT_MODES.join(', ')}, got "${input}"`);
+    }
+    const verify = opts.verify && config.export.verify;
+    if (verify) await selectBackend(config.train.backend, { threads: config.train.threads });
+    const summary = await runExport({
+      checkpoint: opts.tfjs ? undefined : resolveUserPath(opts.checkpoint ?? path.join(config.paths.artifacts, 'best.ckpt')),
+      tfjs: opts.tfjs ? resolveUserPath(opts.tfjs) : undefined,
+      meta: opts.meta ? resolveUserPath(opts.meta) : undefined,
+      out: resolveUserPath(opts.out ?? path.join(config.paths.artifacts, 'model.onnx')),
+      input,
+      verify,
+      tolerance: positiveNumber('--tolerance', opts.tolerance) ?? config.export.tolerance,
+      foldBatchNorm: opts.foldBn && config.export.fold_batchnorm,
+      samples: positiveNumber('--samples', opts.samples),
+    });
+    printResult(summary, opts.json ?? false, () => formatSummary(summary));
+    if (!summary.written) process.exitCode = 1;
+  });
+}

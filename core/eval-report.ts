@@ -1,0 +1,109 @@
+/**
+ * The evaluation report shared by `tinynet evaluate --model` (onnxruntime, serve/) and
+ * `--checkpoint` (TensorFlow.js, train/): one JSON shape, one CSV confusion matrix, one
+ * comparison line against the validation metrics the checkpoint recorded — so the two can be
+ * diffed field by field. Files are written atomically (temp file + rename).
+ */
+import { renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { mostConfusedPairs, type ClassificationReport } from './metrics.js';
+
+export const EVAL_REPORT_FORMAT = 1;
+
+export interface EvalClass {
+  index: number;
+  wnid: string | null;
+  name: string;
+}
+
+export interface EvaluationReport {
+  format: typeof EVAL_REPORT_FORMAT;
+  created_at: string;
+  source: { kind: 'onnx' | 'checkpoint'; file: string; engine: string };
+  dataset: { split: string; count: number; num_classes: number; cache_dir: string; fingerprint: string | null };
+  metrics: { accuracy: number; top5: number; macro_f1: number; loss: number | null };
+  per_class: Array<EvalClass & { precision: number; recall: number; f1: number; support: number }>;
+  most_confused: Array<{ true: number; true_name: string; predicted: number; predicted_name: string; count: number }>;
+  /** Validation metrics recorded at training time (checkpoint / model provenance), when known. */
+  reference: { accuracy: number | null; top5: number | null; macro_f1: number | null; from: string } | null;
+  timing: { seconds: number; images_per_second: number };
+  files: { json: string; confusion_csv: string; confusion_png: string | null };
+}
+
+export interface BuildReportInput {
+  source: EvaluationReport['source'];
+  dataset: Omit<EvaluationReport['dataset'], 'count' | 'num_classes'>;
+  classes: EvalClass[];
+  report: ClassificationReport;
+  loss: number | null;
+  seconds: number;
+  /** Metrics recorded at training time, e.g. { 'val/accuracy', 'val/top5', 'val/f1' }. */
+  referenceMetrics?: Record<string, unknown> | null;
+  referenceFrom?: string;
+  files: EvaluationReport['files'];
+}
+
+export function buildEvaluationReport(input: BuildReportInput): EvaluationReport {
+  const { report, classes } = input;
+  const name = (i: number) => classes[i]?.name ?? `class_${i}`;
+  return {
+    format: EVAL_REPORT_FORMAT,
+    created_at: new Date().toISOString(),
+    source: input.source,
+    dataset: { ...input.dataset, count: report.count, num_classes: classes.length },
+    metrics: { accuracy: report.accuracy, top5: report.top5, macro_f1: report.macroF1, loss: input.loss },
+    per_class: report.perClass.map((p) => ({ index: p.index, wnid: classes[p.index]?.wnid ?? null, name: name(p.index), precision: p.precision, recall: p.recall, f1: p.f1, support: p.support })),
+    most_confused: mostConfusedPairs(report.confusion, 20).map((p) => ({ true: p.true, true_name: name(p.true), predicted: p.predicted, predicted_name: name(p.predicted), count: p.count })),
+    reference: referenceFrom(input.referenceMetrics ?? null, input.referenceFrom ?? 'provenance'),
+    timing: { seconds: input.seconds, images_per_second: input.seconds > 0 ? report.count / input.seconds : 0 },
+    files: input.files,
+  };
+}
+
+/** Pick accuracy / top-5 / macro-F1 from a training metrics record, whatever its key style. */
+function referenceFrom(metrics: Record<string, unknown> | null, from: string): EvaluationReport['reference'] {
+  if (!metrics) return null;
+  const pick = (...keys: string[]) => {
+    for (const k of keys) if (typeof metrics[k] === 'number') return metrics[k] as number;
+    return null;
+  };
+  const accuracy = pick('val/accuracy', 'val_accuracy', 'accuracy');
+  const top5 = pick('val/top5', 'val_top5', 'top5');
+  const macro_f1 = pick('val/f1', 'val/macro_f1', 'val_f1', 'macro_f1', 'macroF1');
+  return accuracy === null && top5 === null && macro_f1 === null ? null : { accuracy, top5, macro_f1, from };
+}
+
+/** One line for the log: these metrics next to the validation metrics recorded at training time. */
+export function comparisonLine(r: EvaluationReport): string {
+  const pct = (v: number | null) => (v === null ? 'n/a' : `${(100 * v).toFixed(2)}%`);
+  const delta = (a: number, b: number | null) => (b === null ? '' : ` (${a - b >= 0 ? '+' : ''}${(100 * (a - b)).toFixed(2)} pt)`);
+  const m = r.metrics;
+  const head = `${r.dataset.split}: top-1 ${pct(m.accuracy)}, top-5 ${pct(m.top5)}, macro-F1 ${pct(m.macro_f1)} on ${r.dataset.count} images`;
+  if (!r.reference) return `${head}; no validation metrics recorded in the ${r.source.kind} to compare with`;
+  const ref = r.reference;
+  return (
+    `${head} · vs training-time val (${ref.from}): top-1 ${pct(ref.accuracy)}${delta(m.accuracy, ref.accuracy)}, ` +
+    `top-5 ${pct(ref.top5)}${delta(m.top5, ref.top5)}, macro-F1 ${pct(ref.macro_f1)}${delta(m.macro_f1, ref.macro_f1)}`
+  );
+}
+
+/** Confusion matrix as CSV: header row of predicted class names, one row per true class. */
+export function confusionCsv(confusion: number[][], classes: EvalClass[]): string {
+  const cell = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+  const names = confusion.map((_, i) => cell(classes[i]?.name ?? `class_${i}`));
+  const lines = [['true \\ predicted', ...names].join(',')];
+  confusion.forEach((row, i) => lines.push([names[i], ...row.map(String)].join(',')));
+  return lines.join('\n') + '\n';
+}
+
+export function writeFileAtomic(file: string, data: string | Uint8Array): void {
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+  writeFileSync(tmp, data);
+  renameSync(tmp, file);
+}
+
+/** Where the report files go: next to the evaluated file, named after it and the split. */
+export function reportPaths(evaluatedFile: string, split: string): EvaluationReport['files'] {
+  const base = evaluatedFile.replace(/\.(onnx|ckpt)$/i, '');
+  return { json: `${base}.eval-${split}.json`, confusion_csv: `${base}.confusion-${split}.csv`, confusion_png: `${base}.confusion-${split}.png` };
+}

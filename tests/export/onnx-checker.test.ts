@@ -1,0 +1,29 @@
+/**
+ * ONNX's own checker (full check + strict shape inference) on exported files, when the Python
+ * `onnx` package is present (Debian: apt-get install python3-onnx). Skipped otherwise.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { exportLayersModel } from '../../export/exporter.js';
+import { tinyResNet, TINY_DATASET } from './fixtures.js';
+import { cpuBackend } from './helpers.js';
+
+const python = ['/usr/bin/python3', 'python3'].find((p) => spawnSync(p, ['-c', 'import onnx'], { stdio: 'ignore' }).status === 0);
+
+test('exported files pass onnx.checker (full_check) and strict shape inference', { skip: python ? false : 'python3 with the onnx package not found' }, async () => {
+  await cpuBackend();
+  const dir = mkdtempSync(path.join(tmpdir(), 'tinynet-check-'));
+  const { model } = tinyResNet();
+  const files = (['uint8-nhwc', 'float32-nchw', 'float32-nhwc'] as const).map((input) => {
+    const file = path.join(dir, `${input}.onnx`);
+    writeFileSync(file, exportLayersModel(model, { dataset: TINY_DATASET, input, foldBatchNorm: input !== 'float32-nchw' }).bytes);
+    return file;
+  });
+  const script = 'import onnx, sys\nfor f in sys.argv[1:]:\n    m = onnx.load(f)\n    onnx.checker.check_model(m, full_check=True)\n    onnx.shape_inference.infer_shapes(m, strict_mode=True)\nprint("ok")';
+  const out = execFileSync(python!, ['-c', script, ...files], { encoding: 'utf8' });
+  assert.equal(out.trim(), 'ok');
+});
