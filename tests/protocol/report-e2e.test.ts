@@ -26,8 +26,10 @@ test('every protocol command on a tiny synthetic project, then the report: all s
   await run(['lr-find', '--mini-grid']);
   await run(['grid', '--set', 'grid.params={"train.lr": [0.003, 0.03]}']);
   await run(['train']);
+  await run(['export']);
+  await run(['evaluate']);
   const rep = await run(['report']);
-  assert.match(rep.stdout, /sections waiting for artifacts: M9 \(/, 'only the ONNX evaluation is missing');
+  assert.match(rep.stdout, /every section has its artifacts/);
 
   const s = JSON.parse(readFileSync(path.join(dir, 'artifacts/protocol/sanity.json'), 'utf8')) as SanityFile;
   assert.equal(s.passed, true);
@@ -42,7 +44,7 @@ test('every protocol command on a tiny synthetic project, then the report: all s
   const md = readFileSync(path.join(out, 'report.md'), 'utf8');
   for (const sec of SECTIONS) assert.ok(md.includes(`## ${sec.title}`), sec.title);
   const images = [...md.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)].map((x) => x[1]);
-  for (const want of ['class-distribution.png', 'augment-preview.png', 'overfit.png', 'lr-find.png', 'lr-mini-grid.png', 'grid-g4.png', 'train-curves.png', 'overlay-train-lr.png']) {
+  for (const want of ['class-distribution.png', 'augment-preview.png', 'overfit.png', 'lr-find.png', 'lr-mini-grid.png', 'grid-g4.png', 'train-curves.png', 'overlay-train-lr.png', 'confusion-onnx.png']) {
     assert.ok(images.includes(`images/${want}`), `${want} in the report (${images})`);
   }
   for (const img of images) {
@@ -53,6 +55,7 @@ test('every protocol command on a tiny synthetic project, then the report: all s
     assert.ok(meta.width! > 50 && meta.height! > 50, `${img} ${meta.width}×${meta.height}`);
   }
   assert.match(md, /Total parameters: [\d ]+/);
+  assert.match(md, /Evaluated `[^`]*model\.onnx` \(onnxruntime[^)]*\) on 16 test images/);
   assert.match(md, /tinynet sanity --config tiny.yaml/, 'reproducibility lists the commands');
   const html = readFileSync(path.join(out, 'report.html'), 'utf8');
   assert.equal((html.match(/<img src="data:image\/png;base64,/g) ?? []).length, images.length, 'every image inlined');
