@@ -132,7 +132,7 @@ export async function runLrFind(opts: LrFindOptions): Promise<LrFindFile> {
   };
   const model = opts.buildModel();
   try {
-    await fit({ model, config: c, configHash: opts.configHash, data: withoutValidation(data), callbacks: [recorder], schedule: (step) => lrs[Math.min(step, lrs.length - 1)] });
+    await fit({ model, config: c, configHash: opts.configHash, data: withoutValidation(data), callbacks: [recorder], lrSchedule: (step) => lrs[Math.min(step, lrs.length - 1)] });
   } finally {
     model.dispose();
     writer?.close();
