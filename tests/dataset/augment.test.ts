@@ -1,0 +1,90 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { Rng } from '../../core/rng.js';
+import { validateConfig, type AugmentConfig } from '../../core/config/index.js';
+import { augmentBatch, drawAugmentParams, normalizeBatch } from '../../dataset/index.js';
+import './helpers.js';
+
+const B = 4, H = 8, W = 8;
+
+function randomBatch(seed: number): { u8: Uint8Array; x: tf.Tensor4D } {
+  const rng = new Rng(seed);
+  const u8 = Uint8Array.from({ length: B * H * W * 3 }, () => rng.int(256));
+  return { u8, x: tf.tensor4d(Float32Array.from(u8, (v) => v / 255), [B, H, W, 3]) };
+}
+
+function augmentConfig(augment: Record<string, unknown>): AugmentConfig {
+  return validateConfig({ augment }).config.augment;
+}
+
+test('same seed → same augmented batch; another seed → another batch', async () => {
+  const cfg = augmentConfig({});
+  const { x } = randomBatch(1);
+  const run = (seed: number) => {
+    const out = augmentBatch(x, drawAugmentParams(B, cfg, new Rng(seed)), cfg);
+    const data = out.dataSync().slice();
+    out.dispose();
+    return data;
+  };
+  assert.deepEqual(run(9), run(9));
+  assert.notDeepEqual(run(9), run(10));
+  x.dispose();
+});
+
+test('hflip with p=1 (no crop, no jitter) mirrors every image exactly', () => {
+  const cfg = augmentConfig({ hflip: 1, random_resized_crop: { enabled: false }, color_jitter: { brightness: 0, contrast: 0, saturation: 0, hue: 0 } });
+  const { x } = randomBatch(2);
+  const params = drawAugmentParams(B, cfg, new Rng(1));
+  assert.deepEqual(params.flipped, [true, true, true, true]);
+  const out = augmentBatch(x, params, cfg);
+  const expected = tf.reverse(x, 2);
+  const diff = tf.max(tf.abs(tf.sub(out, expected))).dataSync()[0];
+  assert.ok(diff < 1e-6, `max |flip − reverse| = ${diff}`);
+  // p = 0 leaves the image as it is.
+  const none = augmentConfig({ hflip: 0, random_resized_crop: { enabled: false }, color_jitter: { brightness: 0, contrast: 0, saturation: 0, hue: 0 } });
+  const same = augmentBatch(x, drawAugmentParams(B, none, new Rng(1)), none);
+  assert.ok(tf.max(tf.abs(tf.sub(same, x))).dataSync()[0] < 1e-6);
+  tf.dispose([x, out, expected, same]);
+});
+
+test('full augmentation keeps the shape and the [0,1] range; crop boxes respect scale', () => {
+  const cfg = augmentConfig({ color_jitter: { brightness: 0.4, contrast: 0.4, saturation: 0.4, hue: 0.3 } });
+  const { x } = randomBatch(3);
+  const params = drawAugmentParams(B, cfg, new Rng(5));
+  for (let i = 0; i < B; i++) {
+    const [y1, x1, y2, x2] = params.boxes.subarray(i * 4, i * 4 + 4);
+    const area = (y2 - y1) * Math.abs(x2 - x1);
+    assert.ok(area >= 0.8 - 1e-6 && area <= 1 + 1e-6, `crop area ${area}`);
+    assert.ok(Math.min(x1, x2) >= 0 && Math.max(x1, x2) <= 1 + 1e-6);
+  }
+  const out = augmentBatch(x, params, cfg);
+  assert.deepEqual(out.shape, [B, H, W, 3]);
+  const data = out.dataSync();
+  for (const v of data) assert.ok(v >= 0 && v <= 1, `value ${v} outside [0,1]`);
+  tf.dispose([x, out]);
+});
+
+test('a zero hue shift is the identity, a whole turn too; zero jitter factors are exactly 1', () => {
+  const cfg = augmentConfig({ hflip: 0, random_resized_crop: { enabled: false }, color_jitter: { brightness: 0, contrast: 0, saturation: 0, hue: 0.5 } });
+  const { x } = randomBatch(4);
+  const params = drawAugmentParams(B, cfg, new Rng(1));
+  params.hue.fill(0);
+  const out = augmentBatch(x, params, cfg);
+  assert.ok(tf.max(tf.abs(tf.sub(out, x))).dataSync()[0] < 1e-5);
+  params.hue.fill(1);
+  const turned = augmentBatch(x, params, cfg);
+  assert.ok(tf.max(tf.abs(tf.sub(turned, x))).dataSync()[0] < 1e-5);
+  params.hue.fill(0.25);
+  const shifted = augmentBatch(x, params, cfg);
+  assert.ok(tf.max(tf.abs(tf.sub(shifted, x))).dataSync()[0] > 0.05);
+  assert.deepEqual([...params.brightness], [1, 1, 1, 1]);
+  tf.dispose([x, out, turned, shifted]);
+});
+
+test('normalizeBatch is (v/255 − mean)/std per channel', () => {
+  const u8 = Uint8Array.from([0, 128, 255, 10, 20, 30]);
+  const mean = [0.5, 0.4, 0.3], std = [0.2, 0.25, 0.3];
+  const out = normalizeBatch(u8, mean, std);
+  u8.forEach((v, i) => assert.ok(Math.abs(out[i] - (v / 255 - mean[i % 3]) / std[i % 3]) < 1e-5));
+});

@@ -1,0 +1,70 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { tempDir, tinySyntheticConfig } from './helpers.js';
+import { prepareDataset, cacheDirFor, loadMeta, loadSplit } from '../../dataset/index.js';
+import { TinynetError } from '../../core/errors.js';
+
+test('synthetic → prepare: cache files, meta, splits with exact per-class counts', async () => {
+  const root = tempDir('prep');
+  const config = tinySyntheticConfig(root);
+  const { dir, meta, reused } = await prepareDataset(config);
+  assert.equal(reused, false);
+  assert.equal(dir, cacheDirFor(config));
+  assert.deepEqual(meta.input_shape, [32, 32, 3]);
+  assert.equal(meta.num_classes, 3);
+  assert.deepEqual(meta.per_class.test, [5, 5, 5]); // round(20 × 0.25)
+  assert.deepEqual(meta.per_class.train, [15, 15, 15]);
+  assert.deepEqual(meta.per_class.val, [4, 4, 4]);
+  assert.deepEqual([meta.splits.train.size, meta.splits.val.size, meta.splits.test.size], [45, 12, 15]);
+  assert.equal(meta.split.seed, 42);
+  assert.deepEqual(loadMeta(dir), meta);
+
+  for (const split of ['train', 'val', 'test'] as const) {
+    const s = loadSplit(dir, split);
+    assert.equal(s.n, meta.splits[split].size);
+    assert.equal(s.images.length, s.n * 32 * 32 * 3);
+    assert.equal(s.labels.length, s.n);
+    assert.equal(s.height, 32);
+    for (const l of s.labels) assert.ok(l >= 0 && l < 3);
+  }
+  // Nothing but the cache dir itself in the cache root (no temp dirs left).
+  assert.deepEqual(readdirSync(path.dirname(dir)), [path.basename(dir)]);
+});
+
+test('mean/std in meta equal a direct computation over the train split', async () => {
+  const root = tempDir('meanstd');
+  const config = tinySyntheticConfig(root);
+  const { dir, meta } = await prepareDataset(config);
+  const { images } = loadSplit(dir, 'train');
+  for (let c = 0; c < 3; c++) {
+    const vals: number[] = [];
+    for (let i = c; i < images.length; i += 3) vals.push(images[i] / 255);
+    const mean = vals.reduce((a, b) => a + b, 0) / vals.length;
+    const std = Math.sqrt(vals.reduce((a, b) => a + (b - mean) ** 2, 0) / vals.length);
+    assert.ok(Math.abs(meta.mean[c] - mean) < 1e-9, `mean[${c}] ${meta.mean[c]} vs ${mean}`);
+    assert.ok(Math.abs(meta.std[c] - std) < 1e-9, `std[${c}] ${meta.std[c]} vs ${std}`);
+  }
+});
+
+test('a second prepare with the same source and config reuses the cache; a config change rebuilds', async () => {
+  const root = tempDir('reuse');
+  const config = tinySyntheticConfig(root);
+  const first = await prepareDataset(config);
+  const second = await prepareDataset(config);
+  assert.equal(second.reused, true);
+  assert.equal(second.meta.created_at, first.meta.created_at);
+  const changed = tinySyntheticConfig(root, { split_seed: 5 });
+  const third = await prepareDataset(changed);
+  assert.equal(third.reused, false);
+  assert.notEqual(third.dir, first.dir);
+});
+
+test('loadSplit/loadMeta on a missing cache name the prepare command', () => {
+  const root = tempDir('nocache');
+  const dir = cacheDirFor(tinySyntheticConfig(root));
+  assert.equal(existsSync(dir), false);
+  assert.throws(() => loadMeta(dir), (e: unknown) => e instanceof TinynetError && e.code === 'dataset.cache_missing' && /tinynet data prepare --config/.test(e.hint ?? ''));
+  assert.throws(() => loadSplit(dir, 'train'), (e: unknown) => e instanceof TinynetError && e.code === 'dataset.cache_missing');
+});
