@@ -3,7 +3,7 @@ import sharp from 'sharp';
 /** A decoded image: `size`×`size`×3 uint8 RGB, plus what the file was before conversion. */
 export interface DecodedImage {
   rgb: Uint8Array;
-  /** Channels in the file: 1 or 2 = grayscale (expanded to RGB here), 3 or 4 = color. */
+  /** Channels the file stores: 1 or 2 = grayscale (expanded to RGB here), 3 or 4 = color. */
   channels: number;
   width: number;
   height: number;
@@ -15,7 +15,10 @@ export interface DecodedImage {
  * common case is a single libvips decode. Throws sharp's error for undecodable bytes.
  */
 export async function decodeImage(bytes: Uint8Array, size: number): Promise<DecodedImage> {
-  const { data, info } = await sharp(bytes, { failOn: 'error' }).raw().toBuffer({ resolveWithObject: true });
+  const img = sharp(bytes, { failOn: 'error' });
+  // sharp's raw output is already sRGB (gray expanded), so the stored channel count comes from the header.
+  const stored = headerChannels(bytes) ?? (await img.metadata()).channels ?? 3;
+  const { data, info } = await img.raw().toBuffer({ resolveWithObject: true });
   const { width, height, channels } = info;
   let pixels: Uint8Array = data;
   let c: number = channels;
@@ -27,7 +30,31 @@ export async function decodeImage(bytes: Uint8Array, size: number): Promise<Deco
     pixels = resized.data;
     c = resized.info.channels;
   }
-  return { rgb: toRgb(pixels, c, size * size), channels, width, height };
+  return { rgb: toRgb(pixels, c, size * size), channels: stored, width, height };
+}
+
+/**
+ * Components a JPEG (SOF marker) or PNG (IHDR colour type) declares, read from the header
+ * without decoding; null for other formats.
+ */
+export function headerChannels(b: Uint8Array): number | null {
+  if (b.length > 26 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47) {
+    const colorType = b[25];
+    return ({ 0: 1, 2: 3, 3: 3, 4: 2, 6: 4 } as Record<number, number>)[colorType] ?? null;
+  }
+  if (b.length > 4 && b[0] === 0xff && b[1] === 0xd8) {
+    let i = 2;
+    while (i + 9 < b.length) {
+      if (b[i] !== 0xff) return null;
+      const marker = b[i + 1];
+      if (marker === 0xff) { i++; continue; }
+      const len = (b[i + 2] << 8) | b[i + 3];
+      // SOF0..SOF15 except DHT (C4), JPG (C8), DAC (CC): byte 9 is the component count.
+      if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) return b[i + 9];
+      i += 2 + len;
+    }
+  }
+  return null;
 }
 
 function toRgb(pixels: Uint8Array, channels: number, count: number): Uint8Array {
