@@ -61,13 +61,14 @@ test('a transfer cut mid-way is retried with a Range request and completes', asy
   const srv = await hfServer({ cutFirst: 1 });
   try {
     const [r] = await downloadDataset({ dir, endpoint: srv.endpoint, files: [FILE], token: 'secret', retries: 3, backoffMs: 10 });
-    assert.equal(r.status, 'resumed');
+    const log = JSON.stringify(srv.seen);
+    assert.equal(r.status, 'resumed', log);
     assert.equal(r.sha256, SHA);
     assert.deepEqual(readFileSync(path.join(dir, FILE)), BODY);
     const cdn = srv.seen.filter((s) => s.url.startsWith('/cdn/'));
-    assert.equal(cdn.length, 2);
-    assert.equal(cdn[0].range, undefined);
-    assert.equal(cdn[1].range, `bytes=${BODY.length / 2}-`);
+    assert.equal(cdn.length, 2, log);
+    assert.equal(cdn[0].range, undefined, log);
+    assert.equal(cdn[1].range, `bytes=${BODY.length / 2}-`, log);
     assert.ok(srv.seen.every((s) => s.auth === 'Bearer secret'));
     assert.equal(existsSync(path.join(dir, FILE + '.part')), false);
     const record = JSON.parse(readFileSync(path.join(dir, RECORD_FILE), 'utf8'));
