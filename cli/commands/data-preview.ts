@@ -14,6 +14,8 @@ export function registerPreview(data: Command): void {
       const { config } = configFromOptions(o);
       // tfjs takes seconds to load: only the commands that use it import it.
       const tf = await import('@tensorflow/tfjs');
+      const { selectBackend } = await import('../../train/backend/select.js');
+      await selectBackend(config.train.backend, { threads: config.train.threads });
       const { createBatchIterator } = await import('../../dataset/batches.js');
       const { renderPreview } = await import('../../dataset/preview.js');
       const { dir, meta } = await prepareDataset(config);
