@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { wasmHeapBytes } from '../backend/select.js';
 import { createProgress, type Progress } from '../../core/progress.js';
 import type { Logger } from '../../core/log.js';
 import type { Callback } from '../loop/callback.js';
@@ -8,9 +9,8 @@ const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
 /** Tensor memory, plus the WebAssembly heap size when the backend is wasm (it only grows, up to 4 GiB). */
 export function memoryText(): string {
   const parts = [`tensors ${mb(tf.memory().numBytes)}`];
-  const backend = tf.getBackend() === 'wasm' ? (tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } }) : null;
-  const heap = backend?.wasm?.HEAPU8?.length;
-  if (heap) parts.push(`wasm heap ${mb(heap)}`);
+  const heap = wasmHeapBytes();
+  if (heap !== null) parts.push(`wasm heap ${mb(heap)}`);
   return parts.join(', ');
 }
 

@@ -8,6 +8,7 @@ import type { DataProvider } from '../data/provider.js';
 import type { BestMetric, EpochMetrics, MonitorKey } from '../types.js';
 import { computeGradients } from './step.js';
 import { evaluate } from './evaluate.js';
+import { installBatchNormGradient } from './batchnorm-grad.js';
 import type { Callback, StepInfo, StopReason, TrainerContext, TrainResult } from './callback.js';
 
 /** What a resumed run starts from (a loaded checkpoint fits). */
@@ -44,6 +45,7 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
  */
 export async function fit(opts: FitOptions): Promise<TrainResult> {
   const { model, config, data } = opts;
+  installBatchNormGradient();
   const train = config.train;
   const callbacks = opts.callbacks ?? [];
   const backend = opts.backend ?? tf.getBackend();

@@ -1,0 +1,94 @@
+import * as tf from '@tensorflow/tfjs';
+import type { Config } from '../core/config/index.js';
+import { TinynetError } from '../core/errors.js';
+import { createLogger } from '../core/log.js';
+import { prepareDataset } from '../dataset/index.js';
+import { selectBackend } from './backend/select.js';
+import { buildResNet } from './model/index.js';
+import type { LoadedCheckpoint } from './checkpoint.js';
+import { datasetProvider } from './data/dataset-provider.js';
+import { fit } from './loop/trainer.js';
+import type { Callback, TrainerContext, TrainResult } from './loop/callback.js';
+import { progressLogger, nanGuard, earlyStopping, modelCheckpoint, tensorBoard, runDir } from './callbacks/index.js';
+
+const log = createLogger('train');
+
+export interface RunTrainingOptions {
+  config: Config;
+  configHash: string;
+  /** A loaded checkpoint to continue from (its config should be the one passed in). */
+  resume?: LoadedCheckpoint;
+  /** Extra plug-ins after the standard ones. */
+  callbacks?: Callback[];
+  /** Save last.ckpt and stop on SIGINT/SIGTERM (the CLI wants it; library callers may not). */
+  handleSignals?: boolean;
+}
+
+/** Stop cleanly on the first SIGINT/SIGTERM (last.ckpt is saved by the checkpoint callback); exit on the second. */
+function signalStopper(): Callback & { detach(): void } {
+  let ctx: TrainerContext | null = null;
+  let count = 0;
+  const onSignal = (sig: NodeJS.Signals) => {
+    count += 1;
+    if (count > 1) {
+      log.warn(`${sig} again: exiting without saving`);
+      process.exit(130);
+    }
+    log.warn(`${sig}: finishing the current step, then saving last.ckpt (press again to exit at once)`);
+    ctx?.requestStop('interrupted', `stopped by ${sig}`);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    name: 'signals',
+    onTrainBegin(c) {
+      ctx = c;
+    },
+    detach() {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}
+
+/** What `tinynet train` does: backend, dataset cache, model (new or resumed), the standard plug-ins, fit. */
+export async function runTraining(opts: RunTrainingOptions): Promise<TrainResult> {
+  const { config } = opts;
+  const backend = await selectBackend(config.train.backend, { threads: config.train.threads });
+  const { dir, meta, reused } = await prepareDataset(config);
+  log.info(`dataset ${dir}${reused ? ' (cached)' : ''}: ${meta.splits.train.size} train / ${meta.splits.val.size} val images, ${meta.num_classes} classes`);
+  const data = datasetProvider(config, dir, meta);
+
+  let model: tf.LayersModel;
+  if (opts.resume) {
+    model = opts.resume.model;
+    const out = model.outputs[0].shape.at(-1);
+    if (out !== meta.num_classes) {
+      throw new TinynetError('train.resume_mismatch', `the checkpoint's model predicts ${out} classes, the dataset has ${meta.num_classes}`, 'resume with the dataset config the checkpoint was trained with');
+    }
+    if (opts.resume.backend !== backend.name) {
+      log.warn(`the checkpoint was trained on ${opts.resume.backend}, this run uses ${backend.name}: it continues, but will not reproduce an uninterrupted run bit for bit`);
+    }
+  } else {
+    model = buildResNet(config.model, { inputShape: meta.input_shape, numClasses: meta.num_classes }, { seed: config.seed });
+  }
+
+  const signals = opts.handleSignals ? signalStopper() : null;
+  const callbacks: Callback[] = [
+    ...(signals ? [signals] : []),
+    progressLogger(log),
+    nanGuard(),
+    ...(config.train.early_stopping.enabled
+      ? [earlyStopping({ monitor: config.train.monitor, patience: config.train.early_stopping.patience, minDelta: config.train.early_stopping.min_delta })]
+      : []),
+    modelCheckpoint({ dir: config.paths.artifacts, log }),
+    tensorBoard({ dir: runDir(config) }),
+    ...(opts.callbacks ?? []),
+  ];
+  try {
+    return await fit({ model, config, configHash: opts.configHash, data, callbacks, resume: opts.resume, backend: backend.name });
+  } finally {
+    signals?.detach();
+    model.dispose();
+  }
+}
