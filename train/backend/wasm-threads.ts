@@ -16,6 +16,7 @@ import * as tf from '@tensorflow/tfjs';
 import { BackendWasm, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { createRequire } from 'node:module';
 import os from 'node:os';
+import type { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
@@ -65,6 +66,16 @@ async function withReportedCores<T>(cores: number, fn: () => Promise<T>): Promis
 }
 
 /**
+ * The XNNPACK pool's threads live forever, and Emscripten keeps their workers ref'd, so Node would
+ * never exit once the backend exists. They synchronise through shared memory, not the event loop,
+ * so unref'ing them changes nothing but that.
+ */
+function unrefWorkers(module: EmscriptenModule): void {
+  const pthread = module.PThread as { runningWorkers: Worker[]; unusedWorkers: Worker[] } | undefined;
+  for (const worker of [...(pthread?.runningWorkers ?? []), ...(pthread?.unusedWorkers ?? [])]) worker.unref();
+}
+
+/**
  * Replaces the `wasm` backend factory by one that runs XNNPACK on `threads` threads.
  * Must run before the backend is first initialized (before `tf.setBackend('wasm')`).
  */
@@ -80,7 +91,9 @@ export function useThreadedWasm(threads: number, onFallback: (err: unknown) => v
         return await withReportedCores(2 * threads, async () => {
           const module = await instantiateThreaded();
           // BackendWasm's constructor only needs the Emscripten module; its type is not exported.
-          return new BackendWasm(module as unknown as ConstructorParameters<typeof BackendWasm>[0]);
+          const backend = new BackendWasm(module as unknown as ConstructorParameters<typeof BackendWasm>[0]);
+          unrefWorkers(module);
+          return backend;
         });
       } catch (err) {
         // No shared memory or workers here: the stock single-threaded SIMD module still works.

@@ -1,25 +1,26 @@
 /**
  * Registers, for the `wasm` backend, the kernels that training needs and tfjs-backend-wasm 4.22
- * lacks or does badly (found by recording the kernels a training step uses on `cpu`; see
- * tests/train/wasm-kernels.test.ts). Idempotent; replaced stock kernels keep their setup function.
+ * lacks or does badly. The list comes from recording the kernels a training step of the seed model
+ * uses on `cpu` (Conv/BN/ReLU/SpatialDropout/Add/GlobalAveragePooling/Dense, softmax cross-entropy,
+ * Adam/SGD updates) against what `wasm` registers — see tests/train/wasm-kernels.test.ts, which
+ * re-checks it. Missing: Conv2DBackpropFilter. Slow: Conv2DBackpropInput. Imprecise: Sum, Mean.
+ * Idempotent; must run after '@tensorflow/tfjs-backend-wasm' is imported.
  */
 import * as tf from '@tensorflow/tfjs';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js';
+import { conv2DBackpropInputConfig } from './conv2d-backprop-input.js';
+import { float64ReduceConfigs } from './float64-reduce.js';
 
-const OURS: tf.KernelConfig[] = [conv2DBackpropFilterConfig];
+let registered: string[] | null = null;
 
-let registered = false;
-
-export function registerWasmTrainingKernels(): void {
-  if (registered) return;
-  for (const config of OURS) {
+export function registerWasmTrainingKernels(): string[] {
+  if (registered != null) return registered;
+  const ours = [conv2DBackpropFilterConfig, conv2DBackpropInputConfig, ...float64ReduceConfigs()];
+  for (const config of ours) {
     const stock = tf.getKernel(config.kernelName, 'wasm');
     if (stock != null) tf.unregisterKernel(config.kernelName, 'wasm');
-    // A replaced stock kernel may still need its setup (cwrap of its wasm function) for fallbacks.
     tf.registerKernel({ ...config, setupFunc: config.setupFunc ?? stock?.setupFunc });
   }
-  registered = true;
+  registered = ours.map((k) => k.kernelName);
+  return registered;
 }
-
-/** Names of the kernels registered here (for logs and tests). */
-export const WASM_TRAINING_KERNELS = OURS.map((k) => k.kernelName);

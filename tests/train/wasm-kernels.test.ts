@@ -1,0 +1,118 @@
+import { before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { Rng } from '../../core/rng.js';
+import { selectBackend } from '../../train/backend/select.js';
+import { onBackend, randomArray, relativeError } from './backend-compare.js';
+
+process.env.TINYNET_LOG = 'warn';
+
+before(async () => {
+  await selectBackend('wasm', { threads: 2 });
+});
+
+interface ConvCase {
+  n: number; h: number; w: number; ci: number; co: number; k: number; s: number; pad: 'same' | 'valid';
+}
+
+/** Every stride × padding × kernel combination, on odd and even sizes, batch 1–3. */
+function convCases(): ConvCase[] {
+  const rng = new Rng(2024);
+  const cases: ConvCase[] = [];
+  for (const k of [1, 3]) {
+    for (const s of [1, 2]) {
+      for (const pad of ['same', 'valid'] as const) {
+        for (const [h, w] of [[7, 9], [8, 8], [5, 6]]) {
+          cases.push({ n: 1 + rng.int(3), h, w, ci: 1 + rng.int(6), co: 1 + rng.int(6), k, s, pad });
+        }
+      }
+    }
+  }
+  cases.push({ n: 4, h: 16, w: 16, ci: 16, co: 24, k: 3, s: 1, pad: 'same' });
+  cases.push({ n: 2, h: 15, w: 17, ci: 8, co: 16, k: 3, s: 2, pad: 'same' });
+  return cases;
+}
+
+function label(c: ConvCase): string {
+  return `${c.k}x${c.k} s${c.s} ${c.pad} x[${c.n},${c.h},${c.w},${c.ci}] → ${c.co}`;
+}
+
+function outSize(size: number, c: ConvCase): number {
+  return c.pad === 'same' ? Math.ceil(size / c.s) : Math.floor((size - c.k) / c.s) + 1;
+}
+
+test('Conv2DBackpropFilter on wasm matches cpu (stride 1/2, same/valid, 1×1/3×3, odd sizes)', async () => {
+  let seed = 1;
+  for (const c of convCases()) {
+    const ho = outSize(c.h, c), wo = outSize(c.w, c);
+    const rng = new Rng(seed++);
+    const x = randomArray(rng, c.n * c.h * c.w * c.ci);
+    const dy = randomArray(rng, c.n * ho * wo * c.co);
+    const run = () => [
+      tf.engine().runKernel('Conv2DBackpropFilter', { x: tf.tensor4d(x, [c.n, c.h, c.w, c.ci]), dy: tf.tensor4d(dy, [c.n, ho, wo, c.co]) }, {
+        strides: [c.s, c.s], pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: [c.k, c.k, c.ci, c.co],
+      } as unknown as tf.NamedAttrMap) as tf.Tensor,
+    ];
+    const [wasm] = await onBackend('wasm', run);
+    const [cpu] = await onBackend('cpu', run);
+    const err = relativeError(wasm, cpu);
+    assert.ok(err < 1e-5, `${label(c)}: relative error ${err}`);
+  }
+});
+
+test('Conv2DBackpropInput on wasm matches cpu (stride 1/2, same/valid, 1×1/3×3, odd sizes)', async () => {
+  let seed = 100;
+  for (const c of convCases()) {
+    const ho = outSize(c.h, c), wo = outSize(c.w, c);
+    const rng = new Rng(seed++);
+    const filter = randomArray(rng, c.k * c.k * c.ci * c.co);
+    const dy = randomArray(rng, c.n * ho * wo * c.co);
+    const run = () => [
+      tf.engine().runKernel('Conv2DBackpropInput', { dy: tf.tensor4d(dy, [c.n, ho, wo, c.co]), filter: tf.tensor4d(filter, [c.k, c.k, c.ci, c.co]) }, {
+        strides: [c.s, c.s], pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: undefined, inputShape: [c.n, c.h, c.w, c.ci],
+      } as unknown as tf.NamedAttrMap) as tf.Tensor,
+    ];
+    const [wasm] = await onBackend('wasm', run);
+    const [cpu] = await onBackend('cpu', run);
+    const err = relativeError(wasm, cpu);
+    assert.ok(err < 1e-5, `${label(c)}: relative error ${err}`);
+  }
+});
+
+test('Sum and Mean on wasm accumulate in float64 (match a float64 reference, any axes, keepDims)', async () => {
+  const rng = new Rng(5);
+  const shape = [3, 37, 41, 5];
+  // An offset makes float32 accumulation visibly drift over the 1 517-element BatchNorm-style reductions.
+  const x = randomArray(rng, 3 * 37 * 41 * 5).map((v) => v + 1000);
+  for (const axis of [[0, 1, 2], [3], [1, 2], [0, 2], [0, 1, 2, 3], [1]]) {
+    for (const keepDims of [false, true]) {
+      const [sum, mean] = await onBackend('wasm', () => {
+        const t = tf.tensor(x, shape);
+        return [tf.sum(t, axis, keepDims), tf.mean(t, axis, keepDims)];
+      });
+      const [cpuSum] = await onBackend('cpu', () => [tf.sum(tf.tensor(x, shape), axis, keepDims)]);
+      assert.equal(sum.length, cpuSum.length);
+      // float64 reference
+      const reduce = new Set(axis);
+      const ref = new Float64Array(sum.length);
+      const counts = new Float64Array(sum.length);
+      const strides = [shape[1] * shape[2] * shape[3], shape[2] * shape[3], shape[3], 1];
+      for (let i = 0; i < x.length; i++) {
+        let o = 0;
+        let mul = 1;
+        for (let d = shape.length - 1; d >= 0; d--) {
+          if (reduce.has(d)) continue;
+          o += Math.floor(i / strides[d]) % shape[d] * mul;
+          mul *= shape[d];
+        }
+        ref[o] += x[i];
+        counts[o] += 1;
+      }
+      const refMean = ref.map((v, i) => v / counts[i]);
+      assert.ok(relativeError(sum, Float32Array.from(ref)) < 1e-7, `sum axis ${axis} keepDims ${keepDims}`);
+      assert.ok(relativeError(mean, Float32Array.from(refMean)) < 1e-7, `mean axis ${axis} keepDims ${keepDims}`);
+    }
+  }
+  const [ints] = await onBackend('wasm', () => [tf.sum(tf.tensor([1, 2, 3, 4], [2, 2], 'int32'), 0)]);
+  assert.deepEqual(Array.from(ints), [4, 6]);
+});
