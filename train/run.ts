@@ -5,7 +5,7 @@ import { createLogger } from '../core/log.js';
 import { prepareDataset } from '../dataset/index.js';
 import { selectBackend } from './backend/select.js';
 import { buildResNet } from './model/index.js';
-import type { LoadedCheckpoint } from './checkpoint.js';
+import { loadCheckpoint, type LoadedCheckpoint } from './checkpoint.js';
 import { datasetProvider } from './data/dataset-provider.js';
 import { fit } from './loop/trainer.js';
 import type { Callback, TrainerContext, TrainResult } from './loop/callback.js';
@@ -16,8 +16,8 @@ const log = createLogger('train');
 export interface RunTrainingOptions {
   config: Config;
   configHash: string;
-  /** A loaded checkpoint to continue from (its config should be the one passed in). */
-  resume?: LoadedCheckpoint;
+  /** A checkpoint file to continue from (its config, with overrides, should be the one passed in). */
+  resume?: string;
   /** Extra plug-ins after the standard ones. */
   callbacks?: Callback[];
   /** Save last.ckpt and stop on SIGINT/SIGTERM (the CLI wants it; library callers may not). */
@@ -60,14 +60,17 @@ export async function runTraining(opts: RunTrainingOptions): Promise<TrainResult
   const data = datasetProvider(config, dir, meta);
 
   let model: tf.LayersModel;
+  let resume: LoadedCheckpoint | undefined;
   if (opts.resume) {
-    model = opts.resume.model;
+    // Loaded only now: the model must be built on the selected backend.
+    resume = await loadCheckpoint(opts.resume);
+    model = resume.model;
     const out = model.outputs[0].shape.at(-1);
     if (out !== meta.num_classes) {
       throw new TinynetError('train.resume_mismatch', `the checkpoint's model predicts ${out} classes, the dataset has ${meta.num_classes}`, 'resume with the dataset config the checkpoint was trained with');
     }
-    if (opts.resume.backend !== backend.name) {
-      log.warn(`the checkpoint was trained on ${opts.resume.backend}, this run uses ${backend.name}: it continues, but will not reproduce an uninterrupted run bit for bit`);
+    if (resume.backend !== backend.name) {
+      log.warn(`the checkpoint was trained on ${resume.backend}, this run uses ${backend.name}: it continues, but will not reproduce an uninterrupted run bit for bit`);
     }
   } else {
     model = buildResNet(config.model, { inputShape: meta.input_shape, numClasses: meta.num_classes }, { seed: config.seed });
@@ -86,7 +89,7 @@ export async function runTraining(opts: RunTrainingOptions): Promise<TrainResult
     ...(opts.callbacks ?? []),
   ];
   try {
-    return await fit({ model, config, configHash: opts.configHash, data, callbacks, resume: opts.resume, backend: backend.name });
+    return await fit({ model, config, configHash: opts.configHash, data, callbacks, resume, backend: backend.name });
   } finally {
     signals?.detach();
     model.dispose();

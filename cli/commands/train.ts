@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { withConfigOptions, configFromOptions, type ConfigOptions } from '../common.js';
 import { applyOverrides, validateConfig } from '../../core/config/index.js';
 import { TinynetError } from '../../core/errors.js';
-import { loadCheckpoint } from '../../train/checkpoint.js';
+import { readCheckpoint } from '../../train/checkpoint.js';
 import { runTraining } from '../../train/run.js';
 import { resolveUserPath } from '../../core/paths.js';
 
@@ -21,15 +21,16 @@ export function register(program: Command): void {
       const sets = [...(opts.set ?? [])];
       if (opts.backend) sets.push(`train.backend=${opts.backend}`);
       if (opts.threads) sets.push(`train.threads=${opts.threads}`);
-      const resume = opts.resume ? await loadCheckpoint(resolveUserPath(opts.resume)) : undefined;
+      const resumeFile = opts.resume ? resolveUserPath(opts.resume) : undefined;
+      // Header only here: the model is built after the backend is selected.
+      const resume = resumeFile ? readCheckpoint(resumeFile) : undefined;
       const { config, hash } = resume
         ? validateConfig(applyOverrides(structuredClone(resume.config) as unknown as Record<string, unknown>, sets))
         : configFromOptions({ ...opts, set: sets });
       if (resume && resume.epoch >= config.train.epochs) {
-        resume.model.dispose();
         throw new TinynetError('train.nothing_to_do', `${opts.resume} already completed ${resume.epoch} of ${config.train.epochs} epochs`, `raise the budget, e.g. --set train.epochs=${resume.epoch + 10}`);
       }
-      const result = await runTraining({ config, configHash: hash, resume, handleSignals: true });
+      const result = await runTraining({ config, configHash: hash, resume: resumeFile, handleSignals: true });
       if (result.stopReason === 'non_finite') {
         process.stderr.write(`error: ${result.message}\n`);
         process.exitCode = 1;

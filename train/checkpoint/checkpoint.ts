@@ -65,11 +65,19 @@ export function saveCheckpoint(file: string, model: tf.LayersModel, contents: Ch
   writeFileAtomic(file, encodeModelCheckpoint(model, contents));
 }
 
-/**
- * Load and verify a checkpoint, rebuild the model and restore its weights.
- * A truncated or altered file is refused (TinynetError `checkpoint.corrupt`) before anything is built.
- */
-export async function loadCheckpoint(file: string): Promise<LoadedCheckpoint> {
+/** A verified checkpoint's contents without the model built (no TensorFlow.js work: safe before a backend is chosen). */
+export interface CheckpointInfo extends CheckpointContents {
+  file: string;
+  createdAt: string;
+  tinynetVersion: string;
+  /** The Keras topology JSON. */
+  topology: unknown;
+  /** The weights by name, as stored. */
+  weights: RawTensor[];
+}
+
+/** Read and verify a checkpoint (checksum, structure); refuses damaged files with a TinynetError. */
+export function readCheckpoint(file: string): CheckpointInfo {
   if (!existsSync(file)) {
     throw new TinynetError('checkpoint.not_found', `checkpoint not found: ${file}`, 'train first (`tinynet train`) or pass the path of an existing .ckpt file');
   }
@@ -77,8 +85,39 @@ export async function loadCheckpoint(file: string): Promise<LoadedCheckpoint> {
   if (header['kind'] !== 'tinynet-checkpoint') {
     throw new TinynetError('checkpoint.not_a_checkpoint', `${file} is not a tinynet model checkpoint`);
   }
-  const model = await tf.models.modelFromJSON({ modelTopology: header['topology'] as tf.io.ModelJSON['modelTopology'] } as tf.io.ModelJSON);
-  const byName = new Map((tensors['weights'] ?? []).map((t) => [t.name, t]));
+  const opt = header['optimizer'] as { name: string; step: number } | null;
+  return {
+    file,
+    createdAt: header['createdAt'] as string,
+    tinynetVersion: header['tinynetVersion'] as string,
+    topology: header['topology'],
+    weights: tensors['weights'] ?? [],
+    config: header['config'] as Config,
+    configHash: header['configHash'] as string,
+    meta: (header['meta'] as DatasetMetaLike | null) ?? null,
+    epoch: header['epoch'] as number,
+    step: header['step'] as number,
+    batchInEpoch: (header['batchInEpoch'] as number) ?? 0,
+    metrics: (header['metrics'] as EpochMetrics | null) ?? null,
+    history: (header['history'] as EpochMetrics[]) ?? [],
+    best: (header['best'] as BestMetric | null) ?? null,
+    rng: header['rng'] as RngSnapshot,
+    optimizer: opt ? { name: opt.name, step: opt.step, slots: tensors['optimizer'] ?? [] } : null,
+    callbacks: (header['callbacks'] as Record<string, unknown>) ?? {},
+    backend: header['backend'] as string,
+  };
+}
+
+/**
+ * Load and verify a checkpoint, rebuild the model and restore its weights (on the current tfjs
+ * backend; the default one is initialized if none is yet). A truncated or altered file is refused
+ * (TinynetError `checkpoint.corrupt`) before anything is built.
+ */
+export async function loadCheckpoint(file: string): Promise<LoadedCheckpoint> {
+  const info = readCheckpoint(file);
+  await tf.ready();
+  const model = await tf.models.modelFromJSON({ modelTopology: info.topology as tf.io.ModelJSON['modelTopology'] } as tf.io.ModelJSON);
+  const byName = new Map(info.weights.map((t) => [t.name, t]));
   const values: tf.Tensor[] = [];
   try {
     for (const w of model.weights) {
@@ -98,24 +137,6 @@ export async function loadCheckpoint(file: string): Promise<LoadedCheckpoint> {
   } finally {
     tf.dispose(values);
   }
-  const opt = header['optimizer'] as { name: string; step: number } | null;
-  return {
-    model,
-    file,
-    createdAt: header['createdAt'] as string,
-    tinynetVersion: header['tinynetVersion'] as string,
-    config: header['config'] as Config,
-    configHash: header['configHash'] as string,
-    meta: (header['meta'] as DatasetMetaLike | null) ?? null,
-    epoch: header['epoch'] as number,
-    step: header['step'] as number,
-    batchInEpoch: (header['batchInEpoch'] as number) ?? 0,
-    metrics: (header['metrics'] as EpochMetrics | null) ?? null,
-    history: (header['history'] as EpochMetrics[]) ?? [],
-    best: (header['best'] as BestMetric | null) ?? null,
-    rng: header['rng'] as RngSnapshot,
-    optimizer: opt ? { name: opt.name, step: opt.step, slots: tensors['optimizer'] ?? [] } : null,
-    callbacks: (header['callbacks'] as Record<string, unknown>) ?? {},
-    backend: header['backend'] as string,
-  };
+  const { topology: _t, weights: _w, ...rest } = info;
+  return { ...rest, model };
 }
