@@ -1,12 +1,22 @@
 import * as tf from '@tensorflow/tfjs';
-import { wasmHeapBytes } from '../backend/select.js';
 import { createProgress, type Progress } from '../../core/progress.js';
 import type { Logger } from '../../core/log.js';
 import type { Callback } from '../loop/callback.js';
 
 const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
 
-/** Tensor memory, plus the WebAssembly heap size when the backend is wasm (it only grows, up to 4 GiB). */
+/**
+ * Bytes of the wasm heap (its high-water mark: it only grows, up to 4 GiB), or null off wasm.
+ * Same reading as train/backend/select.ts's wasmHeapBytes, repeated here because importing that
+ * module registers the wasm backend as a side effect, and the loop must not change the backend.
+ */
+function wasmHeapBytes(): number | null {
+  if (tf.getBackend() !== 'wasm') return null;
+  const wasm = (tf.backend() as unknown as { wasm?: { wasmMemory?: { buffer: ArrayBufferLike }; HEAPU8?: Uint8Array } }).wasm;
+  return (wasm?.wasmMemory?.buffer ?? wasm?.HEAPU8?.buffer)?.byteLength ?? null;
+}
+
+/** Tensor memory, plus the WebAssembly heap size when the backend is wasm. */
 export function memoryText(): string {
   const parts = [`tensors ${mb(tf.memory().numBytes)}`];
   const heap = wasmHeapBytes();

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Config } from '../../core/config/index.js';
 import { TinynetError } from '../../core/errors.js';
-import { createOptimizer, createSchedule, type Param } from '../optim/index.js';
+import { createOptimizer, createSchedule, type LrSchedule, type Param } from '../optim/index.js';
 import { seedDropout, dropoutRngState } from '../model/spatial-dropout.js';
 import type { CheckpointContents } from '../checkpoint/checkpoint.js';
 import type { DataProvider } from '../data/provider.js';
@@ -26,6 +26,8 @@ export interface FitOptions {
   resume?: ResumeState;
   /** Name of the tfjs backend in use (recorded in checkpoints). */
   backend?: string;
+  /** Replace train.schedule (an LR range test sweeps its own LR per step). */
+  lrSchedule?: LrSchedule;
 }
 
 /** Lower is better for losses, higher for the rest. */
@@ -52,7 +54,7 @@ export async function fit(opts: FitOptions): Promise<TrainResult> {
   const fullSteps = Math.ceil(data.trainSize / train.batch_size);
   const stepsPerEpoch = train.max_steps_per_epoch > 0 ? Math.min(fullSteps, train.max_steps_per_epoch) : fullSteps;
   if (stepsPerEpoch < 1) throw new TinynetError('train.no_data', 'the train split is empty', 'check the dataset (tinynet data prepare)');
-  const schedule = createSchedule(train, { stepsPerEpoch, epochs: train.epochs });
+  const schedule = opts.lrSchedule ?? createSchedule(train, { stepsPerEpoch, epochs: train.epochs });
   const optimizer = createOptimizer(train);
   const params: Param[] = model.trainableWeights.map((w) => ({ name: w.originalName, variable: w.read() as tf.Variable }));
 
@@ -162,6 +164,7 @@ export async function fit(opts: FitOptions): Promise<TrainResult> {
         seen += n;
         await call('onBatchEnd', info);
         await yieldToEventLoop(); // lets SIGINT/SIGTERM handlers run between steps
+        if (batchIndex >= stepsPerEpoch) break; // max_steps_per_epoch: do not build a batch that will not train
       }
       if (stopReason !== null) break; // interrupted mid-epoch: no validation, last.ckpt records batchInEpoch
 
