@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import * as tf from '@tensorflow/tfjs';
 import { withConfigOptions, configFromOptions, printResult, type ConfigOptions } from '../common.js';
 import { buildResNet, summarizeModel, formatSummary } from '../../train/model/index.js';
 
@@ -7,8 +8,10 @@ export function register(program: Command): void {
   withConfigOptions(model.command('summary').description('print the layer table with output shapes and the parameter count (seed M1)'))
     .option('--classes <n>', 'number of classes (default: 200, Tiny ImageNet; the synthetic source uses dataset.synthetic.classes)')
     .option('--json', 'print JSON')
-    .action((opts: ConfigOptions & { classes?: string; json?: boolean }) => {
+    .action(async (opts: ConfigOptions & { classes?: string; json?: boolean }) => {
       const { config } = configFromOptions(opts);
+      // Shapes and counts only: the pure-JS backend is enough and needs no start-up.
+      await tf.setBackend('cpu');
       const numClasses = opts.classes
         ? Number(opts.classes)
         : config.dataset.source === 'synthetic' ? config.dataset.synthetic.classes : 200;

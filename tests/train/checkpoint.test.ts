@@ -10,6 +10,7 @@ import { saveCheckpoint, loadCheckpoint, type CheckpointContents } from '../../t
 import { TinynetError } from '../../core/errors.js';
 
 process.env.TINYNET_LOG = 'warn';
+await tf.setBackend('cpu'); // tests run tiny models on the pure-JS backend, whatever else registered
 
 function tinySetup() {
   const { config, hash } = validateConfig({ model: { blocks: [1, 1], widths: [4, 8], dropout: 0.2 } });

@@ -2,9 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { configSchema } from '../../core/config/index.js';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { PACKAGE_ROOT } from '../../core/paths.js';
 import { buildResNet, summarizeModel, formatSummary, SpatialDropout2D, seedDropout } from '../../train/model/index.js';
 
 process.env.TINYNET_LOG = 'warn';
+await tf.setBackend('cpu'); // tests run tiny models on the pure-JS backend, whatever else registered
 
 /**
  * Parameter count of the seed network worked out by hand from its definition, independent of tfjs:
@@ -114,4 +118,16 @@ test('the same seed builds the same weights; another seed, others', () => {
   assert.deepEqual(w(a), w(b));
   assert.notDeepEqual(w(a), w(c));
   [a, b, c].forEach((m) => m.dispose());
+});
+
+test('tinynet model summary prints the layer table and the parameter count', () => {
+  const run = (args: string[]) =>
+    spawnSync(process.execPath, [path.join(PACKAGE_ROOT, 'dist/cli/main.js'), 'model', 'summary', '--config', path.join(PACKAGE_ROOT, 'configs/config.yaml'), ...args], { encoding: 'utf8' });
+  const json = run(['--json', '--set', 'model.blocks=[2,2,2]']);
+  assert.equal(json.status, 0, json.stderr);
+  const s = JSON.parse(json.stdout);
+  assert.equal(s.totalParams, expectedParams([2, 2, 2], [64, 128, 256], 200).total);
+  const text = run([]);
+  assert.match(text.stdout, /s3b3_conv2\s+Conv2D\s+\[N, 16, 16, 256\]\s+589 824/);
+  assert.match(text.stdout, /trainable parameters:\s+4 376 584/);
 });

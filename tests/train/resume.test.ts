@@ -12,6 +12,7 @@ import type { Callback } from '../../train/loop/callback.js';
 import { tinyConfig, tinyData } from './helpers.js';
 
 process.env.TINYNET_LOG = 'warn';
+await tf.setBackend('cpu'); // tests run tiny models on the pure-JS backend, whatever else registered
 
 const weightsOf = (m: tf.LayersModel) => m.getWeights().map((t) => Array.from(t.dataSync()));
 

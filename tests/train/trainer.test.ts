@@ -12,6 +12,7 @@ import type { Callback } from '../../train/loop/callback.js';
 import { tinyConfig, tinyData } from './helpers.js';
 
 process.env.TINYNET_LOG = 'warn';
+await tf.setBackend('cpu'); // tests run tiny models on the pure-JS backend, whatever else registered
 
 test('fit learns a separable toy problem and reports every epoch metric', async () => {
   const { config, hash } = tinyConfig({ train: { epochs: 6, micro_batch: 4, grad_clip: 5, schedule: { name: 'cosine' } } });
