@@ -18,7 +18,7 @@ function wasmHeapBytes(): number | null {
 
 /** Tensor memory, plus the WebAssembly heap size when the backend is wasm. */
 export function memoryText(): string {
-  const parts = [`tensors ${mb(tf.memory().numBytes)}`];
+  const parts = [`${tf.memory().numTensors} tensors`];
   const heap = wasmHeapBytes();
   if (heap !== null) parts.push(`wasm heap ${mb(heap)}`);
   return parts.join(', ');
