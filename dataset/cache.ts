@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { TinynetError } from '../core/errors.js';
 
@@ -81,8 +81,7 @@ export function loadSplit(dir: string, split: SplitName): SplitData {
       'delete the cache dir and run `tinynet data prepare` again',
     );
   }
-  const ibuf = readFileSync(imgPath);
-  const images = new Uint8Array(ibuf.buffer, ibuf.byteOffset, ibuf.byteLength);
+  const images = readWhole(imgPath, want);
   const lbuf = readFileSync(lblPath);
   // Int32Array needs 4-byte alignment; copy only when the Buffer does not give it.
   const labels =
@@ -90,4 +89,21 @@ export function loadSplit(dir: string, split: SplitName): SplitData {
       ? new Int32Array(lbuf.buffer, lbuf.byteOffset, lbuf.byteLength / 4)
       : new Int32Array(lbuf.buffer.slice(lbuf.byteOffset, lbuf.byteOffset + lbuf.byteLength));
   return { images, labels, n: info.size, height, width };
+}
+
+/** Read a file into one Uint8Array in 256 MiB pieces (readFileSync stops at 2 GiB; a 128 px train split is bigger). */
+function readWhole(file: string, size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  const fd = openSync(file, 'r');
+  try {
+    let at = 0;
+    while (at < size) {
+      const n = readSync(fd, out, at, Math.min(size - at, 256 * 2 ** 20), at);
+      if (n <= 0) throw new TinynetError('dataset.cache_corrupt', `${file} ended after ${at} of ${size} bytes`, 'run `tinynet data prepare --config <your config>` again');
+      at += n;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return out;
 }

@@ -1,4 +1,5 @@
 import sharp from 'sharp';
+import { decodeJpegRgba } from './jpeg-wasm.js';
 
 /** A decoded image: `size`×`size`×3 uint8 RGB, plus what the file was before conversion. */
 export interface DecodedImage {
@@ -10,14 +11,39 @@ export interface DecodedImage {
 }
 
 /**
- * Decode JPEG/PNG/... bytes to `size`×`size` RGB. Grayscale is replicated to 3 channels and
- * alpha dropped in JS (cheap at 64×64); sharp resizes only when the file is another size, so the
- * common case is a single libvips decode. Throws sharp's error for undecodable bytes.
+ * Decode JPEG/PNG/... bytes to `size`×`size` RGB. Whole gray/RGB JPEGs of the right size (all of
+ * Tiny ImageNet) go through the wasm mozjpeg decoder; everything else (PNG, other sizes, CMYK,
+ * damaged files) through sharp, which resizes and throws a descriptive error for bad bytes.
+ * Grayscale is replicated to 3 channels and alpha dropped.
  */
 export async function decodeImage(bytes: Uint8Array, size: number): Promise<DecodedImage> {
+  const header = parseHeader(bytes);
+  // The wasm decoder fills a truncated file with gray instead of failing: only whole files go to it.
+  if (header?.format === 'jpeg' && (header.channels === 1 || header.channels === 3) && endsWithEoi(bytes)) {
+    let rgba: Awaited<ReturnType<typeof decodeJpegRgba>> | null = null;
+    try {
+      rgba = await decodeJpegRgba(bytes);
+    } catch {
+      rgba = null; // let sharp decode it or explain why it cannot
+    }
+    if (rgba && rgba.width === size && rgba.height === size) {
+      return { rgb: toRgb(rgba.data, 4, size * size), channels: header.channels, width: size, height: size };
+    }
+  }
+  return decodeWithSharp(bytes, size, header?.channels ?? null);
+}
+
+/** A complete JPEG ends with the EOI marker (FF D9), possibly followed by zero padding. */
+function endsWithEoi(b: Uint8Array): boolean {
+  let i = b.length - 1;
+  while (i > 1 && b[i] === 0) i--;
+  return b[i - 1] === 0xff && b[i] === 0xd9;
+}
+
+async function decodeWithSharp(bytes: Uint8Array, size: number, headerCh: number | null): Promise<DecodedImage> {
   const img = sharp(bytes, { failOn: 'error' });
   // sharp's raw output is already sRGB (gray expanded), so the stored channel count comes from the header.
-  const stored = headerChannels(bytes) ?? (await img.metadata()).channels ?? 3;
+  const stored = headerCh ?? (await img.metadata()).channels ?? 3;
   const { data, info } = await img.raw().toBuffer({ resolveWithObject: true });
   const { width, height, channels } = info;
   let pixels: Uint8Array = data;
@@ -34,13 +60,13 @@ export async function decodeImage(bytes: Uint8Array, size: number): Promise<Deco
 }
 
 /**
- * Components a JPEG (SOF marker) or PNG (IHDR colour type) declares, read from the header
- * without decoding; null for other formats.
+ * Format and channel count a JPEG (SOF marker) or PNG (IHDR colour type) declares, read from the
+ * header without decoding; null for other formats.
  */
-export function headerChannels(b: Uint8Array): number | null {
+export function parseHeader(b: Uint8Array): { format: 'jpeg' | 'png'; channels: number } | null {
   if (b.length > 26 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47) {
-    const colorType = b[25];
-    return ({ 0: 1, 2: 3, 3: 3, 4: 2, 6: 4 } as Record<number, number>)[colorType] ?? null;
+    const channels = ({ 0: 1, 2: 3, 3: 3, 4: 2, 6: 4 } as Record<number, number>)[b[25]];
+    return channels ? { format: 'png', channels } : null;
   }
   if (b.length > 4 && b[0] === 0xff && b[1] === 0xd8) {
     let i = 2;
@@ -50,17 +76,20 @@ export function headerChannels(b: Uint8Array): number | null {
       if (marker === 0xff) { i++; continue; }
       const len = (b[i + 2] << 8) | b[i + 3];
       // SOF0..SOF15 except DHT (C4), JPG (C8), DAC (CC): byte 9 is the component count.
-      if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) return b[i + 9];
+      if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) return { format: 'jpeg', channels: b[i + 9] };
       i += 2 + len;
     }
   }
   return null;
 }
 
-function toRgb(pixels: Uint8Array, channels: number, count: number): Uint8Array {
-  if (channels === 3) return pixels.length === count * 3 ? pixels : pixels.subarray(0, count * 3);
+/** Interleaved 1/2/3/4-channel pixels → RGB: gray replicated, alpha dropped. */
+function toRgb(pixels: Uint8Array | Uint8ClampedArray, channels: number, count: number): Uint8Array {
+  if (channels === 3 && pixels instanceof Uint8Array) return pixels.length === count * 3 ? pixels : pixels.subarray(0, count * 3);
   const out = new Uint8Array(count * 3);
-  if (channels === 1 || channels === 2) {
+  if (channels === 3) {
+    out.set(pixels.subarray(0, count * 3));
+  } else if (channels === 1 || channels === 2) {
     for (let i = 0, s = 0, d = 0; i < count; i++, s += channels, d += 3) {
       const v = pixels[s];
       out[d] = v;

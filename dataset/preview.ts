@@ -61,12 +61,19 @@ export async function renderPreview(opts: {
   const u8 = new Uint8Array(b * px);
   rows.forEach((row, i) => u8.set(data.images.subarray(row * px, (row + 1) * px), i * px));
   const params = drawAugmentParams(b, opts.augment, opts.rng);
-  const augmented = tf.tidy(() => {
-    const x = tf.tensor4d(Float32Array.from(u8, (v) => v / 255), [b, h, w, 3]);
-    return augmentBatch(x, params, opts.augment).mul(255).round();
-  });
-  const aug = Uint8Array.from(await augmented.data());
-  augmented.dispose();
+  let aug: Uint8Array;
+  if (opts.augment.enabled) {
+    const augmented = tf.tidy(() => {
+      const x = tf.tensor4d(Float32Array.from(u8, (v) => v / 255), [b, h, w, 3]);
+      return augmentBatch(x, params, opts.augment).mul(255).round();
+    });
+    aug = Uint8Array.from(await augmented.data());
+    augmented.dispose();
+  } else {
+    // augment.enabled: false — training sees the originals, and so does the grid.
+    aug = u8.slice();
+    params.flipped.fill(false);
+  }
 
   const cell = 128, pad = 12, labelH = 44, headW = 92;
   const width = headW + b * (cell + pad) + pad;
@@ -76,7 +83,7 @@ export async function renderPreview(opts: {
   parts.push(`<rect width="100%" height="100%" fill="white"/>`);
   parts.push(`<g font-family="DejaVu Sans, Liberation Sans, sans-serif" font-size="13" fill="#222">`);
   parts.push(`<text x="${pad}" y="${pad + cell / 2}">original</text>`);
-  parts.push(`<text x="${pad}" y="${2 * pad + cell + cell / 2}">augmented</text>`);
+  parts.push(`<text x="${pad}" y="${2 * pad + cell + cell / 2}">${opts.augment.enabled ? 'augmented' : 'augment off'}</text>`);
   const samples: PreviewSample[] = [];
   for (let i = 0; i < b; i++) {
     const x = headW + pad + i * (cell + pad);

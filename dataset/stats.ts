@@ -102,7 +102,7 @@ export function classDistributionSpec(s: DatasetStats): ChartSpec {
     encoding: {
       x: named
         ? { field: 'class', type: 'nominal', sort: { field: 'id' }, title: 'class', axis: { labelAngle: -45, labelLimit: 200 } }
-        : { field: 'class', type: 'ordinal', title: 'class id', axis: { values: s.per_class.filter((c) => c.id % 20 === 0).map((c) => c.id) } },
+        : { field: 'class', type: 'ordinal', title: 'class id', axis: { labelAngle: 0, values: s.per_class.filter((c) => c.id % 20 === 0).map((c) => c.id) } },
       y: { field: 'count', type: 'quantitative', stack: 'zero', title: 'images' },
       color: { field: 'split', type: 'nominal', scale: { domain: ['train', 'test', 'val'] }, title: 'split' },
       order: { field: 'split', sort: 'ascending' },

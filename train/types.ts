@@ -41,3 +41,11 @@ export interface BestMetric {
 export interface RngSnapshot {
   dropout: RngState;
 }
+
+/** Running sums of an unfinished epoch (saved on a mid-epoch stop so the resumed epoch reports the same metrics). */
+export interface EpochProgress {
+  lossSum: number;
+  correct: number;
+  seen: number;
+  trainSeconds: number;
+}

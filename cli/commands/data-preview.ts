@@ -1,10 +1,7 @@
 import type { Command } from 'commander';
 import path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
 import { prepareDataset } from '../../dataset/prepare.js';
 import { loadSplit } from '../../dataset/cache.js';
-import { createBatchIterator } from '../../dataset/batches.js';
-import { renderPreview } from '../../dataset/preview.js';
 import { Rng } from '../../core/rng.js';
 import { resolveUserPath } from '../../core/paths.js';
 import { withConfigOptions, configFromOptions, type ConfigOptions } from '../common.js';
@@ -15,8 +12,12 @@ export function registerPreview(data: Command): void {
     .option('--count <n>', 'samples in the grid', (v) => Number(v), 8)
     .action(async (o: ConfigOptions & { out?: string; count: number }) => {
       const { config } = configFromOptions(o);
-      // Importing train/backend (other commands do) registers the wasm backend with a higher priority: let it initialize.
-      await tf.ready();
+      // tfjs takes seconds to load: only the commands that use it import it.
+      const tf = await import('@tensorflow/tfjs');
+      const { selectBackend } = await import('../../train/backend/select.js');
+      await selectBackend(config.train.backend, { threads: config.train.threads });
+      const { createBatchIterator } = await import('../../dataset/batches.js');
+      const { renderPreview } = await import('../../dataset/preview.js');
       const { dir, meta } = await prepareDataset(config);
       const train = loadSplit(dir, 'train');
       const out = o.out ? resolveUserPath(o.out) : path.join(config.paths.runs, 'data-stats', 'augment-preview.png');

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import path from 'node:path';
 import { prepareDataset } from '../../dataset/prepare.js';
-import { writeStats, formatStats } from '../../dataset/stats.js';
 import { resolveUserPath } from '../../core/paths.js';
 import { withConfigOptions, configFromOptions, printResult, type ConfigOptions } from '../common.js';
 
@@ -11,6 +10,7 @@ export function registerStats(data: Command): void {
     .option('--json', 'print the stats as JSON')
     .action(async (o: ConfigOptions & { out?: string; json?: boolean }) => {
       const { config } = configFromOptions(o);
+      const { writeStats, formatStats } = await import('../../dataset/stats.js'); // vega loads slowly
       const { meta } = await prepareDataset(config);
       const out = o.out ? resolveUserPath(o.out) : path.join(config.paths.runs, 'data-stats');
       const { stats, json, png } = await writeStats(meta, out);

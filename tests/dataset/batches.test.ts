@@ -81,3 +81,17 @@ test('stopping early frees the batch prepared ahead', async () => {
   await new Promise((r) => setTimeout(r, 20));
   assert.equal(tf.memory().numTensors, before);
 });
+
+test('the next batch is built while the caller works on the current one', async () => {
+  const it = createBatchIterator({ data, meta, batchSize: 2, shuffle: false, rng: new Rng(1) });
+  const gen = it.epoch();
+  const first = (await gen.next()).value!;
+  const held = tf.memory().numTensors;
+  // The caller "trains" (yields to the event loop once): batch 2 gets built meanwhile.
+  await new Promise((r) => setImmediate(r));
+  assert.equal(tf.memory().numTensors, held + 2, 'x and y of the next batch exist before it is asked for');
+  const second = (await gen.next()).value!;
+  assert.deepEqual([...second.indices], [2, 3]);
+  tf.dispose([first.x, first.y, second.x, second.y]);
+  await gen.return(undefined);
+});

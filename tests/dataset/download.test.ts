@@ -61,13 +61,17 @@ test('a transfer cut mid-way is retried with a Range request and completes', asy
   const srv = await hfServer({ cutFirst: 1 });
   try {
     const [r] = await downloadDataset({ dir, endpoint: srv.endpoint, files: [FILE], token: 'secret', retries: 3, backoffMs: 10 });
-    assert.equal(r.status, 'resumed');
+    const log = JSON.stringify(srv.seen);
+    assert.equal(r.status, 'resumed', log);
     assert.equal(r.sha256, SHA);
     assert.deepEqual(readFileSync(path.join(dir, FILE)), BODY);
     const cdn = srv.seen.filter((s) => s.url.startsWith('/cdn/'));
-    assert.equal(cdn.length, 2);
-    assert.equal(cdn[0].range, undefined);
-    assert.equal(cdn[1].range, `bytes=${BODY.length / 2}-`);
+    assert.equal(cdn.length, 2, log);
+    assert.equal(cdn[0].range, undefined, log);
+    // The resume starts where the kept bytes end: at most the half the server sent before the cut
+    // (a reset socket can lose the tail of what was in flight).
+    const start = Number(/^bytes=(\d+)-$/.exec(cdn[1].range ?? '')?.[1]);
+    assert.ok(start > 0 && start <= BODY.length / 2, log);
     assert.ok(srv.seen.every((s) => s.auth === 'Bearer secret'));
     assert.equal(existsSync(path.join(dir, FILE + '.part')), false);
     const record = JSON.parse(readFileSync(path.join(dir, RECORD_FILE), 'utf8'));
@@ -86,13 +90,15 @@ test('an interrupted run leaves a .part that the next run resumes; a third run o
       (e: unknown) => e instanceof TinynetError && e.code === 'download.failed' && /resume/.test(e.hint ?? ''),
     );
     const part = path.join(dir, FILE + '.part');
-    assert.equal(statSync(part).size, BODY.length / 2);
+    const kept = statSync(part).size;
+    assert.ok(kept > 0 && kept <= BODY.length / 2, `kept ${kept} bytes`);
+    assert.deepEqual(readFileSync(part), BODY.subarray(0, kept));
     assert.equal(existsSync(path.join(dir, FILE)), false);
 
     const [r] = await downloadDataset({ dir, endpoint: srv.endpoint, files: [FILE], retries: 0 });
     assert.equal(r.status, 'resumed');
     assert.deepEqual(readFileSync(path.join(dir, FILE)), BODY);
-    assert.equal(srv.seen.at(-1)!.range, `bytes=${BODY.length / 2}-`);
+    assert.equal(srv.seen.at(-1)!.range, `bytes=${kept}-`);
 
     const before = srv.seen.length;
     const [again] = await downloadDataset({ dir, endpoint: srv.endpoint, files: [FILE] });

@@ -68,3 +68,17 @@ test('loadSplit/loadMeta on a missing cache name the prepare command', () => {
   assert.throws(() => loadMeta(dir), (e: unknown) => e instanceof TinynetError && e.code === 'dataset.cache_missing' && /tinynet data prepare --config/.test(e.hint ?? ''));
   assert.throws(() => loadSplit(dir, 'train'), (e: unknown) => e instanceof TinynetError && e.code === 'dataset.cache_missing');
 });
+
+test('decoding in worker threads gives the same cache as the main thread', async () => {
+  const root = tempDir('workers');
+  const { readFileSync } = await import('node:fs');
+  const files = ['train.images.u8', 'test.images.u8', 'val.images.u8', 'train.labels.i32'];
+  const one = await prepareDataset(tinySyntheticConfig(root, { workers: 1 }));
+  const first = files.map((f) => readFileSync(path.join(one.dir, f)));
+  // The thread count does not change the content, so it is not part of the cache key: force a rebuild.
+  const two = await prepareDataset(tinySyntheticConfig(root, { workers: 2 }), { force: true });
+  assert.equal(two.dir, one.dir);
+  assert.equal(two.reused, false);
+  files.forEach((f, i) => assert.deepEqual(readFileSync(path.join(two.dir, f)), first[i], f));
+  assert.deepEqual([two.meta.mean, two.meta.std, two.meta.grayscale], [one.meta.mean, one.meta.std, one.meta.grayscale]);
+});

@@ -193,3 +193,16 @@ test('bad input: class list that is not a list of {id, wnid, name}', () => {
   assert.throws(() => loadClassList(file), isCode('dataset.classes_invalid', /ids must be 0\.\.1 in order/));
   assert.ok(readFileSync(file).length > 0);
 });
+
+test('dataset.files lists the shards explicitly (any names, any folder)', async () => {
+  const root = tempDir('files');
+  await smallHf(root);
+  const { renameSync } = await import('node:fs');
+  renameSync(path.join(root, 'hf', 'data', 'train-00000-of-00001.parquet'), path.join(root, 'mine-a.parquet'));
+  renameSync(path.join(root, 'hf', 'data', 'valid-00000-of-00001.parquet'), path.join(root, 'mine-b.parquet'));
+  const base = { source: 'hf-parquet', path: path.join(root, 'hf'), classes: path.join(root, 'classes.json'), image_size: 16, test_ratio: 0.25 };
+  await assert.rejects(prepareDataset(testConfig(root, base)), isCode('dataset.not_found', /no train shards/));
+  const config = testConfig(root, { ...base, files: { train: [path.join(root, 'mine-a.parquet')], val: [path.join(root, 'mine-b.parquet')] } });
+  const { meta } = await prepareDataset(config);
+  assert.deepEqual([meta.splits.train.size, meta.splits.test.size, meta.splits.val.size], [6, 2, 2]);
+});

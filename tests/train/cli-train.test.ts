@@ -85,3 +85,13 @@ test('SIGINT saves last.ckpt and exits 130; a damaged --resume file is refused',
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /not a tinynet checkpoint/);
 });
+
+test('a diverging run stops on the first non-finite loss with a clear message and exit code 1', async () => {
+  const { dir, config } = workspace(3);
+  const run = await tinynet(['train', '--config', config, '--set', 'train.lr=1e12', '--set', 'train.schedule.name=constant'], dir);
+  assert.equal(run.code, 1, run.stderr);
+  // With BatchNorm the train loss stays finite (~1e24) while inference overflows: the epoch-end check catches it.
+  assert.match(run.stderr, /error: training stopped: (validation loss NaN after epoch 1|(loss|gradient norm) (NaN|-?Infinity) at epoch 1)/);
+  assert.match(run.stderr, /done \(non_finite\)/);
+  assert.ok(!existsSync(path.join(dir, 'artifacts/best.ckpt')) && !existsSync(path.join(dir, 'artifacts/last.ckpt')), 'nothing saved from a broken epoch');
+});

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { buildResNet } from '../../train/model/index.js';
 import { fit } from '../../train/loop/trainer.js';
-import { earlyStopping, nanGuard, tensorBoard } from '../../train/callbacks/index.js';
+import { earlyStopping, nanGuard, tensorBoard, modelCheckpoint } from '../../train/callbacks/index.js';
+import { loadCheckpoint } from '../../train/checkpoint.js';
 import { decodeEvents } from '../core/tb-decoder.js';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -68,8 +69,14 @@ test('NaN guard stops before the update with a clear message, weights untouched'
     },
   };
   let snapshot: number[][] = [];
-  const result = await fit({ model, config, configHash: hash, data, callbacks: [poison, nanGuard()] });
+  const dir = mkdtempSync(path.join(tmpdir(), 'tinynet-nan-'));
+  const result = await fit({ model, config, configHash: hash, data, callbacks: [poison, nanGuard(), modelCheckpoint({ dir })] });
   assert.equal(result.stopReason, 'non_finite');
+  // The checkpoint on disk is the last good one: end of epoch 1, all weights finite.
+  const last = await loadCheckpoint(path.join(dir, 'last.ckpt'));
+  assert.equal(last.epoch, 1);
+  assert.ok(last.model.getWeights().every((w) => Array.from(w.dataSync()).every(Number.isFinite)));
+  last.model.dispose();
   assert.equal(result.step, 3, 'stopped at the poisoned step');
   assert.match(result.message ?? '', /loss NaN at epoch 2, batch 2/);
   // (BatchNorm moving statistics do take the NaN in the forward pass; nothing is saved after it.)

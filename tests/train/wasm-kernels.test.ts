@@ -116,3 +116,42 @@ test('Sum and Mean on wasm accumulate in float64 (match a float64 reference, any
   const [ints] = await onBackend('wasm', () => [tf.sum(tf.tensor([1, 2, 3, 4], [2, 2], 'int32'), 0)]);
   assert.deepEqual(Array.from(ints), [4, 6]);
 });
+
+test('Tile on wasm matches cpu (ranks 1–4, float32/int32/bool, reps with 1s)', async () => {
+  const rng = new Rng(9);
+  const cases: { shape: number[]; reps: number[] }[] = [
+    { shape: [1, 1, 1, 5], reps: [3, 4, 2, 1] }, // BatchNorm's gradient pattern
+    { shape: [2, 3], reps: [2, 3] },
+    { shape: [4], reps: [5] },
+    { shape: [2, 1, 3], reps: [1, 4, 2] },
+    { shape: [3, 2, 2, 2], reps: [2, 1, 3, 2] },
+  ];
+  for (const { shape, reps } of cases) {
+    const n = shape.reduce((a, b) => a * b, 1);
+    const floats = randomArray(rng, n);
+    const ints = Int32Array.from({ length: n }, () => rng.int(100) - 50);
+    const bools = Uint8Array.from({ length: n }, () => rng.int(2));
+    const run = () => [
+      tf.tile(tf.tensor(floats, shape), reps),
+      tf.cast(tf.tile(tf.tensor(ints, shape, 'int32'), reps), 'float32'),
+      tf.cast(tf.tile(tf.tensor(bools, shape, 'bool'), reps), 'float32'),
+    ];
+    const wasm = await onBackend('wasm', run);
+    const cpu = await onBackend('cpu', run);
+    wasm.forEach((w, i) => assert.deepEqual(Array.from(w), Array.from(cpu[i]), `tile ${shape} × ${reps} (output ${i})`));
+  }
+});
+
+test('Identity on wasm shares memory safely: a clone outlives its disposed source', async () => {
+  await tf.setBackend('wasm');
+  const before = tf.memory().numTensors;
+  const a = tf.tensor([1, 2, 3, 4], [2, 2]);
+  const b = tf.clone(a);
+  a.dispose();
+  assert.deepEqual(Array.from(b.dataSync()), [1, 2, 3, 4]);
+  const c = tf.add(b, 1);
+  b.dispose();
+  assert.deepEqual(Array.from(c.dataSync()), [2, 3, 4, 5]);
+  c.dispose();
+  assert.equal(tf.memory().numTensors, before);
+});

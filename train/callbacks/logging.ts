@@ -18,7 +18,7 @@ function wasmHeapBytes(): number | null {
 
 /** Tensor memory, plus the WebAssembly heap size when the backend is wasm. */
 export function memoryText(): string {
-  const parts = [`tensors ${mb(tf.memory().numBytes)}`];
+  const parts = [`${tf.memory().numTensors} tensors`];
   const heap = wasmHeapBytes();
   if (heap !== null) parts.push(`wasm heap ${mb(heap)}`);
   return parts.join(', ');
@@ -43,8 +43,9 @@ export function progressLogger(log: Logger): Callback {
     },
     onEpochBegin(ctx, epoch) {
       lossEma = null;
-      const remaining = ctx.stepsPerEpoch - ctx.batchInEpoch;
-      bar = createProgress({ label: `epoch ${epoch + 1}/${ctx.config.train.epochs}`, total: remaining * ctx.config.train.batch_size, unit: 'img' });
+      const bs = ctx.config.train.batch_size;
+      const images = Math.min((ctx.stepsPerEpoch - ctx.batchInEpoch) * bs, ctx.data.trainSize - ctx.batchInEpoch * bs);
+      bar = createProgress({ label: `epoch ${epoch + 1}/${ctx.config.train.epochs}`, total: images, unit: 'img' });
     },
     onBatchEnd(_ctx, info) {
       lossEma = lossEma === null ? info.loss : 0.9 * lossEma + 0.1 * info.loss;

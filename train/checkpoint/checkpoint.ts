@@ -6,7 +6,7 @@ import { TINYNET_VERSION } from '../../core/paths.js';
 import { encodeCheckpoint, decodeCheckpoint, type RawTensor } from './format.js';
 import { writeFileAtomic } from './atomic.js';
 import '../model/spatial-dropout.js'; // registers SpatialDropout2D before any topology is deserialized
-import type { BestMetric, DatasetMetaLike, EpochMetrics, OptimizerState, RngSnapshot } from '../types.js';
+import type { BestMetric, DatasetMetaLike, EpochMetrics, EpochProgress, OptimizerState, RngSnapshot } from '../types.js';
 
 /** Everything in a checkpoint besides the model itself. */
 export interface CheckpointContents {
@@ -20,6 +20,8 @@ export interface CheckpointContents {
   step: number;
   /** Batches already trained in epoch `epoch` (non-zero only for a save mid-epoch, e.g. on SIGINT). */
   batchInEpoch: number;
+  /** The unfinished epoch's running sums when batchInEpoch > 0, else null. */
+  epochProgress?: EpochProgress | null;
   /** The last completed epoch's metrics (null before the first). */
   metrics: EpochMetrics | null;
   history: EpochMetrics[];
@@ -98,6 +100,7 @@ export function readCheckpoint(file: string): CheckpointInfo {
     epoch: header['epoch'] as number,
     step: header['step'] as number,
     batchInEpoch: (header['batchInEpoch'] as number) ?? 0,
+    epochProgress: (header['epochProgress'] as EpochProgress | null) ?? null,
     metrics: (header['metrics'] as EpochMetrics | null) ?? null,
     history: (header['history'] as EpochMetrics[]) ?? [],
     best: (header['best'] as BestMetric | null) ?? null,

@@ -5,7 +5,7 @@ import { createOptimizer, createSchedule, type LrSchedule, type Param } from '..
 import { seedDropout, dropoutRngState } from '../model/spatial-dropout.js';
 import type { CheckpointContents } from '../checkpoint/checkpoint.js';
 import type { DataProvider } from '../data/provider.js';
-import type { BestMetric, EpochMetrics, MonitorKey } from '../types.js';
+import type { BestMetric, EpochMetrics, EpochProgress, MonitorKey } from '../types.js';
 import { computeGradients } from './step.js';
 import { evaluate } from './evaluate.js';
 import { installBatchNormGradient } from './batchnorm-grad.js';
@@ -14,7 +14,7 @@ import type { Callback, StepInfo, StopReason, TrainerContext, TrainResult } from
 /** What a resumed run starts from (a loaded checkpoint fits). */
 export type ResumeState = Pick<
   CheckpointContents,
-  'epoch' | 'step' | 'batchInEpoch' | 'history' | 'best' | 'rng' | 'optimizer' | 'callbacks'
+  'epoch' | 'step' | 'batchInEpoch' | 'history' | 'best' | 'rng' | 'optimizer' | 'callbacks' | 'epochProgress'
 >;
 
 export interface FitOptions {
@@ -59,6 +59,7 @@ export async function fit(opts: FitOptions): Promise<TrainResult> {
   const params: Param[] = model.trainableWeights.map((w) => ({ name: w.originalName, variable: w.read() as tf.Variable }));
 
   let stopReason: StopReason | null = null;
+  let progress: EpochProgress | null = null;
   let stopMessage: string | undefined;
   const resume = opts.resume;
   if (resume?.optimizer) optimizer.setState(resume.optimizer, params);
@@ -96,6 +97,7 @@ export async function fit(opts: FitOptions): Promise<TrainResult> {
         epoch: ctx.epoch,
         step: ctx.step,
         batchInEpoch: ctx.batchInEpoch,
+        epochProgress: ctx.batchInEpoch > 0 && progress ? { ...progress } : null,
         metrics: ctx.history.at(-1) ?? null,
         history: ctx.history,
         best: ctx.best,
@@ -121,10 +123,9 @@ export async function fit(opts: FitOptions): Promise<TrainResult> {
       const epoch = ctx.epoch;
       await call('onEpochBegin', epoch);
       const started = performance.now();
-      let trainSeconds = 0;
-      let lossSum = 0;
-      let correct = 0;
-      let seen = 0;
+      // Running sums of the epoch; a mid-epoch resume starts from the ones saved in the checkpoint.
+      const sums: EpochProgress = ctx.batchInEpoch > 0 && resume?.epochProgress && resume.epoch === epoch ? { ...resume.epochProgress } : { lossSum: 0, correct: 0, seen: 0, trainSeconds: 0 };
+      progress = sums;
       let batchIndex = 0;
       let lr = schedule(ctx.step);
       for await (const batch of data.trainBatches(epoch, train.batch_size)) {
@@ -155,13 +156,13 @@ export async function fit(opts: FitOptions): Promise<TrainResult> {
         } finally {
           tf.dispose(out.grads);
         }
-        trainSeconds += (performance.now() - t0) / 1000;
+        sums.trainSeconds += (performance.now() - t0) / 1000;
         ctx.step++;
         batchIndex++;
         ctx.batchInEpoch = batchIndex;
-        lossSum += out.loss * n;
-        correct += out.correct;
-        seen += n;
+        sums.lossSum += out.loss * n;
+        sums.correct += out.correct;
+        sums.seen += n;
         await call('onBatchEnd', info);
         await yieldToEventLoop(); // lets SIGINT/SIGTERM handlers run between steps
         if (batchIndex >= stepsPerEpoch) break; // max_steps_per_epoch: do not build a batch that will not train
@@ -172,14 +173,14 @@ export async function fit(opts: FitOptions): Promise<TrainResult> {
       const metrics: EpochMetrics = {
         epoch: epoch + 1,
         step: ctx.step,
-        'train/loss': seen ? lossSum / seen : NaN,
-        'train/accuracy': seen ? correct / seen : NaN,
+        'train/loss': sums.seen ? sums.lossSum / sums.seen : NaN,
+        'train/accuracy': sums.seen ? sums.correct / sums.seen : NaN,
         'val/loss': val.loss,
         'val/accuracy': val.report.accuracy,
         'val/top5': val.report.top5,
         'val/f1': val.report.macroF1,
         lr,
-        throughput: trainSeconds > 0 ? seen / trainSeconds : 0,
+        throughput: sums.trainSeconds > 0 ? sums.seen / sums.trainSeconds : 0,
         seconds: (performance.now() - started) / 1000,
       };
       ctx.epoch = epoch + 1;

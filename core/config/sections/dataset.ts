@@ -17,7 +17,7 @@ export const datasetSection = z.strictObject({
   split_seed: z.number().int().nonnegative().default(42),
   /** Side of the square images in the cache. */
   image_size: z.number().int().min(8).max(512).default(64),
-  /** Parallel decoders during prepare (0 = number of cores). */
+  /** Decode threads during prepare: 0 = auto (one per core from 4,000 images, else the main thread), 1 = main thread only, N = N worker threads. */
   workers: z.number().int().nonnegative().default(0),
   /** Only for source: synthetic — what `data prepare` generates when the path holds nothing yet. */
   synthetic: z

