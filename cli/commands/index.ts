@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { register as config } from './config.js';
+import { register as demo } from './demo.js';
 import { register as data } from './data.js';
 import { register as model } from './model.js';
 import { register as train } from './train.js';
@@ -14,4 +15,4 @@ import { register as evaluate } from './evaluate.js';
 import { register as report } from './report.js';
 
 /** Every command, in the order `tinynet --help` lists them. One line per command file. */
-export const commands: Array<(program: Command) => void> = [config, data, model, train, baselines, sanity, lrFind, grid, exportCmd, inspect, evaluate, serve, report];
+export const commands: Array<(program: Command) => void> = [demo, config, data, model, train, baselines, sanity, lrFind, grid, exportCmd, inspect, evaluate, serve, report];
