@@ -190,7 +190,8 @@ export async function verifyExport(model: tf.LayersModel, result: ExportResult, 
   }
   const pick = (f: (b: BatchReport) => number | null, reduce: (a: number, b: number) => number): number | null => {
     const vals = batches.map(f).filter((v): v is number => v !== null);
-    return vals.length ? vals.reduce(reduce) : null;
+    // Through a closure: Array#reduce passes (acc, value, index, array), and Math.max(…, array) is NaN.
+    return vals.length ? vals.reduce((a, b) => reduce(a, b)) : null;
   };
   let firstMismatch: LayerMismatch | null = null;
   if (failing) {

@@ -52,7 +52,7 @@ export const STAGES: Stage[] = [
       await renderPreview({ data: loadSplit(dir, 'train'), meta, augment: config.augment, rng: new Rng(config.seed), count: 8, outPng: p.augmentPreviewPng });
       const mean = meta.mean.map((v) => v.toFixed(3)).join(', ');
       const std = meta.std.map((v) => v.toFixed(3)).join(', ');
-      return `mean (${mean}) std (${std}), ${stats.grayscale_count ?? meta.grayscale_count} grayscale; chart + augmentation preview in ${path.dirname(p.dataStatsJson)}`;
+      return `mean (${mean}) std (${std}), ${stats.grayscale_total} grayscale; chart + augmentation preview in ${path.dirname(p.dataStatsJson)}`;
     },
   },
   {
@@ -84,7 +84,7 @@ export const STAGES: Stage[] = [
       }
       const last = result.history.at(-1);
       const best = result.best;
-      return `${result.epoch} epochs, ${result.step} steps; best ${best ? `${best.metric} ${best.value.toFixed(4)} at epoch ${best.epoch}` : 'n/a'}; last val accuracy ${last ? pct(last['val/accuracy']) : 'n/a'} → ${protocolPaths(config.paths).bestCkpt}`;
+      return `${result.epoch} epochs, ${result.step} steps; best ${best ? `${best.monitor} ${best.value.toFixed(4)} at epoch ${best.epoch}` : 'n/a'}; last val accuracy ${last ? pct(last['val/accuracy']) : 'n/a'} → ${protocolPaths(config.paths).bestCkpt}`;
     },
   },
   {

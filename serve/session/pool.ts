@@ -42,6 +42,8 @@ export interface PoolInfo {
   workers: number;
   inputNames: string[];
   outputNames: string[];
+  /** Providers passed over on the way to `provider`, each with why. */
+  fallbacks: string[];
 }
 
 export class SessionPool {
@@ -67,7 +69,7 @@ export class SessionPool {
     const ok = started.map((s) => (s as PromiseFulfilledResult<{ worker: Worker; ready: WorkerReady }>).value);
     const first = ok[0].ready;
     for (const f of first.fallbacks) log.warn(`execution provider unavailable, falling back: ${f}${f.startsWith('cuda') ? ' (the CUDA provider needs ONNXRUNTIME_NODE_INSTALL=cuda12 at npm install)' : ''}`);
-    const pool = new SessionPool(init, { provider: first.provider, threads, workers: settings.workers, inputNames: first.inputNames, outputNames: first.outputNames });
+    const pool = new SessionPool(init, { provider: first.provider, threads, workers: settings.workers, inputNames: first.inputNames, outputNames: first.outputNames, fallbacks: first.fallbacks });
     for (const { worker } of ok) pool.adopt(worker);
     return pool;
   }

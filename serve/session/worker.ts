@@ -7,7 +7,7 @@ import ort from 'onnxruntime-node';
 
 // The attempt at a GPU provider that is not installed must not print onnxruntime's own error dump.
 ort.env.logLevel = 'fatal';
-import { sessionOptions, type ProviderName } from './options.js';
+import { sessionOptions, missingProviderLibrary, type ProviderName } from './options.js';
 import type { RunRequest, RunResult, WorkerInit, WorkerReady } from './messages.js';
 
 const init = workerData as WorkerInit;
@@ -16,6 +16,11 @@ const port = parentPort!;
 async function open(): Promise<{ session: ort.InferenceSession; provider: ProviderName; fallbacks: string[] }> {
   const fallbacks: string[] = [];
   for (const provider of init.providers) {
+    const missing = process.platform === 'linux' ? missingProviderLibrary(provider) : null;
+    if (missing) {
+      fallbacks.push(`${provider}: ${missing}`);
+      continue;
+    }
     try {
       const session = await ort.InferenceSession.create(init.modelPath, sessionOptions(provider, init.threads));
       return { session, provider, fallbacks };

@@ -89,9 +89,14 @@ test('runExport from a checkpoint: verified, written atomically, inspect reads i
   const ckpt = path.join(dir, 'best.ckpt');
   writeTinyCheckpoint(ckpt);
   const out = path.join(dir, 'out', 'model.onnx');
-  const summary = await runExport({ checkpoint: ckpt, out, verify: true, tolerance: 1e-4, foldBatchNorm: true, randomCount: 4 });
+  const summary = await runExport({ checkpoint: ckpt, out, verify: true, tolerance: 1e-4, foldBatchNorm: true, randomCount: 20 });
   assert.ok(summary.written && summary.verify?.ok);
   assert.equal(summary.verify?.top1Agreement, 1);
+  // The overall figures are the max over batches: finite, and as large as the largest batch's.
+  const perBatch = summary.verify!.batches.map((b) => b.maxAbsProbabilities as number);
+  assert.ok(perBatch.length > 1, 'several verification batches');
+  assert.equal(summary.verify?.maxAbsProbabilities, Math.max(...perBatch));
+  assert.equal(summary.verify?.maxAbsLogits, Math.max(...summary.verify!.batches.map((b) => b.maxAbsLogits as number)));
   assert.deepEqual(readdirSync(path.dirname(out)), ['model.onnx'], 'no temp file left');
   const info = inspectFile(out);
   assert.equal(info.inputs[0].dtype, 'uint8');

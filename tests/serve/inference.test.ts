@@ -4,6 +4,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { InferenceService, type InferenceSettings } from '../../serve/inference.js';
 import { writeTinyModel, testImage, referenceProbabilities } from '../helpers/serve-fixtures.js';
 import { decodeImage } from '../../core/image/decode.js';
+import { missingProviderLibrary } from '../../serve/session/options.js';
 
 process.env.TINYNET_LOG = 'warn';
 
@@ -15,6 +16,10 @@ test('reads the contract from metadata and falls back from CUDA to CPU', async (
   const svc = await InferenceService.open(settings(writeTinyModel({ numClasses: 7 })));
   try {
     assert.equal(svc.pool.info.provider, 'cpu');
+    // This machine has no CUDA build of onnxruntime: the fallback is decided before any attempt.
+    assert.equal(missingProviderLibrary('cpu'), null);
+    assert.match(missingProviderLibrary('cuda') ?? '', /libonnxruntime_providers_cuda\.so is not installed/);
+    assert.ok(svc.pool.info.fallbacks.some((f) => f.startsWith('cuda: libonnxruntime_providers_cuda.so')));
     assert.equal(svc.info.numClasses, 7);
     assert.equal(svc.info.inputDtype, 'uint8');
     assert.deepEqual([svc.info.height, svc.info.width], [64, 64]);
