@@ -9,7 +9,8 @@ import { loadCheckpoint, type LoadedCheckpoint } from './checkpoint.js';
 import { datasetProvider } from './data/dataset-provider.js';
 import { fit } from './loop/trainer.js';
 import type { Callback, TrainerContext, TrainResult } from './loop/callback.js';
-import { progressLogger, nanGuard, earlyStopping, modelCheckpoint, tensorBoard, runDir } from './callbacks/index.js';
+import { progressLogger, nanGuard, earlyStopping, modelCheckpoint, tensorBoard, runDir, historyWriter } from './callbacks/index.js';
+import path from 'node:path';
 
 const log = createLogger('train');
 
@@ -86,6 +87,7 @@ export async function runTraining(opts: RunTrainingOptions): Promise<TrainResult
       : []),
     modelCheckpoint({ dir: config.paths.artifacts, log }),
     tensorBoard({ dir: runDir(config) }),
+    historyWriter({ file: path.join(config.paths.artifacts, 'history.json'), configHash: opts.configHash }),
     ...(opts.callbacks ?? []),
   ];
   try {
