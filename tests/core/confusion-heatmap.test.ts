@@ -26,7 +26,7 @@ test(`confusion heatmap: beyond ${HEATMAP_LABELLED_CLASSES} classes the tick lab
   assert.match(svg, new RegExp(`${n} classes; names in the CSV`));
 });
 
-test('confusion heatmap: a PNG, diagonal cells darker than empty ones', async () => {
+test('confusion heatmap: renders to a PNG file', async () => {
   const out = path.join(tempDir('heatmap'), 'confusion.png');
   await renderConfusionHeatmap([[9, 1], [0, 10]], ['a', 'b'], out);
   const meta = await sharp(out).metadata();
