@@ -1,40 +1,51 @@
 /**
- * A confusion-matrix heatmap as PNG, drawn directly with sharp: one square cell per (true,
- * predicted) pair, rows normalised by class support, a perceptual colour ramp from near-white to
- * dark blue. No axes or labels — the CSV next to it carries the names.
- * (When core/charts.ts `renderChart` lands, a labelled Vega-Lite heatmap can replace this.)
+ * The confusion-matrix heatmap of an evaluation report, as a Vega-Lite rect chart rendered to PNG
+ * by core/charts.ts: true class down, predicted class across, each row normalised by the class's
+ * support so rare and common classes read alike. Class names label the axes up to
+ * HEATMAP_LABELLED_CLASSES classes; beyond that the tick labels would overlap into noise, so the
+ * axes keep only their titles (the CSV next to the PNG carries the names).
  */
-import sharp from 'sharp';
+import { renderChart, type ChartSpec } from './charts.js';
 
-const RAMP: Array<[number, number, number]> = [
-  [247, 251, 255], [198, 219, 239], [107, 174, 214], [33, 113, 181], [8, 48, 107],
-];
+export const HEATMAP_LABELLED_CLASSES = 40;
 
-function colour(t: number): [number, number, number] {
-  const x = Math.min(1, Math.max(0, t)) * (RAMP.length - 1);
-  const i = Math.min(RAMP.length - 2, Math.floor(x));
-  const f = x - i;
-  return [0, 1, 2].map((c) => Math.round(RAMP[i][c] + f * (RAMP[i + 1][c] - RAMP[i][c]))) as [number, number, number];
-}
+/** Near-white to dark blue; zero cells are not drawn and show the white background (= the ramp's start). */
+const RAMP = ['#f7fbff', '#c6dbef', '#6baed6', '#2171b5', '#08306b'];
 
-export async function confusionHeatmapPng(confusion: number[][], targetSide = 800): Promise<Buffer> {
+export function confusionHeatmapSpec(confusion: number[][], classNames: readonly string[], title = 'Confusion matrix'): ChartSpec {
   const n = confusion.length;
-  const cell = Math.max(1, Math.floor(targetSide / Math.max(1, n)));
-  const side = n * cell;
-  const px = Buffer.alloc(side * side * 3);
+  const labelled = n <= HEATMAP_LABELLED_CLASSES;
+  const step = Math.max(3, Math.min(36, Math.floor(800 / Math.max(1, n))));
+  const values: Array<{ t: number; p: number; count: number; share: number }> = [];
   for (let t = 0; t < n; t++) {
     const support = confusion[t].reduce((a, b) => a + b, 0);
-    for (let p = 0; p < n; p++) {
-      const [r, g, b] = colour(support > 0 ? confusion[t][p] / support : 0);
-      for (let y = t * cell; y < (t + 1) * cell; y++) {
-        for (let x = p * cell; x < (p + 1) * cell; x++) {
-          const i = (y * side + x) * 3;
-          px[i] = r;
-          px[i + 1] = g;
-          px[i + 2] = b;
-        }
-      }
-    }
+    // Only non-zero cells: with 200 classes that is far fewer marks than the 40 000 of a full grid.
+    for (let p = 0; p < n; p++) if (confusion[t][p] > 0) values.push({ t, p, count: confusion[t][p], share: confusion[t][p] / support });
   }
-  return sharp(px, { raw: { width: side, height: side, channels: 3 } }).png().toBuffer();
+  const indices = Array.from({ length: n }, (_, i) => i);
+  // Fields hold class indices (names need not be unique); the axes map them back to names.
+  const names = JSON.stringify(indices.map((i) => classNames[i] ?? `class_${i}`));
+  const axis = (title: string, angle: number) =>
+    labelled
+      ? { title, labelExpr: `${names}[datum.value]`, labelAngle: angle, labelLimit: 140, labelFontSize: n > 20 ? 8 : 10 }
+      : { title: `${title} (${n} classes; names in the CSV)`, labels: false, ticks: false };
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: { text: title, subtitle: 'rows normalised by true-class support' },
+    width: { step },
+    height: { step },
+    data: { values },
+    mark: { type: 'rect' },
+    encoding: {
+      x: { field: 'p', type: 'ordinal', scale: { domain: indices }, axis: axis('predicted', -45) },
+      y: { field: 't', type: 'ordinal', scale: { domain: indices }, axis: axis('true', 0) },
+      color: { field: 'share', type: 'quantitative', scale: { domain: [0, 1], range: RAMP }, title: 'share of row' },
+    },
+    config: { view: { stroke: '#999' } },
+  } as ChartSpec;
+}
+
+/** Render the heatmap to `outPng` (written atomically by renderChart). */
+export async function renderConfusionHeatmap(confusion: number[][], classNames: readonly string[], outPng: string, title?: string): Promise<string> {
+  return renderChart(confusionHeatmapSpec(confusion, classNames, title), outPng, { scale: confusion.length > HEATMAP_LABELLED_CLASSES ? 1 : 2 });
 }

@@ -4,9 +4,14 @@
  * comparison line against the validation metrics the checkpoint recorded — so the two can be
  * diffed field by field. Files are written atomically (temp file + rename).
  */
-import { renameSync, writeFileSync } from 'node:fs';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { mostConfusedPairs, type ClassificationReport } from './metrics.js';
+import { MetricsAccumulator, crossEntropy, mostConfusedPairs, type ClassificationReport } from './metrics.js';
+import { TinynetError } from './errors.js';
+import { createLogger } from './log.js';
+import { renderConfusionHeatmap } from './confusion-heatmap.js';
+
+const log = createLogger('evaluate');
 
 export const EVAL_REPORT_FORMAT = 1;
 
@@ -98,12 +103,119 @@ export function confusionCsv(confusion: number[][], classes: EvalClass[]): strin
 
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  writeFileSync(tmp, data);
-  renameSync(tmp, file);
+  try {
+    writeFileSync(tmp, data);
+    renameSync(tmp, file);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
 }
 
-/** Where the report files go: next to the evaluated file, named after it and the split. */
+/**
+ * Where the report files go: next to the evaluated file, named after it and the split.
+ * `model.onnx` → `model.eval-test.json`; a checkpoint keeps its extension in the name
+ * (`best.ckpt` → `best.ckpt.eval-test.json`) so the two reports never overwrite each other,
+ * whatever the files are called.
+ */
 export function reportPaths(evaluatedFile: string, split: string): EvaluationReport['files'] {
-  const base = evaluatedFile.replace(/\.(onnx|ckpt)$/i, '');
+  const base = evaluatedFile.replace(/\.onnx$/i, '');
   return { json: `${base}.eval-${split}.json`, confusion_csv: `${base}.confusion-${split}.csv`, confusion_png: `${base}.confusion-${split}.png` };
+}
+
+/** [from, to) row ranges of `n` samples in batches of `batchSize`, in order. */
+export function batchRanges(n: number, batchSize: number): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  for (let s = 0; s < n; s += batchSize) out.push([s, Math.min(n, s + batchSize)]);
+  return out;
+}
+
+/** What an engine knows about the model it evaluates, to check it against the dataset. */
+export interface EvaluatedModelShape {
+  height: number;
+  width: number;
+  numClasses: number;
+}
+
+/** A model trained for another image size or class count cannot be scored on this dataset: say so. */
+export function checkModelFitsDataset(model: EvaluatedModelShape, dataset: { input_shape: [number, number, number]; num_classes: number }, modelFile: string, dir: string): void {
+  const [h, w] = dataset.input_shape;
+  if (model.height !== h || model.width !== w) {
+    throw new TinynetError(
+      'evaluate.size_mismatch',
+      `${modelFile} takes ${model.height}×${model.width} images but the dataset in ${dir} holds ${h}×${w}`,
+      'evaluate with the config the model was trained with (dataset.image_size)',
+    );
+  }
+  if (model.numClasses !== dataset.num_classes) {
+    throw new TinynetError(
+      'evaluate.class_mismatch',
+      `${modelFile} predicts ${model.numClasses} classes but the dataset in ${dir} has ${dataset.num_classes}`,
+      'evaluate with the config the model was trained with',
+    );
+  }
+}
+
+/**
+ * Metrics and loss accumulated batch by batch, whatever engine produced the scores. Predictions
+ * are ranked on the logits when the engine gives them (both engines do for tinynet models), so
+ * ONNX and TensorFlow.js rank the same quantity; probabilities are the fallback.
+ */
+export class EvalAccumulator {
+  private readonly metrics: MetricsAccumulator;
+  private lossSum = 0;
+  private lossCount = 0;
+
+  constructor(readonly numClasses: number) {
+    this.metrics = new MetricsAccumulator(numClasses);
+  }
+
+  add(scores: { logits?: ArrayLike<number> | null; probabilities?: ArrayLike<number> | null }, labels: ArrayLike<number>): void {
+    const ranked = scores.logits ?? scores.probabilities;
+    if (!ranked) throw new Error('EvalAccumulator.add needs logits or probabilities');
+    this.metrics.add(ranked, labels);
+    if (scores.logits) {
+      this.lossSum += crossEntropy(scores.logits, labels, this.numClasses) * labels.length;
+      this.lossCount += labels.length;
+    }
+  }
+
+  /** Running top-1 accuracy, for the progress bar. */
+  get accuracy(): number {
+    return this.metrics.report().accuracy;
+  }
+
+  result(): { report: ClassificationReport; loss: number | null } {
+    return { report: this.metrics.report(), loss: this.lossCount ? this.lossSum / this.lossCount : null };
+  }
+}
+
+export interface WriteReportInput extends Omit<BuildReportInput, 'report' | 'loss' | 'files'> {
+  accumulator: EvalAccumulator;
+  /** Skip the PNG heatmap (tests). */
+  heatmap?: boolean;
+}
+
+/**
+ * Build the report and write its files next to the evaluated file (CSV, heatmap PNG, then the
+ * JSON last, so a JSON on disk means the set is complete), and log the comparison line.
+ */
+export async function writeEvaluationReport(input: WriteReportInput): Promise<EvaluationReport> {
+  const { accumulator, heatmap, ...rest } = input;
+  const { report: result, loss } = accumulator.result();
+  const files = reportPaths(input.source.file, input.dataset.split);
+  if (heatmap === false) files.confusion_png = null;
+  const report = buildEvaluationReport({ ...rest, report: result, loss, files });
+  writeFileAtomic(files.confusion_csv, confusionCsv(result.confusion, input.classes));
+  if (files.confusion_png) {
+    const names = result.confusion.map((_, i) => input.classes[i]?.name ?? `class_${i}`);
+    await renderConfusionHeatmap(result.confusion, names, files.confusion_png, `Confusion matrix · ${input.dataset.split} · ${path.basename(input.source.file)}`);
+  }
+  writeFileAtomic(files.json, JSON.stringify(report, null, 2) + '\n');
+  log.info(comparisonLine(report));
+  if (report.most_confused.length > 0) {
+    log.info(`most confused: ${report.most_confused.slice(0, 5).map((p) => `${p.true_name} → ${p.predicted_name} (${p.count})`).join(', ')}`);
+  }
+  log.info(`wrote ${files.json}`);
+  return report;
 }

@@ -4,10 +4,11 @@ import { withConfigOptions, configFromOptions, printResult, type ConfigOptions }
 import { evaluateOnnx } from '../../serve/evaluate/evaluate.js';
 import { resolveUserPath } from '../../core/paths.js';
 import { TinynetError } from '../../core/errors.js';
-import { comparisonLine } from '../../core/eval-report.js';
+import { comparisonLine, type EvaluationReport } from '../../core/eval-report.js';
 
 interface EvaluateCliOptions extends ConfigOptions {
   model?: string;
+  checkpoint?: string;
   split: string;
   batchSize?: string;
   json?: boolean;
@@ -17,12 +18,16 @@ export function register(program: Command): void {
   withConfigOptions(
     program
       .command('evaluate')
-      .description('evaluate the exported ONNX model on the prepared test (or val) split: top-1/top-5/macro-F1, per-class, confusion')
+      .description('evaluate on the prepared test (or val) split: top-1/top-5/macro-F1, per-class, confusion — the exported ONNX model (onnxruntime) or a checkpoint (TensorFlow.js)')
       .option('-m, --model <file>', 'ONNX model (default: <paths.artifacts>/model.onnx)')
+      .option('--checkpoint <file>', 'evaluate a training checkpoint through TensorFlow.js instead (train.backend); not with --model')
       .option('--split <split>', 'test | val', 'test')
-      .option('--batch-size <n>', 'images per onnxruntime run (default: serve.max_batch)')
+      .option('--batch-size <n>', 'images per model run (default: serve.max_batch for ONNX, train.batch_size for a checkpoint)')
       .option('--json', 'print the report as JSON on stdout'),
   ).action(async (opts: EvaluateCliOptions) => {
+    if (opts.model !== undefined && opts.checkpoint !== undefined) {
+      throw new TinynetError('evaluate.bad_args', 'give either --model or --checkpoint, not both', '--model evaluates the exported ONNX file with onnxruntime; --checkpoint evaluates a .ckpt with TensorFlow.js');
+    }
     if (opts.split !== 'test' && opts.split !== 'val') {
       throw new TinynetError('evaluate.bad_split', `--split must be test or val, got "${opts.split}"`);
     }
@@ -31,8 +36,15 @@ export function register(program: Command): void {
       throw new TinynetError('evaluate.bad_batch_size', `--batch-size must be a positive whole number, got "${opts.batchSize}"`);
     }
     const { config } = configFromOptions(opts);
-    const modelPath = opts.model ? resolveUserPath(opts.model) : path.join(config.paths.artifacts, 'model.onnx');
-    const report = await evaluateOnnx({ config, modelPath, split: opts.split, batchSize });
+    let report: EvaluationReport;
+    if (opts.checkpoint !== undefined) {
+      // Loaded only here: `--model` runs never load TensorFlow.js (tests/serve/imports.test.ts).
+      const { evaluateCheckpoint } = await import('../../train/evaluate-checkpoint.js');
+      report = await evaluateCheckpoint({ config, checkpointPath: resolveUserPath(opts.checkpoint), split: opts.split, batchSize });
+    } else {
+      const modelPath = opts.model ? resolveUserPath(opts.model) : path.join(config.paths.artifacts, 'model.onnx');
+      report = await evaluateOnnx({ config, modelPath, split: opts.split, batchSize });
+    }
     printResult(report, opts.json ?? false, () => `${comparisonLine(report)}\nreport: ${report.files.json}`);
   });
 }

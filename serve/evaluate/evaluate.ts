@@ -10,13 +10,11 @@ import type { Config } from '../../core/config/index.js';
 import { TinynetError } from '../../core/errors.js';
 import { createLogger } from '../../core/log.js';
 import { createProgress } from '../../core/progress.js';
-import { MetricsAccumulator, crossEntropy } from '../../core/metrics.js';
-import { buildEvaluationReport, comparisonLine, confusionCsv, reportPaths, writeFileAtomic, type EvaluationReport } from '../../core/eval-report.js';
-import { confusionHeatmapPng } from '../../core/confusion-heatmap.js';
+import { EvalAccumulator, batchRanges, checkModelFitsDataset, writeEvaluationReport, type EvaluationReport } from '../../core/eval-report.js';
 import { loadMeta, loadSplit, type SplitName } from '../../dataset/cache.js';
 import { cacheDirFor } from '../../dataset/prepare.js';
-import { readModelInfo, type ModelInfo } from '../model/model-info.js';
-import { inputDims, pixelsToSample, softmaxRows, stackSamples } from '../model/input-tensor.js';
+import { readModelInfo } from '../model/model-info.js';
+import { inputDims, pixelsToSample, stackSamples } from '../model/input-tensor.js';
 import { SessionPool, type BatchOutput } from '../session/pool.js';
 
 const log = createLogger('evaluate');
@@ -40,7 +38,7 @@ export async function evaluateOnnx(opts: EvaluateOptions): Promise<EvaluationRep
   const meta = loadMeta(dir);
   const data = loadSplit(dir, opts.split);
   const info = readModelInfo(new Uint8Array(await readFile(opts.modelPath)), opts.modelPath);
-  checkCompatible(info, meta.input_shape, meta.num_classes, opts.modelPath, dir);
+  checkModelFitsDataset(info, meta, opts.modelPath, dir);
   if (data.n === 0) throw new TinynetError('evaluate.empty_split', `the ${opts.split} split in ${dir} has no images`, 'prepare the dataset with a non-zero test_ratio');
 
   const cfg = opts.config.serve;
@@ -51,16 +49,12 @@ export async function evaluateOnnx(opts: EvaluateOptions): Promise<EvaluationRep
   log.info(`${info.name} on ${pool.info.provider.toUpperCase()} · ${pool.info.workers} worker(s) × ${pool.info.threads} thread(s) · ${opts.split} split: ${data.n} images, ${meta.num_classes} classes`);
 
   const batchSize = opts.batchSize ?? cfg.max_batch;
-  const k = info.numClasses;
-  const acc = new MetricsAccumulator(k);
-  let lossSum = 0;
-  let lossCount = 0;
+  const acc = new EvalAccumulator(info.numClasses);
   const sampleLen = data.height * data.width * 3;
   const progress = createProgress({ label: `evaluate ${opts.split}`, total: data.n, unit: 'img' });
   const start = performance.now();
   try {
-    const batches: Array<[number, number]> = [];
-    for (let s = 0; s < data.n; s += batchSize) batches.push([s, Math.min(data.n, s + batchSize)]);
+    const batches = batchRanges(data.n, batchSize);
     // Keep every worker busy; results are folded in batch order so the report is deterministic.
     const inFlight = new Map<number, Promise<BatchOutput>>();
     const submit = (b: number) => {
@@ -86,59 +80,29 @@ export async function evaluateOnnx(opts: EvaluateOptions): Promise<EvaluationRep
       if (next < batches.length) submit(next++);
       const [from, to] = batches[b];
       const labels = data.labels.subarray(from, to);
-      const logits = info.logitsName ? out.outputs[info.logitsName].data : null;
-      const probs = info.probabilitiesName ? out.outputs[info.probabilitiesName].data : softmaxRows(logits!, k);
-      acc.add(probs, labels);
-      if (logits) {
-        lossSum += crossEntropy(logits, labels, k) * labels.length;
-        lossCount += labels.length;
-      }
-      progress.tick(to - from, { acc: acc.report().accuracy });
+      acc.add(
+        {
+          logits: info.logitsName ? out.outputs[info.logitsName].data : null,
+          probabilities: info.probabilitiesName ? out.outputs[info.probabilitiesName].data : null,
+        },
+        labels,
+      );
+      progress.tick(to - from, { acc: acc.accuracy });
     }
   } finally {
     progress.stop();
     await pool.close();
   }
   const seconds = (performance.now() - start) / 1000;
-  const result = acc.report();
-  const files = reportPaths(opts.modelPath, opts.split);
-  if (opts.heatmap === false) files.confusion_png = null;
   const classes = info.labels.map((l, i) => ({ index: i, wnid: l.wnid ?? meta.classes[i]?.wnid ?? null, name: l.label }));
-  const report = buildEvaluationReport({
+  return writeEvaluationReport({
     source: { kind: 'onnx', file: opts.modelPath, engine: `onnxruntime-node ${pool.info.provider}` },
     dataset: { split: opts.split, cache_dir: dir, fingerprint: meta.source?.fingerprint ?? null },
     classes,
-    report: result,
-    loss: lossCount ? lossSum / lossCount : null,
+    accumulator: acc,
     seconds,
     referenceMetrics: (info.provenance?.metrics as Record<string, unknown> | undefined) ?? null,
     referenceFrom: 'model provenance',
-    files,
+    heatmap: opts.heatmap,
   });
-  writeFileAtomic(files.confusion_csv, confusionCsv(result.confusion, classes));
-  if (files.confusion_png) writeFileAtomic(files.confusion_png, await confusionHeatmapPng(result.confusion));
-  writeFileAtomic(files.json, JSON.stringify(report, null, 2) + '\n');
-  log.info(comparisonLine(report));
-  if (report.most_confused.length > 0) {
-    log.info(`most confused: ${report.most_confused.slice(0, 5).map((p) => `${p.true_name} → ${p.predicted_name} (${p.count})`).join(', ')}`);
-  }
-  log.info(`wrote ${files.json}`);
-  return report;
-}
-
-function checkCompatible(info: ModelInfo, shape: [number, number, number], numClasses: number, modelPath: string, dir: string): void {
-  if (info.height !== shape[0] || info.width !== shape[1]) {
-    throw new TinynetError(
-      'evaluate.size_mismatch',
-      `${modelPath} takes ${info.height}×${info.width} images but the dataset in ${dir} holds ${shape[0]}×${shape[1]}`,
-      'evaluate with the config the model was trained with (dataset.image_size)',
-    );
-  }
-  if (info.numClasses !== numClasses) {
-    throw new TinynetError(
-      'evaluate.class_mismatch',
-      `${modelPath} predicts ${info.numClasses} classes but the dataset in ${dir} has ${numClasses}`,
-      'evaluate with the config the model was trained with',
-    );
-  }
 }
