@@ -1,5 +1,5 @@
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { writeFileAtomicSync } from './atomic.js';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import sharp from 'sharp';
@@ -36,15 +36,7 @@ export async function svgToPng(svg: string, scale = 2): Promise<Buffer> {
 export async function renderChart(spec: ChartSpec, outPng: string, opts: RenderOptions = {}): Promise<string> {
   const svg = await chartToSvg({ background: 'white', ...spec } as ChartSpec);
   const png = await svgToPng(svg, opts.scale ?? 2);
-  mkdirSync(path.dirname(outPng), { recursive: true });
-  const tmp = `${outPng}.tmp-${process.pid}`;
-  try {
-    writeFileSync(tmp, png);
-    renameSync(tmp, outPng);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw err;
-  }
+  writeFileAtomicSync(outPng, png);
   if (opts.svg) writeFileSync(outPng.replace(/\.png$/i, '') + '.svg', svg);
   return outPng;
 }

@@ -4,7 +4,7 @@
  * comparison line against the validation metrics the checkpoint recorded — so the two can be
  * diffed field by field. Files are written atomically (temp file + rename).
  */
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileAtomicSync } from './atomic.js';
 import path from 'node:path';
 import { MetricsAccumulator, crossEntropy, mostConfusedPairs, type ClassificationReport } from './metrics.js';
 import { TinynetError } from './errors.js';
@@ -101,16 +101,6 @@ export function confusionCsv(confusion: number[][], classes: EvalClass[]): strin
   return lines.join('\n') + '\n';
 }
 
-export function writeFileAtomic(file: string, data: string | Uint8Array): void {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  try {
-    writeFileSync(tmp, data);
-    renameSync(tmp, file);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw err;
-  }
-}
 
 /**
  * Where the report files go: next to the evaluated file, named after it and the split.
@@ -206,12 +196,12 @@ export async function writeEvaluationReport(input: WriteReportInput): Promise<Ev
   const files = reportPaths(input.source.file, input.dataset.split);
   if (heatmap === false) files.confusion_png = null;
   const report = buildEvaluationReport({ ...rest, report: result, loss, files });
-  writeFileAtomic(files.confusion_csv, confusionCsv(result.confusion, input.classes));
+  writeFileAtomicSync(files.confusion_csv, confusionCsv(result.confusion, input.classes));
   if (files.confusion_png) {
     const names = result.confusion.map((_, i) => input.classes[i]?.name ?? `class_${i}`);
     await renderConfusionHeatmap(result.confusion, names, files.confusion_png, `Confusion matrix · ${input.dataset.split} · ${path.basename(input.source.file)}`);
   }
-  writeFileAtomic(files.json, JSON.stringify(report, null, 2) + '\n');
+  writeFileAtomicSync(files.json, JSON.stringify(report, null, 2) + '\n');
   log.info(comparisonLine(report));
   if (report.most_confused.length > 0) {
     log.info(`most confused: ${report.most_confused.slice(0, 5).map((p) => `${p.true_name} → ${p.predicted_name} (${p.count})`).join(', ')}`);

@@ -72,7 +72,7 @@ export function gridPaths(gridRoot: string, name: string) {
   };
 }
 
-/** One epoch as the trainer reports it (train/types.ts EpochMetrics, repeated here without tfjs). */
+/** One epoch as the trainer reports it (train/types.ts EpochMetrics adds the required timing fields). */
 export interface EpochRecord {
   epoch: number;
   step: number;

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { TinynetError } from '../core/errors.js';
 import { createLogger } from '../core/log.js';
 import { createProgress } from '../core/progress.js';
-import { writeFileAtomicSync } from './atomic.js';
+import { writeFileAtomicSync } from '../core/atomic.js';
 
 const log = createLogger('data/download');
 

@@ -16,7 +16,7 @@ import { openSource } from './open-source.js';
 import { forEachConcurrent } from './pool.js';
 import type { DatasetSource, SourceItem, SourceSplit } from './sources/source.js';
 import { stratifiedSplit } from './split.js';
-import { replaceDir, tempSibling } from './atomic.js';
+import { replaceDir, tempSibling } from '../core/atomic.js';
 
 const log = createLogger('data/prepare');
 

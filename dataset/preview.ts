@@ -6,7 +6,7 @@ import type { Rng } from '../core/rng.js';
 import { svgToPng } from '../core/charts.js';
 import type { DatasetMeta, SplitData } from './cache.js';
 import { augmentBatch, drawAugmentParams } from './augment.js';
-import { writeFileAtomic } from './atomic.js';
+import { writeFileAtomic } from '../core/atomic.js';
 
 export interface PreviewSample {
   row: number;

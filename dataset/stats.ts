@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { ChartSpec } from '../core/charts.js';
 import { renderChart } from '../core/charts.js';
 import { SPLITS, type DatasetMeta, type SplitName } from './cache.js';
-import { writeFileAtomic } from './atomic.js';
+import { writeFileAtomic } from '../core/atomic.js';
 
 export interface SplitStats {
   size: number;

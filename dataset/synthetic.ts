@@ -8,7 +8,7 @@ import { createProgress } from '../core/progress.js';
 import type { ClassInfo } from './classes.js';
 import { hfParquetBuffer, type HfRow } from './hf-parquet-writer.js';
 import { forEachConcurrent } from './pool.js';
-import { replaceDir, tempSibling } from './atomic.js';
+import { replaceDir, tempSibling } from '../core/atomic.js';
 
 const log = createLogger('data/synth');
 

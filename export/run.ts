@@ -9,7 +9,7 @@ import { exportLayersModel, type DatasetInfo, type ExportOptions, type ExportRes
 import { verifyExport, type SampleImages, type VerifyReport } from './verify.js';
 import { loadTfjsModel } from './load-tfjs.js';
 import { loadCheckpoint } from '../train/checkpoint.js';
-import { writeFileAtomic } from '../train/checkpoint/atomic.js';
+import { writeFileAtomicSync as writeFileAtomic } from '../core/atomic.js';
 import { cacheDirFor, loadSplit } from '../dataset/index.js';
 import type { Config } from '../core/config/index.js';
 import type { Provenance } from '../core/onnx-metadata.js';

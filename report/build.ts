@@ -4,7 +4,7 @@ import { Marked } from 'marked';
 import type { Config } from '../core/config/index.js';
 import { renderChart, type ChartSpec } from '../core/charts.js';
 import { PACKAGE_ROOT, TINYNET_VERSION } from '../core/paths.js';
-import { writeFileAtomicSync } from '../dataset/atomic.js';
+import { writeFileAtomicSync } from '../core/atomic.js';
 import { loadReportInputs } from './load.js';
 import { SECTIONS, type SectionContext } from './sections.js';
 

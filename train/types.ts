@@ -1,3 +1,4 @@
+import type { EpochRecord } from '../core/protocol-artifacts.js';
 import type { RngState } from '../core/rng.js';
 import type { RawTensor } from './checkpoint/format.js';
 
@@ -5,16 +6,7 @@ import type { RawTensor } from './checkpoint/format.js';
 export type MonitorKey = 'val/accuracy' | 'val/loss' | 'val/f1' | 'val/top5';
 
 /** One epoch's results: everything the log line, TensorBoard and the checkpoint history keep. */
-export interface EpochMetrics {
-  epoch: number;
-  step: number;
-  'train/loss': number;
-  'train/accuracy': number;
-  'val/loss': number;
-  'val/accuracy': number;
-  'val/top5': number;
-  'val/f1': number;
-  lr: number;
+export interface EpochMetrics extends EpochRecord {
   /** Training images per second over the epoch. */
   throughput: number;
   seconds: number;

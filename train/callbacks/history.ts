@@ -1,4 +1,4 @@
-import { writeFileAtomicSync } from '../../dataset/atomic.js';
+import { writeFileAtomicSync } from '../../core/atomic.js';
 import { commandLine, type HistoryFile } from '../../core/protocol-artifacts.js';
 import type { Callback, TrainerContext } from '../loop/callback.js';
 

@@ -4,7 +4,7 @@ import type { Config } from '../../core/config/index.js';
 import { TinynetError } from '../../core/errors.js';
 import { TINYNET_VERSION } from '../../core/paths.js';
 import { encodeCheckpoint, decodeCheckpoint, type RawTensor } from './format.js';
-import { writeFileAtomic } from './atomic.js';
+import { writeFileAtomicSync as writeFileAtomic } from '../../core/atomic.js';
 import '../model/spatial-dropout.js'; // registers SpatialDropout2D before any topology is deserialized
 import type { BestMetric, DatasetMetaLike, EpochMetrics, EpochProgress, OptimizerState, RngSnapshot } from '../types.js';
 

@@ -1,3 +1,2 @@
 export { saveCheckpoint, loadCheckpoint, readCheckpoint, type CheckpointInfo, encodeModelCheckpoint, type CheckpointContents, type LoadedCheckpoint } from './checkpoint.js';
 export { decodeCheckpoint, encodeCheckpoint, type RawTensor } from './format.js';
-export { writeFileAtomic } from './atomic.js';

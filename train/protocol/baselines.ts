@@ -6,7 +6,7 @@ import { TinynetError } from '../../core/errors.js';
 import type { Config } from '../../core/config/index.js';
 import { protocolPaths, type BaselinesFile } from '../../core/protocol-artifacts.js';
 import { prepareDataset, type DatasetMeta, type SplitName } from '../../dataset/index.js';
-import { writeFileAtomicSync } from '../../dataset/atomic.js';
+import { writeFileAtomicSync } from '../../core/atomic.js';
 
 /** Labels of one split of a prepared cache, without loading its images. */
 export function loadLabels(dir: string, meta: DatasetMeta, split: SplitName): Int32Array {

@@ -14,7 +14,7 @@ import {
   gridPaths, lowerIsBetter,
   type EpochRecord, type GridSummaryFile, type GridSummaryRow, type GridTrialResult, type HistoryFile,
 } from '../../core/protocol-artifacts.js';
-import { writeFileAtomicSync } from '../../dataset/atomic.js';
+import { writeFileAtomicSync } from '../../core/atomic.js';
 import { decodeCheckpoint } from '../checkpoint/format.js';
 
 export interface Trial {

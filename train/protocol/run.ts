@@ -6,7 +6,7 @@ import { toCsv } from '../../core/csv.js';
 import { renderChart } from '../../core/charts.js';
 import { lrFinderSpec, miniGridSpec } from '../../core/protocol-charts.js';
 import { protocolPaths, type LrFindFile, type MiniGridFile, type SanityFile } from '../../core/protocol-artifacts.js';
-import { writeFileAtomicSync } from '../../dataset/atomic.js';
+import { writeFileAtomicSync } from '../../core/atomic.js';
 import { protocolSetup, overfitSubset } from './setup.js';
 import { runSanity } from './sanity.js';
 import { runLrFind, runMiniGrid } from './lr-find.js';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, renameSync, rmSync, existsSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, existsSync, openSync, writeSync, fsyncSync, closeSync } from 'node:fs';
 import { writeFile, rename, rm, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -21,11 +21,23 @@ export async function writeFileAtomic(file: string, data: Uint8Array | string): 
   }
 }
 
+/**
+ * The same, synchronously, with an fsync before the rename: checkpoints and result files survive
+ * a crash or power loss right after the call returns.
+ */
 export function writeFileAtomicSync(file: string, data: Uint8Array | string): void {
   mkdirSync(path.dirname(file), { recursive: true });
   const tmp = tempSibling(file);
+  const bytes = typeof data === 'string' ? Buffer.from(data) : data;
   try {
-    writeFileSync(tmp, data);
+    const fd = openSync(tmp, 'w');
+    try {
+      let off = 0;
+      while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
     renameSync(tmp, file);
   } catch (err) {
     rmSync(tmp, { force: true });
