@@ -10,12 +10,12 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { packageFile } from '../core/paths.js';
 import { SEED_MODEL } from './seed-model.js';
+import type { BenchResult, BenchRow } from './types.js';
 
 const run$ = promisify(execFile);
 const PYTHON = '/usr/bin/python3';
@@ -31,13 +31,6 @@ interface EngineResult {
   train: Rate;
   inference: Rate;
   [extra: string]: unknown;
-}
-
-export interface BenchResult {
-  name: string;
-  machine?: Record<string, unknown>;
-  results: Record<string, unknown>[];
-  notes?: string;
 }
 
 function envList(name: string, fallback: number[]): number[] {
@@ -82,7 +75,8 @@ export async function run(): Promise<BenchResult> {
     const r = lastJsonLine(stdout) as { torch: string; threads: number; train: Rate; inference: Rate };
     results.push({ engine: `pytorch ${r.torch} cpu`, threads: r.threads, train: r.train, inference: r.inference, batch: 32 });
   };
-  // PyTorch first and wasm after, so a machine busy with other work affects both similarly.
+  // PyTorch before and after the wasm runs, its reference the mean of both: the machine is shared,
+  // and load that drifts during the ~10 minutes of wasm runs then weighs on both sides.
   if (torchMissing == null) await measureTorch();
   else notes.push(`PyTorch half skipped: ${torchMissing}.`);
 
@@ -95,30 +89,55 @@ export async function run(): Promise<BenchResult> {
     results.push({ ...r, engine: `tfjs-wasm (${r.backend})`, batch: 32 });
   }
 
-  const torch = results.find((r) => r.engine.startsWith('pytorch'));
-  const rows = results.map((r) => ({
-    ...r,
-    train_vs_pytorch: torch ? r.train.images_per_s / torch.train.images_per_s : null,
-    inference_vs_pytorch: torch ? r.inference.images_per_s / torch.inference.images_per_s : null,
-  }));
+  if (torchMissing == null) await measureTorch();
+  const torchRuns = results.filter((r) => r.engine.startsWith('pytorch'));
+  const meanRate = (phase: 'train' | 'inference') => torchRuns.reduce((a, r) => a + r[phase].images_per_s, 0) / torchRuns.length;
+  const torch = torchRuns.length
+    ? { engine: torchRuns[0].engine, threads: torchRuns[0].threads, train: { images_per_s: meanRate('train') }, inference: { images_per_s: meanRate('inference') } }
+    : null;
+  if (torchRuns.length > 1) {
+    notes.push(`PyTorch measured before and after the wasm runs: train ${torchRuns.map((r) => r.train.images_per_s.toFixed(2)).join(' / ')} img/s, inference ${torchRuns.map((r) => r.inference.images_per_s.toFixed(2)).join(' / ')} img/s; the reference is their mean.`);
+  }
+  const rows: BenchRow[] = [];
+  const micro = `batch 32 as ${32 / microBatch} micro-batches of ${microBatch}`;
+  for (const r of results.filter((e) => e.engine.startsWith('tfjs-wasm'))) {
+    for (const phase of ['train', 'inference'] as const) {
+      rows.push({
+        case: `${phase === 'train' ? `training step (${micro}, Adam)` : 'inference (batch 32)'} img/s, seed model, wasm ${r.threads} thread${r.threads === 1 ? '' : 's'} (higher is better)`,
+        value: r[phase].images_per_s,
+        unit: 'img/s',
+        ...(torch
+          ? { reference: `${torch.engine}, ${torch.threads} threads, batch 32`, referenceValue: torch[phase].images_per_s, ratio: r[phase].images_per_s / torch[phase].images_per_s }
+          : {}),
+      });
+    }
+  }
   const wasm2 = results.find((r) => r.engine.startsWith('tfjs-wasm') && r.threads === 2);
   const wasm1 = results.find((r) => r.engine.startsWith('tfjs-wasm') && r.threads === 1);
   if (wasm2 && wasm1) {
-    notes.push(
-      `wasm 2 threads vs 1: training ${(wasm2.train.images_per_s / wasm1.train.images_per_s).toFixed(2)}×, ` +
-        `inference ${(wasm2.inference.images_per_s / wasm1.inference.images_per_s).toFixed(2)}×.`,
-    );
+    for (const phase of ['train', 'inference'] as const) {
+      rows.push({
+        case: `${phase} img/s, wasm 2 threads vs 1 thread (higher is better)`,
+        value: wasm2[phase].images_per_s,
+        unit: 'img/s',
+        reference: 'wasm, 1 thread (stock tfjs in Node)',
+        referenceValue: wasm1[phase].images_per_s,
+        ratio: wasm2[phase].images_per_s / wasm1[phase].images_per_s,
+      });
+    }
   }
   notes.push(
     `Model [${blocks}] × widths ${SEED_MODEL.widths}, ${SEED_MODEL.size}×${SEED_MODEL.size}×3, ${SEED_MODEL.classes} classes, batch 32; ` +
-      `wasm training accumulates gradients over micro-batches of ${microBatch} (a full batch of 32 does not fit the 4 GiB wasm32 heap). ` +
-      `${common.warmup} warm-up + ${common.steps} timed steps each; the machine may be shared, so read the ratios, not the absolute figures.`,
+      `wasm training accumulates gradients over micro-batches of ${microBatch} (a full batch of 32 does not fit the 4 GiB wasm32 heap; ` +
+      `heap after the run: ${results.map((r) => (r.wasm_heap_mib != null ? `${r.wasm_heap_mib} MiB` : null)).filter(Boolean).join(' / ')}). ` +
+      `${common.warmup} warm-up + ${common.steps} timed steps each, engines one after another; the machine may be shared, so read the ratios. ` +
+      'Per-step seconds are in `engines`. Reproduce: npm run bench -- train-step (BENCH_THREADS, BENCH_MICRO_BATCH, BENCH_STEPS, BENCH_WARMUP, BENCH_BLOCKS).',
   );
-  const result: BenchResult = {
+  const result: BenchResult & { engines: EngineResult[] } = {
     name: 'train-step',
-    machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version, date: new Date().toISOString() },
     results: rows,
     notes: notes.join(' '),
+    engines: results,
   };
   const dir = packageFile('bench', 'results');
   mkdirSync(dir, { recursive: true });
@@ -131,10 +150,9 @@ export async function run(): Promise<BenchResult> {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const result = await run();
   for (const r of result.results) {
-    const train = (r.train as Rate).images_per_s.toFixed(2);
-    const inference = (r.inference as Rate).images_per_s.toFixed(2);
-    const ratio = r.train_vs_pytorch == null ? '' : ` (train ${(r.train_vs_pytorch as number).toFixed(2)}× / inference ${(r.inference_vs_pytorch as number).toFixed(2)}× PyTorch)`;
-    console.log(`${r.engine} threads=${r.threads}: train ${train} img/s, inference ${inference} img/s${ratio}`);
+    const ref = r.referenceValue != null ? ` vs ${r.referenceValue.toFixed(2)} (${r.reference}) = ${r.ratio?.toFixed(2)}×` : '';
+    console.log(`${r.case}: ${r.value.toFixed(2)} ${r.unit}${ref}`);
   }
   console.log(result.notes);
+  process.exit(0);
 }

@@ -31,9 +31,10 @@ const INSTALL_HINT =
   'Install the native backend: `npm install @tensorflow/tfjs-node` (CPU) or `npm install @tensorflow/tfjs-node-gpu` (CUDA), ' +
   'or use --backend wasm.';
 
-function isModuleNotFound(err: unknown): boolean {
-  const code = (err as { code?: string } | null)?.code;
-  return code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND';
+/** True when `pkg` itself is absent (not when it is installed but one of its own imports fails). */
+function isAbsent(err: unknown, pkg: string): boolean {
+  const { code, message } = (err ?? {}) as { code?: string; message?: string };
+  return (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && (message ?? '').includes(`'${pkg}'`);
 }
 
 /** Loads native TensorFlow if installed; null when neither package is present. Throws if one is present but broken. */
@@ -44,7 +45,7 @@ async function tryNative(): Promise<SelectedBackend | null> {
       const specifier: string = pkg;
       await import(specifier);
     } catch (err) {
-      if (isModuleNotFound(err)) continue;
+      if (isAbsent(err, pkg)) continue;
       throw new TinynetError(
         'BACKEND_LOAD_FAILED',
         `${pkg} is installed but failed to load: ${(err as Error).message}`,
