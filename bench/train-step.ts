@@ -9,10 +9,11 @@
  * BENCH_BLOCKS (e.g. "2,2,2"). Run: npm run build && node dist/bench/train-step.js
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { writeFileAtomic } from '../core/atomic.js';
 import { packageFile } from '../core/paths.js';
 import { SEED_MODEL } from './seed-model.js';
 import type { BenchResult, BenchRow } from './types.js';
@@ -150,9 +151,7 @@ export async function run(): Promise<BenchResult> {
   };
   const dir = packageFile('bench', 'results');
   mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, 'train-step.json');
-  writeFileSync(`${file}.tmp`, JSON.stringify(result, null, 2) + '\n');
-  renameSync(`${file}.tmp`, file);
+  await writeFileAtomic(path.join(dir, 'train-step.json'), JSON.stringify(result, null, 2) + '\n');
   return result;
 }
 
