@@ -5,7 +5,7 @@
  * Debian `python3-torch` under /usr/bin/python3; when it is absent that half is skipped.
  * wasm32 cannot hold a full batch of 32 of this model (4 GiB heap), so the step accumulates
  * gradients over micro-batches (8 by default; BatchNorm statistics are then per micro-batch).
- * Env: BENCH_THREADS (default "2,1"), BENCH_MICRO_BATCH (8), BENCH_WARMUP (1), BENCH_STEPS (3),
+ * Env: BENCH_THREADS (default "2,1"), BENCH_MICRO_BATCH (8), BENCH_WARMUP (1), BENCH_STEPS (3), BENCH_PYTHON (/usr/bin/python3),
  * BENCH_BLOCKS (e.g. "2,2,2"). Run: npm run build && node dist/bench/train-step.js
  */
 import { execFile } from 'node:child_process';
@@ -19,7 +19,8 @@ import { SEED_MODEL } from './seed-model.js';
 import type { BenchResult, BenchRow } from './types.js';
 
 const run$ = promisify(execFile);
-const PYTHON = '/usr/bin/python3';
+/** Debian's interpreter (where python3-torch installs); BENCH_PYTHON overrides it. */
+const PYTHON = process.env.BENCH_PYTHON ?? '/usr/bin/python3';
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
 interface Rate {
@@ -34,9 +35,11 @@ interface EngineResult {
   [extra: string]: unknown;
 }
 
-function envList(name: string, fallback: number[]): number[] {
+/** Comma-separated integers ≥ min from the environment, or the fallback when unset or invalid. */
+function envList(name: string, fallback: number[], min = 1): number[] {
   const raw = process.env[name];
-  return raw ? raw.split(',').map((s) => Number(s.trim())).filter((n) => Number.isFinite(n) && n > 0) : fallback;
+  const values = raw ? raw.split(',').map((s) => Number(s.trim())).filter((n) => Number.isInteger(n) && n >= min) : [];
+  return values.length ? values : fallback;
 }
 
 function lastJsonLine(stdout: string): unknown {
@@ -61,7 +64,7 @@ export async function run(): Promise<BenchResult> {
     ...SEED_MODEL,
     blocks,
     batch: 32,
-    warmup: envList('BENCH_WARMUP', [1])[0],
+    warmup: envList('BENCH_WARMUP', [1], 0)[0],
     steps: envList('BENCH_STEPS', [3])[0],
   };
   const microBatch = envList('BENCH_MICRO_BATCH', [8])[0];
