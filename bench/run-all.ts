@@ -3,7 +3,7 @@
  * and one Markdown table (bench/results/SUMMARY.md) with the machine it ran on.
  * `npm run bench -- serve export` runs only those.
  */
-import { readdirSync, mkdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, mkdirSync, writeFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -37,6 +37,14 @@ function table(result: BenchResult): string {
   return [`### ${result.name}`, '', '| case | value | reference | reference value | ratio |', '| --- | --- | --- | --- | --- |', ...rows, '', result.notes ?? '', ''].join('\n');
 }
 
+/** Every bench/results/<name>.json, the ones this run wrote and those of earlier partial runs. */
+function collectResults(): Array<BenchResult & { machine?: Record<string, string | number> }> {
+  return readdirSync(resultsDir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => JSON.parse(readFileSync(path.join(resultsDir, f), 'utf8')));
+}
+
 async function main(): Promise<void> {
   const only = process.argv.slice(2);
   const files = readdirSync(here)
@@ -44,7 +52,6 @@ async function main(): Promise<void> {
     .filter((f) => only.length === 0 || only.includes(f.replace(/\.js$/, '')));
   mkdirSync(resultsDir, { recursive: true });
   const machine = machineInfo();
-  const sections: string[] = [];
   for (const file of files.sort()) {
     const mod = await import(pathToFileURL(path.join(here, file)).href);
     if (typeof mod.run !== 'function') continue;
@@ -53,16 +60,17 @@ async function main(): Promise<void> {
     const result: BenchResult = await mod.run();
     const withMachine = { ...result, machine, seconds: (Date.now() - started) / 1000 };
     writeFileSync(path.join(resultsDir, `${result.name}.json`), JSON.stringify(withMachine, null, 2) + '\n');
-    sections.push(table(result));
   }
+  // The summary covers every result on disk, so `npm run bench -- serve` refreshes one section.
+  const sections = collectResults().map((r) => `${table(r)}\n_Measured ${r.machine?.date ?? 'at an unknown date'} on ${r.machine?.cores ?? '?'} cores._\n`);
   const header = [
     '# tinynet benchmarks',
     '',
-    `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memory_gib} GiB, Node ${machine.node}, ${machine.date}.`,
-    'Reproduce: `npm run bench` (or `npm run bench -- <name>`). Ratios compare against the reference measured in the same run.',
+    `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memory_gib} GiB, Node ${machine.node}.`,
+    'Reproduce: `npm run bench` (or `npm run bench -- <name>` for one section). Ratios compare against the reference measured in the same run.',
     '',
   ];
-  writeFileSync(path.join(resultsDir, only.length ? `SUMMARY-${only.join('-')}.md` : 'SUMMARY.md'), header.concat(sections).join('\n'));
+  writeFileSync(path.join(resultsDir, 'SUMMARY.md'), header.concat(sections).join('\n'));
   process.stdout.write(header.concat(sections).join('\n') + '\n');
 }
 

@@ -13,9 +13,8 @@ import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
 import ort from 'onnxruntime-node';
-import { validateConfig } from '../core/config/index.js';
 import { PACKAGE_ROOT } from '../core/paths.js';
-import { startServer } from '../serve/server.js';
+import { spawn } from 'node:child_process';
 import { readModelInfo } from '../serve/model/model-info.js';
 import { sessionOptions, intraOpThreads } from '../serve/session/options.js';
 import { testImage } from '../tests/helpers/serve-fixtures.js';
@@ -56,8 +55,11 @@ export async function run(): Promise<BenchResult> {
   const { modelPath, source } = await pickModel();
   const threads = intraOpThreads(0, 1);
 
-  const { config } = validateConfig({ serve: { port: 0, providers: ['cpu'], workers: 1, threads, max_batch: MAX_BATCH, max_delay_ms: MAX_DELAY_MS, max_queue: 4096 } });
-  const server = await startServer({ modelPath, config: config.serve });
+  // The server runs as `tinynet serve` in its own process, as users run it: the load generator must
+  // not share the server's event loop.
+  const server = await startServeProcess(modelPath, [
+    'serve.providers=[cpu]', 'serve.workers=1', `serve.threads=${threads}`, `serve.max_batch=${MAX_BATCH}`, `serve.max_delay_ms=${MAX_DELAY_MS}`, 'serve.max_queue=4096',
+  ]);
   const body = await testImage('jpeg', 3);
   const load = { url: server.url + '/v1/classify?topk=5', method: 'POST' as const, headers: { 'content-type': 'image/jpeg' }, body };
   const results: BenchRow[] = [];
@@ -99,7 +101,7 @@ export async function run(): Promise<BenchResult> {
     name: 'serve',
     results,
     notes:
-      `model: ${source}; 1 worker × ${threads} intra-op threads; ` +
+      `model: ${source}; server = \`tinynet serve\` in its own process (autocannon in the bench process); 1 worker × ${threads} intra-op threads; ` +
       `max_batch ${MAX_BATCH}, max_delay_ms ${MAX_DELAY_MS}; ${DURATION_S}s per level; bare = onnxruntime-node on the main thread, batch ${MAX_BATCH}, same threads, ` +
       'the mean of runs right before and right after each level (server idle). ratio = server steady-state images/s (middle half of the run, from tinynet_images_total; 1 JPEG per request, decode + resize + HTTP included) ÷ bare images/s.',
   };
@@ -114,6 +116,34 @@ async function pickModel(): Promise<{ modelPath: string; source: string }> {
   const modelPath = path.join(mkdtempSync(path.join(os.tmpdir(), 'tinynet-bench-serve-')), 'model.onnx');
   await writeRandomModel(modelPath, config.model, 64, 200);
   return { modelPath, source: `configs/config.yaml network (blocks ${JSON.stringify(config.model.blocks)}, widths ${JSON.stringify(config.model.widths)}), random weights, real exporter, 200 classes` };
+}
+
+/** `tinynet serve` in a child process on a free port; resolves once it prints its listening line. */
+async function startServeProcess(modelPath: string, sets: string[]): Promise<{ url: string; close(): Promise<void> }> {
+  const cli = path.join(PACKAGE_ROOT, 'dist', 'cli', 'main.js');
+  const args = [cli, 'serve', '--model', modelPath, '--port', '0', '--no-demo', ...sets.flatMap((s) => ['--set', s])];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, TINYNET_LOG: 'warn' } });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error('tinynet serve did not start within 120 s')), 120_000);
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /"listening":"([^"]+)"/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`tinynet serve exited with ${code} before listening`)));
+  });
+  return {
+    url,
+    async close() {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
 }
 
 async function metricsText(url: string): Promise<string> {
