@@ -1,16 +1,13 @@
+import { TinynetError } from '../../core/errors.js';
+
 /**
  * An error the page shows to the person using it: what went wrong and what to do about it.
- * Mirrors core/errors.ts's TinynetError (web-demo may not import Node rooms, so it has its own).
+ * core/errors.ts imports nothing, so the page shares the project's error type.
  */
-export class DemoError extends Error {
-  readonly code: string;
-  readonly hint?: string;
-
+export class DemoError extends TinynetError {
   constructor(code: string, message: string, hint?: string) {
-    super(message);
+    super(code, message, hint);
     this.name = 'DemoError';
-    this.code = code;
-    this.hint = hint;
   }
 }
 
