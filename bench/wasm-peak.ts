@@ -1,0 +1,178 @@
+/**
+ * Peak float32 throughput of WebAssembly SIMD128 in this Node, GFLOP/s, on 1 and 2 threads: the
+ * highest rate any wasm code (so any wasm convolution, XNNPACK's included) can reach on this CPU.
+ * Two kernels (bench/wasm-peak-kernel.ts): f32x4.mul + f32x4.add, all that stock SIMD128 has, and
+ * f32x4.relaxed_madd (FMA), which Node 20 only compiles with --experimental-wasm-relaxed-simd.
+ * Each is timed in a child process (bench/wasm-peak-worker.ts) started with the V8 flags it needs,
+ * next to PyTorch's float32 GEMM on 2 threads measured in the same run (bench/torch_matmul_peak.py,
+ * Debian `python3-torch` under /usr/bin/python3; skipped with a note when absent).
+ * Env: BENCH_PYTHON (/usr/bin/python3), BENCH_WINDOWS (5), BENCH_WINDOW_MS (300), BENCH_WARMUP_MS (400).
+ * Run: npm run build && node dist/bench/run-all.js wasm-peak
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { writeFileAtomic } from '../core/atomic.js';
+import { packageFile } from '../core/paths.js';
+import { ACCUMULATORS } from './wasm-peak-kernel.js';
+import type { PeakMeasurement, PeakOptions } from './wasm-peak-worker.js';
+import type { BenchResult, BenchRow } from './types.js';
+
+const run$ = promisify(execFile);
+/** Debian's interpreter (where python3-torch installs); BENCH_PYTHON overrides it. */
+const PYTHON = process.env.BENCH_PYTHON ?? '/usr/bin/python3';
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const RELAXED_FLAG = '--experimental-wasm-relaxed-simd';
+
+interface TorchPeak {
+  torch: string;
+  threads: number;
+  onednn_gemm: { n: number; gflops: number; seconds: number[] };
+  matmul: { n: number; blas: string; gflops: number; seconds: number[] };
+}
+
+function envInt(name: string, fallback: number, min: number): number {
+  const v = Number(process.env[name]);
+  return Number.isInteger(v) && v >= min ? v : fallback;
+}
+
+function lastJsonLine(stdout: string): unknown {
+  const line = stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
+  if (line == null) throw new Error(`no JSON in output: ${stdout.slice(-500)}`);
+  return JSON.parse(line);
+}
+
+async function torchAvailable(): Promise<string | null> {
+  if (!existsSync(PYTHON)) return `${PYTHON} not found`;
+  try {
+    await run$(PYTHON, ['-c', 'import torch']);
+    return null;
+  } catch {
+    return 'python3-torch is not installed (apt-get install -y python3-torch)';
+  }
+}
+
+/** One measurement in a child `node <flags>`; the error's first line when V8 refuses the flag or the kernel. */
+async function measureInChild(flags: string[], options: PeakOptions): Promise<PeakMeasurement | { error: string }> {
+  try {
+    const { stdout } = await run$(process.execPath, [...flags, path.join(HERE, 'wasm-peak-worker.js'), JSON.stringify(options)], { maxBuffer: 1 << 20 });
+    return lastJsonLine(stdout) as PeakMeasurement;
+  } catch (e) {
+    const err = e as { stderr?: string; message: string };
+    const lines = (err.stderr ?? err.message).split('\n').map((l) => l.trim());
+    return { error: lines.find((l) => /Error|bad option|not available/.test(l)) ?? lines.find(Boolean) ?? err.message };
+  }
+}
+
+export async function run(): Promise<BenchResult> {
+  const timing = {
+    warmupMs: envInt('BENCH_WARMUP_MS', 400, 0),
+    windows: envInt('BENCH_WINDOWS', 5, 1),
+    windowMs: envInt('BENCH_WINDOW_MS', 300, 10),
+  };
+  const notes: string[] = [];
+  const torchMissing = await torchAvailable();
+  let torch: TorchPeak | null = null;
+  if (torchMissing == null) {
+    const opts = { threads: 2, n: 2048, matmul_n: 1024, warmup: 2, repeats: 5 };
+    const { stdout } = await run$(PYTHON, [packageFile('bench', 'torch_matmul_peak.py'), JSON.stringify(opts)], { maxBuffer: 1 << 20 });
+    torch = lastJsonLine(stdout) as TorchPeak;
+  } else {
+    notes.push(`PyTorch reference skipped: ${torchMissing}.`);
+  }
+
+  const variants = [
+    { variant: 'mul-add' as const, label: 'f32x4.mul + f32x4.add (SIMD128)', flags: [] as string[] },
+    { variant: 'relaxed-madd' as const, label: `f32x4.relaxed_madd FMA (relaxed SIMD, ${RELAXED_FLAG})`, flags: [RELAXED_FLAG] },
+  ];
+  const measured: PeakMeasurement[] = [];
+  const rows: BenchRow[] = [];
+  for (const v of variants) {
+    for (const threads of [1, 2]) {
+      const m = await measureInChild(v.flags, { variant: v.variant, threads, ...timing });
+      if ('error' in m) {
+        notes.push(`${v.label}, ${threads} thread(s) skipped: node ${v.flags.join(' ')} refused it (${m.error}).`);
+        continue;
+      }
+      measured.push(m);
+      rows.push({
+        case: `wasm peak GFLOP/s, ${v.label}, ${threads} thread${threads === 1 ? '' : 's'} (higher is better)`,
+        value: m.gflops,
+        unit: 'GFLOP/s',
+        ...(torch
+          ? {
+              reference: `PyTorch ${torch.torch} float32 GEMM ${torch.onednn_gemm.n}³ (oneDNN), ${torch.threads} threads`,
+              referenceValue: torch.onednn_gemm.gflops,
+              ratio: m.gflops / torch.onednn_gemm.gflops,
+            }
+          : {}),
+      });
+    }
+  }
+  if (torch) {
+    rows.push({
+      case: `PyTorch torch.matmul ${torch.matmul.n}³ GFLOP/s, ${torch.threads} threads, BLAS_INFO=${torch.matmul.blas} (higher is better)`,
+      value: torch.matmul.gflops,
+      unit: 'GFLOP/s',
+      reference: `PyTorch float32 GEMM ${torch.onednn_gemm.n}³ (oneDNN), ${torch.threads} threads`,
+      referenceValue: torch.onednn_gemm.gflops,
+      ratio: torch.matmul.gflops / torch.onednn_gemm.gflops,
+    });
+  }
+
+  // How much the tier matters: the same 1-thread mul+add kernel with Liftoff only, and TurboFan only.
+  const tierTiming = { ...timing, windows: Math.min(timing.windows, 3) };
+  const tiers: Record<string, PeakMeasurement | { error: string }> = {
+    liftoff_only: await measureInChild(['--liftoff-only'], { variant: 'mul-add', threads: 1, ...tierTiming }),
+    turbofan_only: await measureInChild(['--no-liftoff'], { variant: 'mul-add', threads: 1, ...tierTiming }),
+  };
+  const gf = (m: PeakMeasurement | { error: string } | undefined) => (m && 'gflops' in m ? `${m.gflops.toFixed(1)} GFLOP/s` : 'not measured');
+  const defaultMulAdd = measured.find((m) => m.variant === 'mul-add' && m.threads === 1);
+
+  notes.push(
+    'What the wasm figures mean: the highest float32 rate any WebAssembly code can reach in this Node on this CPU — ' +
+      `${ACCUMULATORS} independent f32x4 accumulators, no memory traffic, nothing but arithmetic — so a ceiling for any wasm convolution ` +
+      '(tfjs-backend-wasm/XNNPACK included): stock SIMD128 has no FMA, so mul+add is the ceiling of a stock build; relaxed_madd the ceiling ' +
+      `a relaxed-SIMD build could reach, only behind ${RELAXED_FLAG} in Node 20 (the flag is passed to a child node; ` +
+      "v8.setFlagsFromString('--experimental-wasm-relaxed-simd') before compiling also works). 2 threads = two worker threads, each on its own instance, " +
+      'their FLOP summed over the same wall time. Each figure is the best of the timed windows after warm-up (window rates in `wasm`).',
+  );
+  if (torch) {
+    notes.push(
+      `Native reference: PyTorch ${torch.threads} threads, the ${torch.onednn_gemm.n}³ float32 product run as a 1×1 convolution, i.e. oneDNN's GEMM (best of 5 after 2 warm-ups). ` +
+        `torch.matmul itself is not the reference: this Debian python3-torch sends it to the system BLAS (BLAS_INFO=${torch.matmul.blas}, the netlib reference BLAS here), ` +
+        `${torch.matmul.gflops.toFixed(1)} GFLOP/s on ${torch.matmul.n}³ — far below what the CPU does, while convolutions use oneDNN.`,
+    );
+  }
+  notes.push(
+    `Tiers (mul+add, 1 thread): default (Liftoff then TurboFan, warmed up) ${gf(defaultMulAdd)}, first call before warm-up ` +
+      `${defaultMulAdd ? defaultMulAdd.first_call_gflops.map((g) => g.toFixed(1)).join(' / ') : '?'} GFLOP/s, ` +
+      `--liftoff-only ${gf(tiers.liftoff_only)}, --no-liftoff ${gf(tiers.turbofan_only)}. ` +
+      'The machine may be shared: other processes only lower these rates. Reproduce: npm run bench -- wasm-peak (BENCH_WINDOWS, BENCH_WINDOW_MS, BENCH_WARMUP_MS, BENCH_PYTHON).',
+  );
+
+  const result: BenchResult & { wasm: PeakMeasurement[]; tiers: typeof tiers; native: TorchPeak | null } = {
+    name: 'wasm-peak',
+    results: rows,
+    notes: notes.join(' '),
+    wasm: measured,
+    tiers,
+    native: torch,
+  };
+  const dir = packageFile('bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  await writeFileAtomic(path.join(dir, 'wasm-peak.json'), JSON.stringify(result, null, 2) + '\n');
+  return result;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const result = await run();
+  for (const r of result.results) {
+    const ref = r.referenceValue != null ? ` vs ${r.referenceValue.toFixed(2)} (${r.reference}) = ${r.ratio?.toFixed(3)}×` : '';
+    console.log(`${r.case}: ${r.value.toFixed(2)} ${r.unit}${ref}`);
+  }
+  console.log(result.notes);
+  process.exit(0);
+}
