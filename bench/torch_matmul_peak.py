@@ -46,9 +46,12 @@ a, b = torch.randn(mn, mn), torch.randn(mn, mn)
 matmul = timed(lambda: a @ b, 2.0 * mn**3, 1, 2)
 
 blas = re.search(r"BLAS_INFO=(\w+)", torch.__config__.show())
+# The BLAS library actually mapped into this process, after matmul ran (e.g. netlib's libblas.so.3 or OpenBLAS).
+with open("/proc/self/maps") as maps:
+    blas_libs = sorted({line.split()[-1] for line in maps if "blas" in line.lower() and "/" in line})
 print(json.dumps({
     "torch": torch.__version__,
     "threads": torch.get_num_threads(),
     "onednn_gemm": {"n": n, **gemm},
-    "matmul": {"n": mn, "blas": blas.group(1) if blas else "unknown", **matmul},
+    "matmul": {"n": mn, "blas": blas.group(1) if blas else "unknown", "blas_libraries": blas_libs, **matmul},
 }))

@@ -30,7 +30,7 @@ interface TorchPeak {
   torch: string;
   threads: number;
   onednn_gemm: { n: number; gflops: number; seconds: number[] };
-  matmul: { n: number; blas: string; gflops: number; seconds: number[] };
+  matmul: { n: number; blas: string; blas_libraries: string[]; gflops: number; seconds: number[] };
 }
 
 function envInt(name: string, fallback: number, min: number): number {
@@ -142,8 +142,8 @@ export async function run(): Promise<BenchResult> {
   if (torch) {
     notes.push(
       `Native reference: PyTorch ${torch.threads} threads, the ${torch.onednn_gemm.n}³ float32 product run as a 1×1 convolution, i.e. oneDNN's GEMM (best of 5 after 2 warm-ups). ` +
-        `torch.matmul itself is not the reference: this Debian python3-torch sends it to the system BLAS (BLAS_INFO=${torch.matmul.blas}, the netlib reference BLAS here), ` +
-        `${torch.matmul.gflops.toFixed(1)} GFLOP/s on ${torch.matmul.n}³ — far below what the CPU does, while convolutions use oneDNN.`,
+        `torch.matmul itself is not the reference: this Debian python3-torch sends it to the system BLAS (BLAS_INFO=${torch.matmul.blas}, loaded: ${torch.matmul.blas_libraries.join(', ') || 'unknown'}), ` +
+        `${torch.matmul.gflops.toFixed(1)} GFLOP/s on ${torch.matmul.n}³ (${(torch.matmul.gflops / torch.onednn_gemm.gflops).toFixed(3)}× the oneDNN GEMM), while PyTorch's convolutions run on oneDNN.`,
     );
   }
   notes.push(
