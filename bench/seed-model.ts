@@ -43,3 +43,26 @@ export function buildSeedModel(o: SeedModelOptions): tf.LayersModel {
   const logits = tf.layers.dense({ units: o.classes }).apply(x) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: logits });
 }
+
+/**
+ * Forward FLOPs per image of the seed network's convolutions and dense layer (2 per multiply-add;
+ * BatchNorm, activations and the residual adds are < 1 % and left out). A training step costs about
+ * 3× this per image: the forward pass, the input gradient and the filter gradient.
+ */
+export function seedModelForwardFlops(o: SeedModelOptions): number {
+  const conv = (out: number, k: number, ci: number, co: number) => 2 * out * out * k * k * ci * co;
+  let size = o.size;
+  let flops = conv(size, 3, 3, o.widths[0]);
+  let channels = o.widths[0];
+  o.blocks.forEach((count, stage) => {
+    const width = o.widths[stage];
+    for (let b = 0; b < count; b++) {
+      const stride = stage > 0 && b === 0 ? 2 : 1;
+      size = Math.ceil(size / stride);
+      flops += conv(size, 3, channels, width) + conv(size, 3, width, width);
+      if (stride !== 1 || channels !== width) flops += conv(size, 1, channels, width);
+      channels = width;
+    }
+  });
+  return flops + 2 * channels * o.classes;
+}

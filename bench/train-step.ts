@@ -15,7 +15,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { writeFileAtomic } from '../core/atomic.js';
 import { packageFile } from '../core/paths.js';
-import { SEED_MODEL } from './seed-model.js';
+import { SEED_MODEL, seedModelForwardFlops } from './seed-model.js';
+import type { PeakMeasurement } from './wasm-peak-worker.js';
 import type { BenchResult, BenchRow } from './types.js';
 
 const run$ = promisify(execFile);
@@ -84,6 +85,16 @@ export async function run(): Promise<BenchResult> {
   if (torchMissing == null) await measureTorch();
   else notes.push(`PyTorch half skipped: ${torchMissing}.`);
 
+  // The wasm SIMD128 peak on 2 threads, measured in this run: no wasm training step can beat
+  // (training FLOPs per image) / (this rate), whatever its kernels.
+  let peak: PeakMeasurement | null = null;
+  try {
+    const { stdout } = await run$(process.execPath, [path.join(HERE, 'wasm-peak-worker.js'), JSON.stringify({ variant: 'mul-add', threads: 2 })], { maxBuffer: 1 << 20 });
+    peak = lastJsonLine(stdout) as PeakMeasurement;
+  } catch (e) {
+    notes.push(`wasm peak not measured: ${(e as Error).message.split('\n')[0]}.`);
+  }
+
   for (const threads of envList('BENCH_THREADS', [2, 1])) {
     const { stdout } = await run$(process.execPath, [path.join(HERE, 'train-step-wasm.js'), JSON.stringify({ ...common, threads, microBatch })], {
       maxBuffer: 1 << 20,
@@ -130,6 +141,26 @@ export async function run(): Promise<BenchResult> {
       });
     }
   }
+  const trainFlops = 3 * seedModelForwardFlops({ ...SEED_MODEL, blocks });
+  const gflops = (imagesPerS: number) => (imagesPerS * trainFlops) / 1e9;
+  if (peak) {
+    const peakRef = { reference: 'wasm SIMD128 peak (f32x4 mul+add), 2 threads, this run', referenceValue: peak.gflops };
+    for (const r of [wasm2, torch].filter((e): e is NonNullable<typeof e> => e != null)) {
+      const g = gflops(r.train.images_per_s);
+      rows.push({ case: `training GFLOP/s achieved, ${r.engine} ${r.threads} threads (3 × forward conv+dense FLOPs per image)`, value: g, unit: 'GFLOP/s', ...peakRef, ratio: g / peak.gflops });
+    }
+    if (torch) {
+      const bound = (peak.gflops * 1e9) / trainFlops;
+      rows.push({
+        case: 'training img/s of a wasm step running every FLOP at the wasm SIMD128 peak (an upper bound for any wasm kernels) vs PyTorch',
+        value: bound,
+        unit: 'img/s',
+        reference: `${torch.engine}, ${torch.threads} threads, batch 32`,
+        referenceValue: torch.train.images_per_s,
+        ratio: bound / torch.train.images_per_s,
+      });
+    }
+  }
   if (torchRuns.length && wasm2) {
     // The fastest step of each engine is the least disturbed by other processes on a shared machine.
     const best = (r: EngineResult, phase: 'train' | 'inference') => Math.min(...r[phase].step_s);
@@ -146,11 +177,17 @@ export async function run(): Promise<BenchResult> {
       `${common.warmup} warm-up + ${common.steps} timed steps each, engines one after another; the machine may be shared, so read the ratios. ` +
       'Per-step seconds are in `engines`. Reproduce: npm run bench -- train-step (BENCH_THREADS, BENCH_MICRO_BATCH, BENCH_STEPS, BENCH_WARMUP, BENCH_BLOCKS).',
   );
-  const result: BenchResult & { engines: EngineResult[] } = {
+  notes.push(
+    `Training FLOPs per image: ${(trainFlops / 1e9).toFixed(2)} G (3 × ${(trainFlops / 3e9).toFixed(2)} G forward, convolutions and dense layer). ` +
+      'The peak is a register-only multiply-add loop (bench/wasm-peak-kernel.ts), the most any wasm code reaches on these cores; `npm run bench -- wasm-peak` measures it in detail.',
+  );
+  const result: BenchResult & { engines: EngineResult[]; wasm_peak: PeakMeasurement | null; train_flops_per_image: number } = {
     name: 'train-step',
     results: rows,
     notes: notes.join(' '),
     engines: results,
+    wasm_peak: peak,
+    train_flops_per_image: trainFlops,
   };
   const dir = packageFile('bench', 'results');
   mkdirSync(dir, { recursive: true });

@@ -30,6 +30,10 @@ function convCases(): ConvCase[] {
   }
   cases.push({ n: 4, h: 16, w: 16, ci: 16, co: 24, k: 3, s: 1, pad: 'same' });
   cases.push({ n: 2, h: 15, w: 17, ci: 8, co: 16, k: 3, s: 2, pad: 'same' });
+  // Stride 3: phases with one tap, and (for 1×1 or 'valid') phases with none.
+  for (const pad of ['same', 'valid'] as const) {
+    for (const k of [1, 3]) cases.push({ n: 2, h: 10, w: 11, ci: 3, co: 5, k, s: 3, pad });
+  }
   return cases;
 }
 
