@@ -29,7 +29,8 @@ function rate(batch: number, warmup: number, steps: number, fn: () => void) {
   return { images_per_s: (batch * steps) / stepS.reduce((a, b) => a + b, 0), step_s: stepS };
 }
 
-export async function measureWasm(o: WasmStepOptions) {
+/** The seed model on wasm with one training step (Adam, gradients summed over micro-batches) and one inference. */
+export async function prepareWasmStep(o: WasmStepOptions) {
   const backend = await selectBackend('wasm', { threads: o.threads });
   const model = buildSeedModel(o);
   const rng = new Rng(1);
@@ -71,6 +72,11 @@ export async function measureWasm(o: WasmStepOptions) {
     y.dispose();
   };
 
+  return { backend, micro, trainStep, infer };
+}
+
+export async function measureWasm(o: WasmStepOptions) {
+  const { backend, micro, trainStep, infer } = await prepareWasmStep(o);
   const train = rate(o.batch, o.warmup, o.steps, trainStep);
   const inference = rate(o.batch, o.warmup, o.steps, infer);
   return { backend: backend.device, threads: backend.threads, micro_batch: micro, train, inference, wasm_heap_mib: Math.round((wasmHeapBytes() ?? 0) / 2 ** 20) };

@@ -15,7 +15,12 @@ export interface AugmentParams {
   saturation: Float32Array;
   /** Hue shift in turns (−0.5..0.5). */
   hue: Float32Array;
+  /** Per image, the order of the four colour ops (JITTER_OPS indices), 4 entries each. */
+  order: Uint8Array;
 }
+
+/** The colour-jitter ops, in the order used when `color_jitter.random_order` is off. */
+export const JITTER_OPS = ['brightness', 'contrast', 'saturation', 'hue'] as const;
 
 const factor = (rng: Rng, amount: number) => (amount > 0 ? rng.uniform(Math.max(0, 1 - amount), 1 + amount) : 1);
 
@@ -44,6 +49,7 @@ export function drawAugmentParams(batch: number, cfg: AugmentConfig, rng: Rng): 
     contrast: new Float32Array(batch),
     saturation: new Float32Array(batch),
     hue: new Float32Array(batch),
+    order: new Uint8Array(batch * 4),
   };
   const rrc = cfg.random_resized_crop;
   const cj = cfg.color_jitter;
@@ -57,6 +63,14 @@ export function drawAugmentParams(batch: number, cfg: AugmentConfig, rng: Rng): 
     p.contrast[i] = factor(rng, cj.contrast);
     p.saturation[i] = factor(rng, cj.saturation);
     p.hue[i] = cj.hue > 0 ? rng.uniform(-cj.hue, cj.hue) : 0;
+    const order = p.order.subarray(i * 4, i * 4 + 4);
+    order.set([0, 1, 2, 3]);
+    if (cj.random_order) {
+      for (let k = 3; k > 0; k--) {
+        const j = rng.int(k + 1);
+        [order[k], order[j]] = [order[j], order[k]];
+      }
+    }
   }
   return p;
 }
@@ -89,7 +103,9 @@ function hueMatrix(turns: number): number[] {
 
 /**
  * Augment a float32 batch [B,H,W,3] of [0,1] pixels: random resized crop and flip in one
- * cropAndResize (flip = swapped x in the box), then brightness, contrast, saturation, hue.
+ * cropAndResize (flip = swapped x in the box), then brightness, contrast, saturation and hue in each
+ * image's own order (params.order). Batched: at each of the 4 positions every op runs on the whole
+ * batch, with the identity factor (1, or a zero hue shift) for the images whose op there is another.
  * Returns a new tensor in [0,1]; the input is not disposed.
  */
 export function augmentBatch(x: tf.Tensor4D, params: AugmentParams, cfg: AugmentConfig): tf.Tensor4D {
@@ -99,21 +115,28 @@ export function augmentBatch(x: tf.Tensor4D, params: AugmentParams, cfg: Augment
     const boxes = tf.tensor2d(params.boxes, [b, 4]);
     const ind = tf.tensor1d(Int32Array.from({ length: b }, (_, i) => i), 'int32');
     let y = tf.image.cropAndResize(x, boxes, ind, [h, w], 'bilinear') as tf.Tensor4D;
-    const perImage = (v: Float32Array) => tf.tensor4d(v, [b, 1, 1, 1]);
     const luma = tf.tensor4d(LUMA, [1, 1, 1, 3]);
-    if (cj.brightness > 0) y = y.mul(perImage(params.brightness)).clipByValue(0, 1) as tf.Tensor4D;
-    if (cj.contrast > 0) {
-      const mean = y.mul(luma).sum(-1, true).mean([1, 2, 3], true);
-      y = y.sub(mean).mul(perImage(params.contrast)).add(mean).clipByValue(0, 1) as tf.Tensor4D;
-    }
-    if (cj.saturation > 0) {
-      const gray = y.mul(luma).sum(-1, true);
-      y = y.sub(gray).mul(perImage(params.saturation)).add(gray).clipByValue(0, 1) as tf.Tensor4D;
-    }
-    if (cj.hue > 0) {
-      const mats = new Float32Array(b * 9);
-      for (let i = 0; i < b; i++) mats.set(hueMatrix(params.hue[i]), i * 9);
-      y = tf.matMul(y.reshape([b, h * w, 3]), tf.tensor3d(mats, [b, 3, 3])).reshape([b, h, w, 3]).clipByValue(0, 1) as tf.Tensor4D;
+    const enabled = [cj.brightness > 0, cj.contrast > 0, cj.saturation > 0, cj.hue > 0];
+    for (let position = 0; position < 4; position++) {
+      for (let op = 0; op < 4; op++) {
+        if (!enabled[op]) continue;
+        const here = Array.from({ length: b }, (_, i) => params.order[i * 4 + position] === op);
+        if (!here.some(Boolean)) continue;
+        const factors = (v: Float32Array, identity: number) =>
+          tf.tensor4d(v.map((f, i) => (here[i] ? f : identity)), [b, 1, 1, 1]);
+        if (op === 0) y = y.mul(factors(params.brightness, 1)).clipByValue(0, 1) as tf.Tensor4D;
+        else if (op === 1) {
+          const mean = y.mul(luma).sum(-1, true).mean([1, 2, 3], true);
+          y = y.sub(mean).mul(factors(params.contrast, 1)).add(mean).clipByValue(0, 1) as tf.Tensor4D;
+        } else if (op === 2) {
+          const gray = y.mul(luma).sum(-1, true);
+          y = y.sub(gray).mul(factors(params.saturation, 1)).add(gray).clipByValue(0, 1) as tf.Tensor4D;
+        } else {
+          const mats = new Float32Array(b * 9);
+          for (let i = 0; i < b; i++) mats.set(hueMatrix(here[i] ? params.hue[i] : 0), i * 9);
+          y = tf.matMul(y.reshape([b, h * w, 3]), tf.tensor3d(mats, [b, 3, 3])).reshape([b, h, w, 3]).clipByValue(0, 1) as tf.Tensor4D;
+        }
+      }
     }
     return y;
   });

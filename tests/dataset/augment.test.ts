@@ -88,3 +88,48 @@ test('normalizeBatch is (v/255 − mean)/std per channel', () => {
   const out = normalizeBatch(u8, mean, std);
   u8.forEach((v, i) => assert.ok(Math.abs(out[i] - (v / 255 - mean[i % 3]) / std[i % 3]) < 1e-5));
 });
+
+test('colour jitter runs in each image\'s own order (torchvision), and each order is a permutation', () => {
+  const strong = { brightness: 0.6, contrast: 0.6, saturation: 0.6, hue: 0.3 };
+  const cfg = augmentConfig({ hflip: 0, random_resized_crop: { enabled: false }, color_jitter: strong });
+  const drawn = drawAugmentParams(64, cfg, new Rng(3));
+  const orders = new Set<string>();
+  for (let i = 0; i < 64; i++) {
+    const o = Array.from(drawn.order.subarray(i * 4, i * 4 + 4));
+    assert.deepEqual([...o].sort(), [0, 1, 2, 3]);
+    orders.add(o.join(''));
+  }
+  assert.ok(orders.size > 6, `only ${orders.size} distinct orders in 64 images`);
+  const fixed = drawAugmentParams(8, augmentConfig({ color_jitter: { ...strong, random_order: false } }), new Rng(3));
+  assert.deepEqual(Array.from(fixed.order), Array.from({ length: 32 }, (_, i) => i % 4));
+
+  // Reference: the four ops one at a time (a config with only that op on), composed in the image's order.
+  const { x } = randomBatch(6);
+  const params = drawAugmentParams(B, cfg, new Rng(11));
+  const reversed = [3, 2, 1, 0];
+  params.order.set(reversed, 0);
+  params.order.set([0, 1, 2, 3], 4);
+  const out = augmentBatch(x, params, cfg);
+  const only = (name: keyof typeof strong) =>
+    augmentConfig({ hflip: 0, random_resized_crop: { enabled: false }, color_jitter: { brightness: 0, contrast: 0, saturation: 0, hue: 0, [name]: strong[name] } });
+  const names = ['brightness', 'contrast', 'saturation', 'hue'] as const;
+  for (const image of [0, 1]) {
+    let ref = x;
+    for (let k = 0; k < 4; k++) {
+      const next = augmentBatch(ref, params, only(names[params.order[image * 4 + k]]));
+      if (ref !== x) ref.dispose();
+      ref = next;
+    }
+    const got = tf.slice(out, [image, 0, 0, 0], [1, -1, -1, -1]);
+    const want = tf.slice(ref, [image, 0, 0, 0], [1, -1, -1, -1]);
+    const diff = tf.max(tf.abs(tf.sub(got, want))).dataSync()[0];
+    assert.ok(diff < 1e-5, `image ${image}: max |batched − sequential| = ${diff}`);
+    tf.dispose([ref, got, want]);
+  }
+  // The order matters: image 0 in the opposite order gives another image.
+  params.order.set([0, 1, 2, 3], 0);
+  const forward = augmentBatch(x, params, cfg);
+  const d = tf.max(tf.abs(tf.sub(tf.slice(forward, [0, 0, 0, 0], [1, -1, -1, -1]), tf.slice(out, [0, 0, 0, 0], [1, -1, -1, -1])))).dataSync()[0];
+  assert.ok(d > 1e-3, `reversing the order changed image 0 by only ${d}`);
+  tf.dispose([x, out, forward]);
+});

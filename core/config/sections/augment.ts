@@ -17,5 +17,7 @@ export const augmentSection = z.strictObject({
       contrast: z.number().min(0).default(0.2),
       saturation: z.number().min(0).default(0.2),
       hue: z.number().min(0).max(0.5).default(0.2),
+      // torchvision's ColorJitter applies the four in a new random order for every image.
+      random_order: z.boolean().default(true),
     }).prefault({}),
 });
