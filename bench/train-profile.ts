@@ -54,7 +54,7 @@ export function summarize(calls: KernelCall[], steps: number, stepS: number, thr
     const g = groups[groupOf(call.kernel)];
     g.s_per_step += call.ms / 1000 / steps;
     g.gflop_per_step += convFlops(call) / 1e9 / steps;
-    const key = groupOf(call.kernel) === 'other' ? call.kernel : `${call.kernel} ${call.shapes.map((s) => s.join('×')).join(' · ')} stride ${(call.attrs.strides as number[]).join(',')}`;
+    const key = groupOf(call.kernel) === 'other' ? call.kernel : `${call.kernel} ${call.shapes.filter((s) => s.length > 0).map((s) => s.join('×')).join(' · ')} stride ${(call.attrs.strides as number[]).join(',')}`;
     const k = byKernel.get(key) ?? { calls: 0, ms: 0 };
     k.calls++;
     k.ms += call.ms;
