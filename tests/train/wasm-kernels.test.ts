@@ -85,9 +85,10 @@ test('Conv2DBackpropInput on wasm matches cpu (stride 1/2, same/valid, 1×1/3×3
 
 test('Sum and Mean on wasm accumulate in float64 (match a float64 reference, any axes, keepDims)', async () => {
   const rng = new Rng(5);
-  const shape = [3, 37, 41, 5];
+  // 5 channels take the JS loop; 8 (a multiple of 4) the SIMD kernel.
+  for (const shape of [[3, 37, 41, 5], [3, 37, 41, 8]]) {
   // An offset makes float32 accumulation visibly drift over the 1 517-element BatchNorm-style reductions.
-  const x = randomArray(rng, 3 * 37 * 41 * 5).map((v) => v + 1000);
+  const x = randomArray(rng, tf.util.sizeFromShape(shape)).map((v) => v + 1000);
   for (const axis of [[0, 1, 2], [3], [1, 2], [0, 2], [0, 1, 2, 3], [1]]) {
     for (const keepDims of [false, true]) {
       const [sum, mean] = await onBackend('wasm', () => {
@@ -113,9 +114,10 @@ test('Sum and Mean on wasm accumulate in float64 (match a float64 reference, any
         counts[o] += 1;
       }
       const refMean = ref.map((v, i) => v / counts[i]);
-      assert.ok(relativeError(sum, Float32Array.from(ref)) < 1e-7, `sum axis ${axis} keepDims ${keepDims}`);
-      assert.ok(relativeError(mean, Float32Array.from(refMean)) < 1e-7, `mean axis ${axis} keepDims ${keepDims}`);
+      assert.ok(relativeError(sum, Float32Array.from(ref)) < 1e-7, `sum [${shape}] axis ${axis} keepDims ${keepDims}`);
+      assert.ok(relativeError(mean, Float32Array.from(refMean)) < 1e-7, `mean [${shape}] axis ${axis} keepDims ${keepDims}`);
     }
+  }
   }
   const [ints] = await onBackend('wasm', () => [tf.sum(tf.tensor([1, 2, 3, 4], [2, 2], 'int32'), 0)]);
   assert.deepEqual(Array.from(ints), [4, 6]);
@@ -158,4 +160,27 @@ test('Identity on wasm shares memory safely: a clone outlives its disposed sourc
   assert.deepEqual(Array.from(c.dataSync()), [2, 3, 4, 5]);
   c.dispose();
   assert.equal(tf.memory().numTensors, before);
+});
+
+test('FusedBatchNorm on wasm matches cpu (SIMD for channels % 4 = 0, stock otherwise; per-channel or single values; no offset/scale)', async () => {
+  const rng = new Rng(77);
+  for (const channels of [8, 12, 5]) {
+    const shape = [2, 5, 3, channels];
+    const x = randomArray(rng, tf.util.sizeFromShape(shape)).map((v) => 3 * v + 10);
+    const mean = randomArray(rng, channels).map((v) => v + 10);
+    const variance = randomArray(rng, channels).map((v) => 9 + Math.abs(v));
+    const offset = randomArray(rng, channels);
+    const scale = randomArray(rng, channels);
+    const cases: [string, () => tf.Tensor][] = [
+      ['all per channel', () => tf.batchNorm(tf.tensor(x, shape), tf.tensor1d(mean), tf.tensor1d(variance), tf.tensor1d(offset), tf.tensor1d(scale), 1e-3)],
+      ['[1,1,1,C] stats, no offset/scale', () => tf.batchNorm(tf.tensor(x, shape), tf.tensor(mean, [1, 1, 1, channels]), tf.tensor(variance, [1, 1, 1, channels]), undefined, undefined, 1e-5)],
+      ['single variance and scale', () => tf.batchNorm(tf.tensor(x, shape), tf.tensor1d(mean), tf.tensor1d([4]), tf.tensor1d(offset), tf.tensor1d([0.5]), 1e-3)],
+    ];
+    for (const [name, run] of cases) {
+      const [wasm] = await onBackend('wasm', () => [run()]);
+      const [cpu] = await onBackend('cpu', () => [run()]);
+      const err = relativeError(wasm, cpu);
+      assert.ok(err < 1e-6, `${channels} channels, ${name}: relative error ${err}`);
+    }
+  }
 });

@@ -2,12 +2,15 @@
  * Sum and Mean for wasm that accumulate in float64. The stock kernels accumulate in float32; through
  * BatchNorm's gradient (sums over N·H·W = 131 072 values per channel at batch 32) that put one
  * weight gradient of the seed model 2.5e-2 off the `cpu` backend. With float64 accumulation every
- * weight gradient matches `cpu` to ~1e-5. Written in JS over the wasm heap: the reductions are
- * memory-bound, and a JS loop over a Float32Array view is fast enough (~10 ms for 8 M values).
+ * weight gradient matches `cpu` to ~1e-5. Reductions over all but the channel axis (BatchNorm's, the
+ * bulk: inner a multiple of 4) run in the SIMD module (simd/kernels.wat, f64x2 lanes, ~8× the JS loop,
+ * which ran at ~4 ns per value); the others in JS over the wasm heap. Both add in the same order,
+ * so they give the same bits.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { dispose, float32View, transpose, type Info } from './wasm-call.js';
+import { heapOffset, simdKernels } from './simd/simd-kernels.js';
 
 interface ReduceAttrs {
   axis: number | number[];
@@ -85,8 +88,16 @@ function makeReduceKernel(name: string, stock: tf.KernelConfig, isMean: boolean)
     const [outShape] = tf.backend_util.computeOutAndReduceShapes(x.shape, axes);
     const shape = keepDims ? tf.backend_util.expandShapeToKeepDim(outShape, axes) : outShape;
     const out = backend.makeOutput(shape, 'float32') as Info;
-    // Views after the allocation: allocating may grow (and so replace) the heap buffer.
-    reduceInto(float32View(backend, input), float32View(backend, out), outer, reduce, inner, isMean ? 1 / reduce : 1);
+    const scale = isMean ? 1 / reduce : 1;
+    const simd = inner % 4 === 0 ? simdKernels(backend) : null;
+    if (simd) {
+      const acc = backend.makeOutput([2 * inner], 'float32') as Info; // inner float64 accumulators
+      simd.sumF64(heapOffset(backend, input), heapOffset(backend, out), heapOffset(backend, acc), outer, reduce, inner, scale);
+      dispose(backend, acc);
+    } else {
+      // Views after the allocation: allocating may grow (and so replace) the heap buffer.
+      reduceInto(float32View(backend, input), float32View(backend, out), outer, reduce, inner, scale);
+    }
     if (input !== x) dispose(backend, input);
     return out;
   };

@@ -3,10 +3,12 @@
  * lacks or does badly. The list comes from recording the kernels a training step of the seed model
  * uses on `cpu` (Conv/BN/ReLU/SpatialDropout/Add/GlobalAveragePooling/Dense, softmax cross-entropy,
  * Adam/SGD updates) against what `wasm` registers — see tests/train/wasm-kernels.test.ts, which
- * re-checks it. Missing: Conv2DBackpropFilter. Slow: Conv2DBackpropInput, Tile, Identity (copies). Imprecise: Sum, Mean.
+ * re-checks it. Missing: Conv2DBackpropFilter. Slow: Conv2DBackpropInput, Tile, Identity (copies), FusedBatchNorm.
+ * Imprecise: Sum, Mean.
  * Idempotent; must run after '@tensorflow/tfjs-backend-wasm' is imported.
  */
 import * as tf from '@tensorflow/tfjs';
+import { batchNormConfig } from './batch-norm.js';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input.js';
 import { float64ReduceConfigs } from './float64-reduce.js';
@@ -23,7 +25,7 @@ function stockKernel(name: string): tf.KernelConfig {
 
 export function registerWasmTrainingKernels(): string[] {
   if (registered != null) return registered;
-  const ours = [conv2DBackpropFilterConfig, conv2DBackpropInputConfig, ...float64ReduceConfigs(), tileConfig(stockKernel(tf.Tile)), identityConfig(stockKernel(tf.Identity))];
+  const ours = [conv2DBackpropFilterConfig, conv2DBackpropInputConfig, ...float64ReduceConfigs(), tileConfig(stockKernel(tf.Tile)), identityConfig(stockKernel(tf.Identity)), batchNormConfig(stockKernel(tf.FusedBatchNorm))];
   for (const config of ours) {
     const stock = tf.getKernel(config.kernelName, 'wasm');
     if (stock != null) tf.unregisterKernel(config.kernelName, 'wasm');
