@@ -184,3 +184,42 @@ test('FusedBatchNorm on wasm matches cpu (SIMD for channels % 4 = 0, stock other
     }
   }
 });
+
+test('Add/Sub/Multiply/RealDiv on wasm (SIMD loops) match cpu in every broadcast mode, with odd tails', async () => {
+  const rng = new Rng(31);
+  const layouts: [string, number[], number[]][] = [
+    ['same, 2·3·5·7 values (tail of 2)', [2, 3, 5, 7], [2, 3, 5, 7]],
+    ['scalar right', [3, 5, 7], []],
+    ['scalar left', [1], [4, 9]],
+    ['per channel right [C]', [2, 3, 5, 8], [8]],
+    ['per channel right [1,1,1,C]', [2, 3, 5, 12], [1, 1, 1, 12]],
+    ['per channel left', [1, 1, 1, 8], [2, 5, 3, 8]],
+    ['other broadcast (stock kernel)', [2, 1, 8], [1, 3, 8]],
+    ['channels not a multiple of 4 (stock kernel)', [2, 3, 6], [6]],
+  ];
+  for (const [name, sa, sb] of layouts) {
+    // b away from 0 so that RealDiv stays finite.
+    const a = randomArray(rng, tf.util.sizeFromShape(sa));
+    const b = randomArray(rng, tf.util.sizeFromShape(sb)).map((v) => (v < 0 ? v - 0.5 : v + 0.5));
+    for (const op of ['add', 'sub', 'mul', 'div'] as const) {
+      const run = () => [tf[op](tf.tensor(a, sa), tf.tensor(b, sb))];
+      const [wasm] = await onBackend('wasm', run);
+      const [cpu] = await onBackend('cpu', run);
+      assert.equal(wasm.length, cpu.length, `${name} ${op}: size`);
+      const err = relativeError(wasm, cpu);
+      assert.ok(err < 1e-6, `${name} ${op}: relative error ${err}`);
+    }
+  }
+});
+
+test('binaryMode picks the SIMD loop only for layouts it handles', async () => {
+  const { binaryMode } = await import('../../train/backend/wasm-kernels/binary-ops.js');
+  assert.equal(binaryMode([2, 3], [2, 3], [2, 3]), 'same');
+  assert.equal(binaryMode([2, 3], [], [2, 3]), 'scalar_right');
+  assert.equal(binaryMode([1, 1], [2, 3], [2, 3]), 'scalar_left');
+  assert.equal(binaryMode([2, 4, 8], [8], [2, 4, 8]), 'channel_right');
+  assert.equal(binaryMode([1, 1, 8], [2, 4, 8], [2, 4, 8]), 'channel_left');
+  assert.equal(binaryMode([2, 4, 6], [6], [2, 4, 6]), null, 'channels not a multiple of 4');
+  assert.equal(binaryMode([2, 1, 8], [1, 4, 8], [2, 4, 8]), null, 'both sides broadcast');
+  assert.equal(binaryMode([2, 4, 8], [4, 1], [2, 4, 8]), null, 'broadcast along another axis');
+});

@@ -1,8 +1,8 @@
 /**
  * The SIMD kernels of kernels.wat, instantiated on the tfjs-backend-wasm heap: the module imports
  * the backend's WebAssembly.Memory, so it reads and writes tensors in place, by byte offset.
- * The stock wasm reductions and BatchNorm are scalar loops, and our float64 reductions in JS ran at
- * ~4 ns per value; these run f32x4/f64x2 lanes. null when the backend's memory is not reachable
+ * The stock wasm reductions, BatchNorm and elementwise arithmetic are scalar loops, and our float64
+ * reductions in JS ran at ~4 ns per value; these run f32x4/f64x2 lanes. null when the backend's memory is not reachable
  * (then callers keep their JS path).
  */
 import { readFileSync } from 'node:fs';
@@ -15,7 +15,15 @@ export interface SimdKernels {
   sumF64(x: number, out: number, acc: number, outer: number, reduce: number, inner: number, scale: number): void;
   /** out = (x − mean[c]) · factor[c] + offset[c] over pixels × channels; channels % 4 = 0. */
   batchNorm(x: number, out: number, mean: number, factor: number, offset: number, pixels: number, channels: number): void;
+  /**
+   * Elementwise a ∘ b (binary-ops.mjs): for `same` and `scalar_*` the last argument is the value
+   * count; for `channel_*` it is (pixels, channels) with channels % 4 = 0.
+   */
+  binary: Record<`${BinaryOp}_${BinaryMode}`, (a: number, b: number, out: number, n: number, channels?: number) => void>;
 }
+
+export type BinaryOp = 'add' | 'sub' | 'mul' | 'div';
+export type BinaryMode = 'same' | 'scalar_right' | 'scalar_left' | 'channel_right' | 'channel_left';
 
 /** The part of the WebAssembly JS API used here (the project's TypeScript libs do not declare it). */
 const WasmApi = (globalThis as unknown as {
@@ -38,9 +46,13 @@ export function simdKernels(backend: BackendWasm): SimdKernels | null {
   try {
     const bytes = readFileSync(new URL(`./${file}`, import.meta.url));
     const { exports } = new WasmApi.Instance(new WasmApi.Module(bytes), { env: { memory } });
-    kernels = { sumF64: exports.sum_f64 as SimdKernels['sumF64'], batchNorm: exports.batch_norm as SimdKernels['batchNorm'] };
+    kernels = {
+      sumF64: exports.sum_f64 as SimdKernels['sumF64'],
+      batchNorm: exports.batch_norm as SimdKernels['batchNorm'],
+      binary: exports as unknown as SimdKernels['binary'],
+    };
   } catch (e) {
-    log.warn(`SIMD reduction/BatchNorm kernels unavailable (${(e as Error).message.split('\n')[0]}); using slower JS loops. Rebuild with npm run build.`);
+    log.warn(`SIMD reduction/BatchNorm/arithmetic kernels unavailable (${(e as Error).message.split('\n')[0]}); using slower JS loops. Rebuild with npm run build.`);
   }
   instances.set(memory, kernels);
   return kernels;
