@@ -57,6 +57,23 @@ for (const shared of [true, false]) {
   });
 }
 
+for (const shared of [true, false]) {
+  test(`SIMD module (${shared ? 'shared' : 'plain'} memory): swap_first_last turns [A,P,B] into [B,P,A]`, () => {
+    const { memory, backend } = fakeBackend(shared);
+    const kernels = simdKernels(backend)!;
+    const [A, P, B] = [3, 5, 7];
+    const f32 = new Float32Array(memory.buffer);
+    const [x, out] = [32, 4096];
+    for (let q = 0; q < A * P * B; q++) f32[x / 4 + q] = q + 0.5;
+    kernels.swapFirstLast(x, out, A, P, B);
+    for (let a = 0; a < A; a++) {
+      for (let p = 0; p < P; p++) {
+        for (let b = 0; b < B; b++) assert.equal(f32[out / 4 + (b * P + p) * A + a], f32[x / 4 + (a * P + p) * B + b], `[${a},${p},${b}]`);
+      }
+    }
+  });
+}
+
 test('simdKernels is null when the backend exposes no WebAssembly.Memory (callers keep their JS path)', () => {
   assert.equal(simdKernels({ wasm: { HEAPU8: new Uint8Array(16) } } as unknown as BackendWasm), null);
 });

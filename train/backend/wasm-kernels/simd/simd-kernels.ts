@@ -15,6 +15,8 @@ export interface SimdKernels {
   sumF64(x: number, out: number, acc: number, outer: number, reduce: number, inner: number, scale: number): void;
   /** out = (x − mean[c]) · factor[c] + offset[c] over pixels × channels; channels % 4 = 0. */
   batchNorm(x: number, out: number, mean: number, factor: number, offset: number, pixels: number, channels: number): void;
+  /** out[b,p,a] = x[a,p,b]: a [A,P,B] float32 tensor with its first and last axes swapped. */
+  swapFirstLast(x: number, out: number, a: number, p: number, b: number): void;
   /**
    * Elementwise a ∘ b (binary-ops.mjs): for `same` and `scalar_*` the last argument is the value
    * count; for `channel_*` it is (pixels, channels) with channels % 4 = 0.
@@ -49,6 +51,7 @@ export function simdKernels(backend: BackendWasm): SimdKernels | null {
     kernels = {
       sumF64: exports.sum_f64 as SimdKernels['sumF64'],
       batchNorm: exports.batch_norm as SimdKernels['batchNorm'],
+      swapFirstLast: exports.swap_first_last as SimdKernels['swapFirstLast'],
       binary: exports as unknown as SimdKernels['binary'],
     };
   } catch (e) {
