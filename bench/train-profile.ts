@@ -5,11 +5,9 @@
  * peak measured in the same run. The step is bench/train-step-wasm.ts's (batch 32 as micro-batches).
  * Env: BENCH_MICRO_BATCH (8), BENCH_STEPS (1), BENCH_THREADS (2). Run: npm run bench -- train-profile
  */
-import { execFile } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { writeFileAtomic } from '../core/atomic.js';
 import { packageFile } from '../core/paths.js';
 import { convFlops, timeKernels, type KernelCall } from './kernel-timer.js';
@@ -17,8 +15,8 @@ import { SEED_MODEL } from './seed-model.js';
 import { prepareWasmStep } from './train-step-wasm.js';
 import type { PeakMeasurement } from './wasm-peak-worker.js';
 import type { BenchResult, BenchRow } from './types.js';
+import { run$, lastJsonLine, envInt } from './child.js';
 
-const run$ = promisify(execFile);
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
 const GROUPS = {
@@ -75,17 +73,6 @@ async function profileInThisProcess(threads: number, microBatch: number, steps: 
   const stepS = (performance.now() - start) / 1000 / steps;
   restore();
   return summarize(calls, steps, stepS, threads, micro);
-}
-
-function envInt(name: string, fallback: number): number {
-  const v = Number(process.env[name]);
-  return Number.isInteger(v) && v >= 1 ? v : fallback;
-}
-
-function lastJsonLine(stdout: string): unknown {
-  const line = stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
-  if (line == null) throw new Error(`no JSON in output: ${stdout.slice(-500)}`);
-  return JSON.parse(line);
 }
 
 export async function run(): Promise<BenchResult> {

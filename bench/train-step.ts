@@ -8,20 +8,16 @@
  * Env: BENCH_THREADS (default "2,1"), BENCH_MICRO_BATCH (8), BENCH_WARMUP (1), BENCH_STEPS (3), BENCH_PYTHON (/usr/bin/python3),
  * BENCH_BLOCKS (e.g. "2,2,2"). Run: npm run build && node dist/bench/train-step.js
  */
-import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { writeFileAtomic } from '../core/atomic.js';
 import { packageFile } from '../core/paths.js';
 import { SEED_MODEL, seedModelForwardFlops } from './seed-model.js';
 import type { PeakMeasurement } from './wasm-peak-worker.js';
 import type { BenchResult, BenchRow } from './types.js';
+import { run$, PYTHON, lastJsonLine, torchAvailable, envList } from './child.js';
 
-const run$ = promisify(execFile);
-/** Debian's interpreter (where python3-torch installs); BENCH_PYTHON overrides it. */
-const PYTHON = process.env.BENCH_PYTHON ?? '/usr/bin/python3';
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
 interface Rate {
@@ -34,29 +30,6 @@ interface EngineResult {
   train: Rate;
   inference: Rate;
   [extra: string]: unknown;
-}
-
-/** Comma-separated integers ≥ min from the environment, or the fallback when unset or invalid. */
-function envList(name: string, fallback: number[], min = 1): number[] {
-  const raw = process.env[name];
-  const values = raw ? raw.split(',').map((s) => Number(s.trim())).filter((n) => Number.isInteger(n) && n >= min) : [];
-  return values.length ? values : fallback;
-}
-
-function lastJsonLine(stdout: string): unknown {
-  const line = stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
-  if (line == null) throw new Error(`no JSON in output: ${stdout.slice(-500)}`);
-  return JSON.parse(line);
-}
-
-async function torchAvailable(): Promise<string | null> {
-  if (!existsSync(PYTHON)) return `${PYTHON} not found`;
-  try {
-    await run$(PYTHON, ['-c', 'import torch']);
-    return null;
-  } catch {
-    return 'python3-torch is not installed (apt-get install -y python3-torch)';
-  }
 }
 
 export async function run(): Promise<BenchResult> {

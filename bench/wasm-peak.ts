@@ -9,20 +9,16 @@
  * Env: BENCH_PYTHON (/usr/bin/python3), BENCH_WINDOWS (5), BENCH_WINDOW_MS (300), BENCH_WARMUP_MS (400).
  * Run: npm run build && node dist/bench/run-all.js wasm-peak
  */
-import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { writeFileAtomic } from '../core/atomic.js';
 import { packageFile } from '../core/paths.js';
 import { ACCUMULATORS } from './wasm-peak-kernel.js';
 import type { PeakMeasurement, PeakOptions } from './wasm-peak-worker.js';
 import type { BenchResult, BenchRow } from './types.js';
+import { run$, PYTHON, lastJsonLine, torchAvailable, envInt } from './child.js';
 
-const run$ = promisify(execFile);
-/** Debian's interpreter (where python3-torch installs); BENCH_PYTHON overrides it. */
-const PYTHON = process.env.BENCH_PYTHON ?? '/usr/bin/python3';
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const RELAXED_FLAG = '--experimental-wasm-relaxed-simd';
 
@@ -31,27 +27,6 @@ interface TorchPeak {
   threads: number;
   onednn_gemm: { n: number; gflops: number; seconds: number[] };
   matmul: { n: number; blas: string; blas_libraries: string[]; gflops: number; seconds: number[] };
-}
-
-function envInt(name: string, fallback: number, min: number): number {
-  const v = Number(process.env[name]);
-  return Number.isInteger(v) && v >= min ? v : fallback;
-}
-
-function lastJsonLine(stdout: string): unknown {
-  const line = stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
-  if (line == null) throw new Error(`no JSON in output: ${stdout.slice(-500)}`);
-  return JSON.parse(line);
-}
-
-async function torchAvailable(): Promise<string | null> {
-  if (!existsSync(PYTHON)) return `${PYTHON} not found`;
-  try {
-    await run$(PYTHON, ['-c', 'import torch']);
-    return null;
-  } catch {
-    return 'python3-torch is not installed (apt-get install -y python3-torch)';
-  }
 }
 
 /** One measurement in a child `node <flags>`; the error's first line when V8 refuses the flag or the kernel. */
