@@ -75,6 +75,15 @@ async function profileInThisProcess(threads: number, microBatch: number, steps: 
   return summarize(calls, steps, stepS, threads, micro);
 }
 
+/** The profile of one seed-model step on wasm, in a child process (a fresh backend with `threads`). */
+export async function profileWasmStep(options: { threads: number; microBatch: number; steps: number }): Promise<ProfileSummary> {
+  const { stdout } = await run$(process.execPath, [fileURLToPath(import.meta.url), JSON.stringify(options)], {
+    maxBuffer: 1 << 22,
+    env: { ...process.env, TINYNET_LOG: 'warn' },
+  });
+  return lastJsonLine(stdout) as ProfileSummary;
+}
+
 export async function run(): Promise<BenchResult> {
   const threads = envInt('BENCH_THREADS', 2);
   const notes: string[] = [];
@@ -85,12 +94,7 @@ export async function run(): Promise<BenchResult> {
   } catch (e) {
     notes.push(`wasm peak not measured: ${(e as Error).message.split('\n')[0]}.`);
   }
-  const options = { threads, microBatch: envInt('BENCH_MICRO_BATCH', 8), steps: envInt('BENCH_STEPS', 1) };
-  const { stdout } = await run$(process.execPath, [fileURLToPath(import.meta.url), JSON.stringify(options)], {
-    maxBuffer: 1 << 22,
-    env: { ...process.env, TINYNET_LOG: 'warn' },
-  });
-  const profile = lastJsonLine(stdout) as ProfileSummary;
+  const profile = await profileWasmStep({ threads, microBatch: envInt('BENCH_MICRO_BATCH', 8), steps: envInt('BENCH_STEPS', 1) });
   const rows: BenchRow[] = [];
   const timed = Object.values(profile.groups).reduce((a, g) => a + g.s_per_step, 0);
   for (const [key, label] of Object.entries(GROUPS) as [Group, string][]) {
