@@ -7,16 +7,14 @@
  * step, all measured in this run. It answers a feasibility question; tinynet does not train on it.
  * Env: BENCH_REPEATS (3). Run: npm run bench -- ort-conv-grad
  */
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import ort from 'onnxruntime-node';
-import { writeFileAtomic } from '../core/atomic.js';
 import { packageFile } from '../core/paths.js';
 import { PYTHON, envInt, lastJsonLine, run$, torchAvailable } from './child.js';
 import { convFlops, convGradModel, type ConvPart, type ConvShape } from './ort-conv-grad-graph.js';
 import { SEED_MODEL, seedModelForwardFlops } from './seed-model.js';
 import { profileWasmStep } from './train-profile.js';
 import type { BenchResult, BenchRow } from './types.js';
+import { saveResult } from './results-file.js';
 
 const BATCH = 32;
 const PARTS: ConvPart[] = ['forward', 'input', 'filter'];
@@ -107,8 +105,5 @@ export async function run(): Promise<BenchResult> {
       'BatchNorm, activations and the optimizer are left out on the native side (13 % of the wasm step). Reproduce: npm run bench -- ort-conv-grad.',
   );
   const result: BenchResult & { native_seconds: typeof seconds } = { name: 'ort-conv-grad', results: rows, notes: notes.join(' '), native_seconds: seconds };
-  const dir = packageFile('bench', 'results');
-  mkdirSync(dir, { recursive: true });
-  await writeFileAtomic(path.join(dir, 'ort-conv-grad.json'), JSON.stringify(result, null, 2) + '\n');
-  return result;
+  return saveResult(result);
 }

@@ -5,10 +5,8 @@
  * peak measured in the same run. The step is bench/train-step-wasm.ts's (batch 32 as micro-batches).
  * Env: BENCH_MICRO_BATCH (8), BENCH_STEPS (1), BENCH_THREADS (2). Run: npm run bench -- train-profile
  */
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeFileAtomic } from '../core/atomic.js';
 import { packageFile } from '../core/paths.js';
 import { convFlops, timeKernels, type KernelCall } from './kernel-timer.js';
 import { SEED_MODEL } from './seed-model.js';
@@ -16,6 +14,7 @@ import { prepareWasmStep } from './train-step-wasm.js';
 import type { PeakMeasurement } from './wasm-peak-worker.js';
 import type { BenchResult, BenchRow } from './types.js';
 import { run$, lastJsonLine, envInt } from './child.js';
+import { saveResult } from './results-file.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
@@ -117,10 +116,7 @@ export async function run(): Promise<BenchResult> {
       'Every kernel is in `profile.kernels`. Reproduce: npm run bench -- train-profile (BENCH_MICRO_BATCH, BENCH_STEPS, BENCH_THREADS).',
   );
   const result: BenchResult & { profile: ProfileSummary; wasm_peak: PeakMeasurement | null } = { name: 'train-profile', results: rows, notes: notes.join(' '), profile, wasm_peak: peak };
-  const dir = packageFile('bench', 'results');
-  mkdirSync(dir, { recursive: true });
-  await writeFileAtomic(path.join(dir, 'train-profile.json'), JSON.stringify(result, null, 2) + '\n');
-  return result;
+  return saveResult(result);
 }
 
 // Run as a child: `node dist/bench/train-profile.js '<json options>'`.

@@ -8,15 +8,14 @@
  * Env: BENCH_THREADS (default "2,1"), BENCH_MICRO_BATCH (8), BENCH_WARMUP (1), BENCH_STEPS (3), BENCH_PYTHON (/usr/bin/python3),
  * BENCH_BLOCKS (e.g. "2,2,2"). Run: npm run build && node dist/bench/train-step.js
  */
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeFileAtomic } from '../core/atomic.js';
 import { packageFile } from '../core/paths.js';
 import { SEED_MODEL, seedModelForwardFlops } from './seed-model.js';
 import type { PeakMeasurement } from './wasm-peak-worker.js';
 import type { BenchResult, BenchRow } from './types.js';
 import { run$, PYTHON, lastJsonLine, torchAvailable, envList } from './child.js';
+import { saveResult, runWhenMain } from './results-file.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
@@ -162,18 +161,7 @@ export async function run(): Promise<BenchResult> {
     wasm_peak: peak,
     train_flops_per_image: trainFlops,
   };
-  const dir = packageFile('bench', 'results');
-  mkdirSync(dir, { recursive: true });
-  await writeFileAtomic(path.join(dir, 'train-step.json'), JSON.stringify(result, null, 2) + '\n');
-  return result;
+  return saveResult(result);
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const result = await run();
-  for (const r of result.results) {
-    const ref = r.referenceValue != null ? ` vs ${r.referenceValue.toFixed(2)} (${r.reference}) = ${r.ratio?.toFixed(2)}×` : '';
-    console.log(`${r.case}: ${r.value.toFixed(2)} ${r.unit}${ref}`);
-  }
-  console.log(result.notes);
-  process.exit(0);
-}
+await runWhenMain(import.meta.url, run);

@@ -9,15 +9,14 @@
  * Env: BENCH_PYTHON (/usr/bin/python3), BENCH_WINDOWS (5), BENCH_WINDOW_MS (300), BENCH_WARMUP_MS (400).
  * Run: npm run build && node dist/bench/run-all.js wasm-peak
  */
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeFileAtomic } from '../core/atomic.js';
 import { packageFile } from '../core/paths.js';
 import { ACCUMULATORS } from './wasm-peak-kernel.js';
 import type { PeakMeasurement, PeakOptions } from './wasm-peak-worker.js';
 import type { BenchResult, BenchRow } from './types.js';
 import { run$, PYTHON, lastJsonLine, torchAvailable, envInt } from './child.js';
+import { saveResult, runWhenMain } from './results-file.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const RELAXED_FLAG = '--experimental-wasm-relaxed-simd';
@@ -136,18 +135,7 @@ export async function run(): Promise<BenchResult> {
     tiers,
     native: torch,
   };
-  const dir = packageFile('bench', 'results');
-  mkdirSync(dir, { recursive: true });
-  await writeFileAtomic(path.join(dir, 'wasm-peak.json'), JSON.stringify(result, null, 2) + '\n');
-  return result;
+  return saveResult(result);
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const result = await run();
-  for (const r of result.results) {
-    const ref = r.referenceValue != null ? ` vs ${r.referenceValue.toFixed(2)} (${r.reference}) = ${r.ratio?.toFixed(3)}×` : '';
-    console.log(`${r.case}: ${r.value.toFixed(2)} ${r.unit}${ref}`);
-  }
-  console.log(result.notes);
-  process.exit(0);
-}
+await runWhenMain(import.meta.url, run);

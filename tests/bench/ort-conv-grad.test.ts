@@ -4,18 +4,9 @@ import * as tf from '@tensorflow/tfjs';
 import ort from 'onnxruntime-node';
 import { Rng } from '../../core/rng.js';
 import { convGradModel, samePadding, type ConvShape } from '../../bench/ort-conv-grad-graph.js';
+import { relativeError } from '../train/backend-compare.js';
 
 await tf.setBackend('cpu');
-
-function maxRelative(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let num = 0;
-  let den = 1e-6;
-  for (let i = 0; i < a.length; i++) {
-    num = Math.max(num, Math.abs(a[i] - b[i]));
-    den = Math.max(den, Math.abs(b[i]));
-  }
-  return num / den;
-}
 
 const cases: ConvShape[] = [
   { n: 2, ci: 3, co: 4, size: 7, k: 3, stride: 1 },
@@ -40,7 +31,7 @@ for (const c of cases) {
     const result = await session.run({ x: feed(nchw(x)), w: feed(tf.transpose(w, [3, 2, 0, 1])), dy: feed(nchw(dy)) });
     const check = (name: string, got: ort.Tensor, want: tf.Tensor) => {
       assert.deepEqual(got.dims, want.shape, `${name} shape`);
-      const err = maxRelative(got.data as Float32Array, want.dataSync());
+      const err = relativeError(got.data as Float32Array, want.dataSync() as Float32Array);
       assert.ok(err < 1e-5, `${name}: max relative error ${err}`);
     };
     check('y', result.y, nchw(y));
