@@ -11,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { call, dispose, float32View, heapBuffer, internals, transpose, type Info } from './wasm-call.js';
+import { call, dispose, float32View, heapBuffer, transpose, type Info } from './wasm-call.js';
 import { heapOffset, simdKernels } from './simd/simd-kernels.js';
 
 /** Positions per GEMM: XNNPACK does not block the reduction, so one over all N·Ho·Wo streams its packed operand from memory. */
@@ -29,14 +29,13 @@ function pointwiseFilterGradient(backend: BackendWasm, x: Info, dy: Info, info: 
   const { top, left } = info.padInfo;
   const total = n * ho * wo;
   const sum = new Float64Array(co * ci);
-  const offset = (t: Info) => internals(backend).dataIdMap.get(t.dataId).memoryOffset / 4;
   for (let first = 0; first < total; first += POSITIONS_PER_CHUNK) {
     const count = Math.min(POSITIONS_PER_CHUNK, total - first);
     const images = backend.makeOutput([co, 1, 1, count], 'float32') as Info;
     const rows = backend.makeOutput([1, 1, count, ci], 'float32') as Info;
     // One view of the whole heap (after the allocations, which may grow it): copyWithin moves rows without allocating.
     const heap = new Float32Array(heapBuffer(backend));
-    const [xAt, dyAt, imagesAt, rowsAt] = [x, dy, images, rows].map(offset);
+    const [xAt, dyAt, imagesAt, rowsAt] = [x, dy, images, rows].map((t) => heapOffset(backend, t) / 4);
     for (let k = 0; k < count; k++) {
       const from = dyAt + (first + k) * co;
       for (let c = 0; c < co; c++) heap[imagesAt + c * count + k] = heap[from + c];
