@@ -68,7 +68,12 @@ export class SessionPool {
     }
     const ok = started.map((s) => (s as PromiseFulfilledResult<{ worker: Worker; ready: WorkerReady }>).value);
     const first = ok[0].ready;
-    for (const f of first.fallbacks) log.warn(`execution provider unavailable, falling back: ${f}${f.startsWith('cuda') ? ' (the CUDA provider needs ONNXRUNTIME_NODE_INSTALL=cuda12 at npm install)' : ''}`);
+    for (const f of first.fallbacks) {
+      const hint = f.startsWith('cuda') ? ' (the CUDA provider needs ONNXRUNTIME_NODE_INSTALL=cuda12 at npm install)' : '';
+      // A provider that is simply not installed is the normal case on a CPU machine; one that failed to load is not.
+      const say = f.includes('is not installed in') ? log.info : log.warn;
+      say(`execution provider unavailable, falling back: ${f}${hint}`);
+    }
     const pool = new SessionPool(init, { provider: first.provider, threads, workers: settings.workers, inputNames: first.inputNames, outputNames: first.outputNames, fallbacks: first.fallbacks });
     for (const { worker } of ok) pool.adopt(worker);
     return pool;
