@@ -65,7 +65,7 @@ function pointwiseFilterGradient(backend: BackendWasm, x: Info, dy: Info, info: 
 
 /** [N,H,W,C] → [C,H,W,N]; the stock Transpose took ~11 ns per value for this permutation, the SIMD module ~1. */
 function swapFirstLast(backend: BackendWasm, x: Info): Info {
-  const simd = simdKernels(backend);
+  const simd = tf.util.sizeFromShape(x.shape) > 0 ? simdKernels(backend) : null;
   if (!simd) return transpose(backend, x, [3, 1, 2, 0]);
   const [n, h, w, c] = x.shape;
   const out = backend.makeOutput([c, h, w, n], 'float32') as Info;
