@@ -5,18 +5,16 @@
  * peak measured in the same run. The step is bench/train-step-wasm.ts's (batch 32 as micro-batches).
  * Env: BENCH_MICRO_BATCH (8), BENCH_STEPS (1), BENCH_THREADS (2). Run: npm run bench -- train-profile
  */
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { packageFile } from '../core/paths.js';
 import { convFlops, timeKernels, type KernelCall } from './kernel-timer.js';
 import { SEED_MODEL } from './seed-model.js';
 import { prepareWasmStep } from './train-step-wasm.js';
-import type { PeakMeasurement } from './wasm-peak-worker.js';
+import { measurePeakInChild, type PeakMeasurement } from './wasm-peak-worker.js';
 import type { BenchResult, BenchRow } from './types.js';
 import { run$, lastJsonLine, envInt } from './child.js';
 import { saveResult } from './results-file.js';
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
 
 const GROUPS = {
   forward: 'forward convolutions (Conv2D, FusedConv2D)',
@@ -86,13 +84,9 @@ export async function profileWasmStep(options: { threads: number; microBatch: nu
 export async function run(): Promise<BenchResult> {
   const threads = envInt('BENCH_THREADS', 2);
   const notes: string[] = [];
-  let peak: PeakMeasurement | null = null;
-  try {
-    const { stdout } = await run$(process.execPath, [path.join(HERE, 'wasm-peak-worker.js'), JSON.stringify({ variant: 'mul-add', threads })], { maxBuffer: 1 << 20 });
-    peak = lastJsonLine(stdout) as PeakMeasurement;
-  } catch (e) {
-    notes.push(`wasm peak not measured: ${(e as Error).message.split('\n')[0]}.`);
-  }
+  const measured = await measurePeakInChild([], { variant: 'mul-add', threads: threads });
+  const peak: PeakMeasurement | null = 'error' in measured ? null : measured;
+  if ('error' in measured) notes.push(`wasm peak not measured: ${measured.error}.`);
   const profile = await profileWasmStep({ threads, microBatch: envInt('BENCH_MICRO_BATCH', 8), steps: envInt('BENCH_STEPS', 1) });
   const rows: BenchRow[] = [];
   const timed = Object.values(profile.groups).reduce((a, g) => a + g.s_per_step, 0);

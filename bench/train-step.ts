@@ -12,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { packageFile } from '../core/paths.js';
 import { SEED_MODEL, seedModelForwardFlops } from './seed-model.js';
-import type { PeakMeasurement } from './wasm-peak-worker.js';
+import { measurePeakInChild, type PeakMeasurement } from './wasm-peak-worker.js';
 import type { BenchResult, BenchRow } from './types.js';
 import { run$, PYTHON, lastJsonLine, torchAvailable, envList } from './child.js';
 import { saveResult, runWhenMain } from './results-file.js';
@@ -59,13 +59,9 @@ export async function run(): Promise<BenchResult> {
 
   // The wasm SIMD128 peak on 2 threads, measured in this run: no wasm training step can beat
   // (training FLOPs per image) / (this rate), whatever its kernels.
-  let peak: PeakMeasurement | null = null;
-  try {
-    const { stdout } = await run$(process.execPath, [path.join(HERE, 'wasm-peak-worker.js'), JSON.stringify({ variant: 'mul-add', threads: 2 })], { maxBuffer: 1 << 20 });
-    peak = lastJsonLine(stdout) as PeakMeasurement;
-  } catch (e) {
-    notes.push(`wasm peak not measured: ${(e as Error).message.split('\n')[0]}.`);
-  }
+  const measured = await measurePeakInChild([], { variant: 'mul-add', threads: 2 });
+  const peak: PeakMeasurement | null = 'error' in measured ? null : measured;
+  if ('error' in measured) notes.push(`wasm peak not measured: ${measured.error}.`);
 
   for (const threads of envList('BENCH_THREADS', [2, 1])) {
     const { stdout } = await run$(process.execPath, [path.join(HERE, 'train-step-wasm.js'), JSON.stringify({ ...common, threads, microBatch })], {

@@ -7,6 +7,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { lastJsonLine, run$ } from './child.js';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { assemblePeakKernel, compilePeakKernel, instantiatePeakKernel, FLOP_PER_ITERATION, type PeakVariant } from './wasm-peak-kernel.js';
 
@@ -30,6 +31,18 @@ export interface PeakMeasurement {
   /** First kernel call of each thread, before warm-up: usually still Liftoff code. */
   first_call_gflops: number[];
   v8_flags: string[];
+}
+
+/** One measurement in a child `node <flags>`; the error's first line when V8 refuses the flag or the kernel. */
+export async function measurePeakInChild(flags: string[], options: PeakOptions): Promise<PeakMeasurement | { error: string }> {
+  try {
+    const { stdout } = await run$(process.execPath, [...flags, fileURLToPath(import.meta.url), JSON.stringify(options)], { maxBuffer: 1 << 20 });
+    return lastJsonLine(stdout) as PeakMeasurement;
+  } catch (e) {
+    const err = e as { stderr?: string; message: string };
+    const lines = (err.stderr ?? err.message).split('\n').map((l) => l.trim());
+    return { error: lines.find((l) => /Error|bad option|not available/.test(l)) ?? lines.find(Boolean) ?? err.message };
+  }
 }
 
 /** Kernel calls this long keep the stop flag's latency (at most one call) small next to a window. */

@@ -9,16 +9,13 @@
  * Env: BENCH_PYTHON (/usr/bin/python3), BENCH_WINDOWS (5), BENCH_WINDOW_MS (300), BENCH_WARMUP_MS (400).
  * Run: npm run build && node dist/bench/run-all.js wasm-peak
  */
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { packageFile } from '../core/paths.js';
 import { ACCUMULATORS } from './wasm-peak-kernel.js';
-import type { PeakMeasurement, PeakOptions } from './wasm-peak-worker.js';
+import { measurePeakInChild, type PeakMeasurement } from './wasm-peak-worker.js';
 import type { BenchResult, BenchRow } from './types.js';
 import { run$, PYTHON, lastJsonLine, torchAvailable, envInt } from './child.js';
 import { saveResult, runWhenMain } from './results-file.js';
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
 const RELAXED_FLAG = '--experimental-wasm-relaxed-simd';
 
 interface TorchPeak {
@@ -26,18 +23,6 @@ interface TorchPeak {
   threads: number;
   onednn_gemm: { n: number; gflops: number; seconds: number[] };
   matmul: { n: number; blas: string; blas_libraries: string[]; gflops: number; seconds: number[] };
-}
-
-/** One measurement in a child `node <flags>`; the error's first line when V8 refuses the flag or the kernel. */
-async function measureInChild(flags: string[], options: PeakOptions): Promise<PeakMeasurement | { error: string }> {
-  try {
-    const { stdout } = await run$(process.execPath, [...flags, path.join(HERE, 'wasm-peak-worker.js'), JSON.stringify(options)], { maxBuffer: 1 << 20 });
-    return lastJsonLine(stdout) as PeakMeasurement;
-  } catch (e) {
-    const err = e as { stderr?: string; message: string };
-    const lines = (err.stderr ?? err.message).split('\n').map((l) => l.trim());
-    return { error: lines.find((l) => /Error|bad option|not available/.test(l)) ?? lines.find(Boolean) ?? err.message };
-  }
 }
 
 export async function run(): Promise<BenchResult> {
@@ -65,7 +50,7 @@ export async function run(): Promise<BenchResult> {
   const rows: BenchRow[] = [];
   for (const v of variants) {
     for (const threads of [1, 2]) {
-      const m = await measureInChild(v.flags, { variant: v.variant, threads, ...timing });
+      const m = await measurePeakInChild(v.flags, { variant: v.variant, threads, ...timing });
       if ('error' in m) {
         notes.push(`${v.label}, ${threads} thread(s) skipped: node ${v.flags.join(' ')} refused it (${m.error}).`);
         continue;
@@ -99,8 +84,8 @@ export async function run(): Promise<BenchResult> {
   // How much the tier matters: the same 1-thread mul+add kernel with Liftoff only, and TurboFan only.
   const tierTiming = { ...timing, windows: Math.min(timing.windows, 3) };
   const tiers: Record<string, PeakMeasurement | { error: string }> = {
-    liftoff_only: await measureInChild(['--liftoff-only'], { variant: 'mul-add', threads: 1, ...tierTiming }),
-    turbofan_only: await measureInChild(['--no-liftoff'], { variant: 'mul-add', threads: 1, ...tierTiming }),
+    liftoff_only: await measurePeakInChild(['--liftoff-only'], { variant: 'mul-add', threads: 1, ...tierTiming }),
+    turbofan_only: await measurePeakInChild(['--no-liftoff'], { variant: 'mul-add', threads: 1, ...tierTiming }),
   };
   const gf = (m: PeakMeasurement | { error: string } | undefined) => (m && 'gflops' in m ? `${m.gflops.toFixed(1)} GFLOP/s` : 'not measured');
   const defaultMulAdd = measured.find((m) => m.variant === 'mul-add' && m.threads === 1);
