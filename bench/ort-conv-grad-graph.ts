@@ -9,9 +9,9 @@
  *   filter   dw[:, :, a, b] = dyᵀ · x_ab, one MatMul per tap over the N·Ho·Wo positions, x_ab the
  *                 padded input shifted by (a, b) and strided
  */
-import { GraphBuilder } from '../export/onnx/builder.js';
-import { attr } from '../export/onnx/ir.js';
-import { serializeModel } from '../export/onnx/serialize.js';
+import { GraphBuilder } from '../onnx/builder.js';
+import { attr } from '../onnx/ir.js';
+import { serializeModel } from '../onnx/serialize.js';
 
 export interface ConvShape {
   n: number;

@@ -3,9 +3,9 @@
  * graph passes, metadata. No I/O here; export/run.ts writes files and verifies.
  */
 import type * as tf from '@tensorflow/tfjs';
-import { GraphBuilder } from './onnx/builder.js';
-import { attr, producers, renameValue, type IrValueInfo } from './onnx/ir.js';
-import { serializeModel } from './onnx/serialize.js';
+import { GraphBuilder } from '../onnx/builder.js';
+import { attr, producers, renameValue, type IrValueInfo } from '../onnx/ir.js';
+import { serializeModel } from '../onnx/serialize.js';
 import { runPasses } from './passes/index.js';
 import { buildHead, dimsOf, ioName, type DatasetInfo, type InputMode } from './head.js';
 import { ModelWalker } from './walk.js';

@@ -5,8 +5,8 @@
  * float32-nhwc: exactly the source model's own input(s).
  */
 import type * as tf from '@tensorflow/tfjs';
-import type { GraphBuilder } from './onnx/builder.js';
-import { attr } from './onnx/ir.js';
+import type { GraphBuilder } from '../onnx/builder.js';
+import { attr } from '../onnx/ir.js';
 import { value, type Shape, type TensorValue } from './layout.js';
 import { RESIZE_RULE, type ClassEntry, type InputContract, type Normalization } from '../core/onnx-metadata.js';
 import { TinynetError } from '../core/errors.js';

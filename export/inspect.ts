@@ -1,6 +1,6 @@
 /** `tinynet inspect`: what an ONNX file takes, gives, contains and says about itself. */
 import { readFileSync, existsSync } from 'node:fs';
-import { decodeModel, toNumber, onnx, type ModelProto, type GraphProto, type ValueInfoProto } from './onnx/proto.js';
+import { decodeModel, toNumber, onnx, type ModelProto, type GraphProto, type ValueInfoProto } from '../onnx/proto.js';
 import { decodeMetadata, METADATA_KEYS, type TinynetMetadata } from '../core/onnx-metadata.js';
 import { TinynetError } from '../core/errors.js';
 

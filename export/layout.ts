@@ -4,7 +4,7 @@
  * they need: a Transpose is inserted only when the layout actually changes (and only once per value,
  * so the whole network normally has one at the input and one before a Flatten).
  */
-import type { GraphBuilder } from './onnx/builder.js';
+import type { GraphBuilder } from '../onnx/builder.js';
 
 /** 'keras': same axis order as the tfjs tensor. 'cf': channels moved to axis 1 (NHWC → NCHW). */
 export type Layout = 'keras' | 'cf';

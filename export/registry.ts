@@ -3,7 +3,7 @@
  * families register themselves in export/converters/<family>.ts; export/converters/index.ts loads them all.
  */
 import type * as tf from '@tensorflow/tfjs';
-import type { GraphBuilder } from './onnx/builder.js';
+import type { GraphBuilder } from '../onnx/builder.js';
 import type { LayoutCache, Shape, TensorValue, Layout } from './layout.js';
 import { TinynetError } from '../core/errors.js';
 

@@ -3,7 +3,7 @@
  * inputs and converts each layer call once, in dependency order, through the converter registry.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { GraphBuilder } from './onnx/builder.js';
+import type { GraphBuilder } from '../onnx/builder.js';
 import { LayoutCache, type Shape, type TensorValue } from './layout.js';
 import { findConverter, type ConvertContext, type Weight } from './registry.js';
 import { TinynetError } from '../core/errors.js';

@@ -3,7 +3,7 @@
  * Elementwise, so they run in whatever layout the value is in; softmax maps its axis.
  * Formulas follow tfjs-layers/src/activations.ts exactly (e.g. hard_sigmoid is 0.2·x + 0.5).
  */
-import { attr } from '../onnx/ir.js';
+import { attr } from '../../onnx/ir.js';
 import { onnxAxis, value, type TensorValue } from '../layout.js';
 import type { ConvertContext } from '../registry.js';
 import { TinynetError } from '../../core/errors.js';

@@ -1,5 +1,5 @@
 /** ReLU (max_value, negative_slope, threshold), LeakyReLU, ELU, ThresholdedReLU, PReLU, Softmax. */
-import { attr } from '../onnx/ir.js';
+import { attr } from '../../onnx/ir.js';
 import { onnxAxis, value, type TensorValue } from '../layout.js';
 import { registerConverter, type ConvertContext } from '../registry.js';
 import { permute } from './weights.js';

@@ -1,5 +1,5 @@
 /** Helpers shared by the spatial converters: Keras argument normalization and TF padding rules. */
-import { attr, type Attr } from '../onnx/ir.js';
+import { attr, type Attr } from '../../onnx/ir.js';
 import type { ConvertContext } from '../registry.js';
 import { unsupported } from '../registry.js';
 

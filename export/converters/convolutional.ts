@@ -2,7 +2,7 @@
  * Conv2D, DepthwiseConv2D, SeparableConv2D, Conv2DTranspose, ZeroPadding2D, Cropping2D, UpSampling2D.
  * All run NCHW: kernels are transposed once here, at export time.
  */
-import { attr } from '../onnx/ir.js';
+import { attr } from '../../onnx/ir.js';
 import { value, type TensorValue } from '../layout.js';
 import { registerConverter, unsupported, type ConvertContext } from '../registry.js';
 import { applyActivation } from './activation-fns.js';

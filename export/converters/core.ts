@@ -2,7 +2,7 @@
  * Dense, Activation, Flatten, Reshape, Permute. Flatten/Reshape/Permute are defined on the Keras
  * (channels-last) element order, so they first bring an NCHW value back to NHWC.
  */
-import { attr } from '../onnx/ir.js';
+import { attr } from '../../onnx/ir.js';
 import { value, type TensorValue } from '../layout.js';
 import { registerConverter, type ConvertContext } from '../registry.js';
 import { applyActivation } from './activation-fns.js';

@@ -2,7 +2,7 @@
  * Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate. Inputs are brought to one
  * layout first (NCHW when any input is NCHW, so residual additions stay in the conv layout).
  */
-import { attr } from '../onnx/ir.js';
+import { attr } from '../../onnx/ir.js';
 import { onnxAxis, value, type Layout, type TensorValue } from '../layout.js';
 import { registerConverter, unsupported, type ConvertContext } from '../registry.js';
 

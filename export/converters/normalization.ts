@@ -3,7 +3,7 @@
  * On the channel axis (NCHW axis 1) it is an ONNX BatchNormalization node, which the
  * fold-batchnorm pass merges into a preceding convolution; on any other axis, Mul + Add.
  */
-import { attr } from '../onnx/ir.js';
+import { attr } from '../../onnx/ir.js';
 import { onnxAxis, onnxDims, value, type TensorValue } from '../layout.js';
 import { registerConverter, unsupported, type ConvertContext } from '../registry.js';
 

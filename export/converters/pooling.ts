@@ -3,7 +3,7 @@
  * Keras "same" average pooling divides by the number of real pixels under the window, so
  * AveragePool gets count_include_pad = 0.
  */
-import { attr } from '../onnx/ir.js';
+import { attr } from '../../onnx/ir.js';
 import { value, type TensorValue } from '../layout.js';
 import { registerConverter, type ConvertContext } from '../registry.js';
 import { pair, requireChannelsLast, windowPadding } from './common.js';

@@ -3,7 +3,7 @@
  * a = gamma / √(var + ε) per output channel. Computed in float64, rounded once to float32.
  * Only when the conv output feeds nothing else (otherwise the unfolded value is still needed).
  */
-import { producers, useCounts, type IrGraph, type IrTensor } from '../onnx/ir.js';
+import { producers, useCounts, type IrGraph, type IrTensor } from '../../onnx/ir.js';
 
 function floatInit(graph: IrGraph, name: string): Float32Array | undefined {
   const t = graph.initializers.get(name);

@@ -3,7 +3,7 @@
  * Converters request layouts independently, so a Permute after an NCHW value, or a layout change
  * undone right away, would otherwise leave two Transposes back to back.
  */
-import { attr, producers, replaceUses, type IrGraph, type IrNode } from '../onnx/ir.js';
+import { attr, producers, replaceUses, type IrGraph, type IrNode } from '../../onnx/ir.js';
 
 function perm(node: IrNode): number[] | undefined {
   const p = node.attrs.perm;

@@ -1,5 +1,5 @@
 /** The graph passes, in the order the exporter runs them. Each returns how many rewrites it made. */
-import type { IrGraph } from '../onnx/ir.js';
+import type { IrGraph } from '../../onnx/ir.js';
 import { foldBatchNorm } from './fold-batchnorm.js';
 import { fuseTransposes } from './fuse-transposes.js';
 import { removeDeadNodes } from './remove-dead-nodes.js';

@@ -1,5 +1,5 @@
 /** Drop nodes whose outputs nobody reads (graph outputs count as readers), then unused initializers. */
-import type { IrGraph } from '../onnx/ir.js';
+import type { IrGraph } from '../../onnx/ir.js';
 
 export function removeDeadNodes(graph: IrGraph): number {
   const live = new Set(graph.outputs.map((o) => o.name));

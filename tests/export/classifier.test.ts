@@ -6,7 +6,7 @@ import * as ort from 'onnxruntime-node';
 import { exportLayersModel } from '../../export/exporter.js';
 import { verifyExport } from '../../export/verify.js';
 import { inspectModel } from '../../export/inspect.js';
-import { decodeModel } from '../../export/onnx/proto.js';
+import { decodeModel } from '../../onnx/proto.js';
 import { findConverter, registerConverter } from '../../export/registry.js';
 import { decodeMetadata, METADATA_KEYS } from '../../core/onnx-metadata.js';
 import { TinynetError } from '../../core/errors.js';

@@ -1,9 +1,9 @@
 /** Graph passes on hand-built IR graphs. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { GraphBuilder } from '../../export/onnx/builder.js';
+import { GraphBuilder } from '../../onnx/builder.js';
 import { fuseTransposes, removeDeadNodes, foldBatchNorm } from '../../export/passes/index.js';
-import { attr } from '../../export/onnx/ir.js';
+import { attr } from '../../onnx/ir.js';
 
 test('fuseTransposes composes back-to-back Transposes and drops identities', () => {
   const g = new GraphBuilder('t');
