@@ -26,12 +26,21 @@ export interface GradientResult {
   gradNorm: number;
 }
 
+export interface NamedGradient {
+  name: string;
+  /** The weight's shape as the model holds it. */
+  shape: number[];
+  data: Float32Array;
+}
+
 export interface TrainingEngine {
   /** Recorded in checkpoints as the backend the run trained on. */
   readonly name: string;
   readonly model: tf.LayersModel;
   /** Forward and backward on one batch (the engine disposes it); the clipped gradients wait for applyUpdate or discardGradients. */
   computeGradients(batch: Batch, opts: GradientOptions): Promise<GradientResult>;
+  /** The gradients computeGradients left (before clipping), by weight, for inspection. */
+  gradients(): NamedGradient[];
   applyUpdate(lr: number): void;
   discardGradients(): void;
   evaluate(batches: AsyncIterable<Batch> | Iterable<Batch>, numClasses: number): Promise<Evaluation>;

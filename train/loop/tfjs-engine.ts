@@ -7,7 +7,7 @@ import type { Batch } from '../data/provider.js';
 import { computeGradients } from './step.js';
 import { evaluate } from './evaluate.js';
 import { installBatchNormGradient } from './batchnorm-grad.js';
-import type { GradientOptions, GradientResult, TrainingEngine } from './engine.js';
+import type { GradientOptions, GradientResult, NamedGradient, TrainingEngine } from './engine.js';
 
 export class TfjsEngine implements TrainingEngine {
   private readonly optimizer: Optimizer;
@@ -33,6 +33,11 @@ export class TfjsEngine implements TrainingEngine {
     } finally {
       tf.dispose([batch.x, batch.y]);
     }
+  }
+
+  gradients(): NamedGradient[] {
+    const grads = this.grads ?? [];
+    return this.params.map((p, i) => ({ name: p.name, shape: [...p.variable.shape], data: Float32Array.from(grads[i].dataSync() as Float32Array) }));
   }
 
   applyUpdate(lr: number): void {

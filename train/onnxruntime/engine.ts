@@ -15,7 +15,7 @@ import type { Batch } from '../data/provider.js';
 import type { OptimizerState } from '../types.js';
 import type { RawTensor } from '../checkpoint/format.js';
 import { scoreBatches } from '../loop/evaluate.js';
-import type { GradientOptions, GradientResult, TrainingEngine } from '../loop/engine.js';
+import type { GradientOptions, GradientResult, NamedGradient, TrainingEngine } from '../loop/engine.js';
 import { IMAGE_INPUT } from './forward.js';
 import { TARGET_INPUT, LOSS_OUTPUT } from './loss.js';
 import { buildEvalGraph, buildTrainGraph, gradientOutput, LOGITS_OUTPUT, nextStateOutput, type BuiltGraph } from './step-graph.js';
@@ -176,6 +176,14 @@ export class OnnxRuntimeEngine implements TrainingEngine {
     this.grads = all;
     this.gradScale = opts.gradClip > 0 && Number.isFinite(gradNorm) && gradNorm > opts.gradClip ? opts.gradClip / gradNorm : 1;
     return { loss, correct, gradNorm };
+  }
+
+  gradients(): NamedGradient[] {
+    const grads = this.grads ?? [];
+    return this.params.map((p, i) => {
+      const b = this.weight(p.name).binding;
+      return { name: p.name, shape: b.kerasShape.slice(), data: b.perm ? permute(grads[i], b.onnxShape, inverse(b.perm)).data : grads[i] };
+    });
   }
 
   applyUpdate(lr: number): void {

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 
 export const trainSection = z.strictObject({
-  backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
-  /** Threads for the wasm backend (0 = number of cores). */
+  backend: z.enum(['auto', 'tensorflow', 'onnxruntime', 'wasm', 'cpu']).default('auto'),
+  /** Compute threads of the onnxruntime or wasm engine (0 = number of cores). */
   threads: z.number().int().nonnegative().default(0),
   experiment: z.string().min(1).default('main'),
   epochs: z.number().int().min(1).default(30),
