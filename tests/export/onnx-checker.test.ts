@@ -1,6 +1,7 @@
 /**
  * ONNX's own checker (full check + strict shape inference) on exported files, when the Python
- * `onnx` package is present (Debian: apt-get install python3-onnx). Skipped otherwise.
+ * `onnx` package is present (Debian: apt-get install python3-onnx). Skipped otherwise. Python runs with -P:
+ * the repository's own onnx/ folder must not shadow the package.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,7 +13,7 @@ import { exportLayersModel } from '../../export/exporter.js';
 import { tinyResNet, TINY_DATASET } from './fixtures.js';
 import { cpuBackend } from './helpers.js';
 
-const python = ['/usr/bin/python3', 'python3'].find((p) => spawnSync(p, ['-c', 'import onnx'], { stdio: 'ignore' }).status === 0);
+const python = ['/usr/bin/python3', 'python3'].find((p) => spawnSync(p, ['-P', '-c', 'import onnx'], { stdio: 'ignore' }).status === 0);
 
 test('exported files pass onnx.checker (full_check) and strict shape inference', { skip: python ? false : 'python3 with the onnx package not found' }, async () => {
   await cpuBackend();
@@ -24,6 +25,6 @@ test('exported files pass onnx.checker (full_check) and strict shape inference',
     return file;
   });
   const script = 'import onnx, sys\nfor f in sys.argv[1:]:\n    m = onnx.load(f)\n    onnx.checker.check_model(m, full_check=True)\n    onnx.shape_inference.infer_shapes(m, strict_mode=True)\nprint("ok")';
-  const out = execFileSync(python!, ['-c', script, ...files], { encoding: 'utf8' });
+  const out = execFileSync(python!, ['-P', '-c', script, ...files], { encoding: 'utf8' });
   assert.equal(out.trim(), 'ok');
 });

@@ -106,7 +106,8 @@ async function useOnnxRuntime(requestedThreads: number): Promise<SelectedBackend
   const threads = trainThreads(requestedThreads);
   const noCuda = cudaUnavailable();
   const provider: TrainProvider = noCuda ? 'cpu' : 'cuda';
-  const data = await useWasm(1).catch(() => useCpu());
+  // One wasm thread when this call starts wasm; a pool already started stays as it is.
+  const data = await useWasm(wasmPrepared ? 0 : 1).catch(() => useCpu());
   return {
     name: 'onnxruntime',
     threads,

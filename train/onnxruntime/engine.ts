@@ -34,6 +34,8 @@ export interface OnnxRuntimeEngineOptions {
   train: TrainConfig;
   provider: TrainProvider;
   threads: number;
+  /** Profile the training step session into files starting with this path (benchmarks). */
+  profilePrefix?: string;
 }
 
 const inverse = (perm: number[]) => perm.map((_, i) => perm.indexOf(i));
@@ -94,7 +96,7 @@ export class OnnxRuntimeEngine implements TrainingEngine {
   static async create(model: tf.LayersModel, opts: OnnxRuntimeEngineOptions): Promise<OnnxRuntimeEngine> {
     const step = buildTrainGraph(model);
     const evalGraph = buildEvalGraph(model);
-    const stepSession = await createSession(step.bytes, opts.provider, opts.threads, 'training step');
+    const stepSession = await createSession(step.bytes, opts.provider, opts.threads, 'training step', opts.profilePrefix);
     const evalSession = await createSession(evalGraph.bytes, opts.provider, opts.threads, 'evaluation');
     return new OnnxRuntimeEngine(model, opts.provider, opts.threads, step, evalGraph, stepSession, evalSession, opts.train);
   }
@@ -102,6 +104,11 @@ export class OnnxRuntimeEngine implements TrainingEngine {
   /** Nodes of the training step graph (for logs and benchmarks). */
   get stepNodes(): number {
     return this.step.graph.nodes.length;
+  }
+
+  /** Stop profiling the step session (created with profilePrefix); onnxruntime then writes its file. */
+  endProfiling(): void {
+    this.stepSession.endProfiling();
   }
 
   private weight(name: string): HeldWeight {

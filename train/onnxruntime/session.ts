@@ -24,8 +24,10 @@ export function trainThreads(requested: number): number {
   return requested > 0 ? requested : os.availableParallelism();
 }
 
-export function sessionOptions(provider: TrainProvider, threads: number): ort.InferenceSession.SessionOptions {
+/** `profilePrefix`: write onnxruntime's per-node profile (Chrome trace JSON) to files starting with it. */
+export function sessionOptions(provider: TrainProvider, threads: number, profilePrefix?: string): ort.InferenceSession.SessionOptions {
   return {
+    ...(profilePrefix ? { enableProfiling: true, profileFilePrefix: profilePrefix } : {}),
     executionProviders: provider === 'cuda' ? ['cuda', 'cpu'] : ['cpu'],
     graphOptimizationLevel: 'all',
     intraOpNumThreads: threads,
@@ -52,9 +54,9 @@ export function runtimeError(what: string, err: unknown): TinynetError {
   );
 }
 
-export async function createSession(bytes: Uint8Array, provider: TrainProvider, threads: number, what: string): Promise<ort.InferenceSession> {
+export async function createSession(bytes: Uint8Array, provider: TrainProvider, threads: number, what: string, profilePrefix?: string): Promise<ort.InferenceSession> {
   try {
-    return await ort.InferenceSession.create(bytes, sessionOptions(provider, threads));
+    return await ort.InferenceSession.create(bytes, sessionOptions(provider, threads, profilePrefix));
   } catch (err) {
     throw runtimeError(`to load the ${what} graph`, err);
   }
