@@ -1,7 +1,7 @@
 /**
  * Ops that exist only while a training graph is built, so that each has one gradient builder with
  * the intermediates it needs, rewritten into standard ONNX before serialization:
- *   tinynet.BatchNormTraining (x, γ, β, running mean, running var) → y, next mean, next var, x − μ, 1/σ
+ *   tinynet.BatchNormTraining (x, γ, β, running mean, running var) → y, next mean, next var, μ, 1/σ
  *   tinynet.Gelu (x) → x·½(1 + erf(x/√2))
  */
 import { attr, type IrNode } from '../../onnx/ir.js';
@@ -13,32 +13,32 @@ type Lowering = (tg: TrainGraph, node: IrNode) => void;
 /** Adds nodes writing exactly `node.outputs`; they run where the pseudo-op stood. */
 const lowerings: Record<string, Lowering> = {
   'tinynet.BatchNormTraining'(tg, node) {
+    // Two read-only reductions and one fused normalization: x − μ is never materialized (each
+    // full pass over an activation costs milliseconds); var = E[x²] − μ², clamped at zero.
     const [x, gamma, beta, runMean, runVar] = node.inputs;
-    const [y, nextMean, nextVar, xc, invStd] = node.outputs;
+    const [y, nextMean, nextVar, mean, invStd] = node.outputs;
     const s = node.name;
     const eps = floatAttr(node, 'epsilon', 1e-3);
     const momentum = floatAttr(node, 'momentum', 0.99);
-    const dims = tg.shape(x);
-    const channels = Number(dims[1]);
-    const perChannel = [1, channels, 1, 1];
+    const channels = Number(tg.shape(x)[1]);
     const g = tg.g;
-    const mean = g.op('ReduceMean', [x], { axes: attr.ints([0, 2, 3]), keepdims: attr.int(1) }, `${s}/Mean`);
-    g.node('Sub', [x, mean], {}, { name: `${s}/Centre`, outputs: [xc] });
+    const axes = attr.ints([0, 2, 3]);
+    g.node('ReduceMean', [x], { axes, keepdims: attr.int(1) }, { name: `${s}/Mean`, outputs: [mean] });
     const count = g.op('Div', [g.op('Cast', [g.op('Size', [x], {}, `${s}/Size`)], { to: attr.int(1) }, `${s}/SizeFloat`), g.scalar(`${s}/channels`, channels)], {}, `${s}/Count`);
-    const variance = g.op('Div', [g.op('ReduceSumSquare', [xc], { axes: attr.ints([0, 2, 3]), keepdims: attr.int(1) }, `${s}/SumSquares`), count], {}, `${s}/Variance`);
+    const meanSquare = g.op('Div', [g.op('ReduceSumSquare', [x], { axes, keepdims: attr.int(1) }, `${s}/SumSquares`), count], {}, `${s}/MeanSquare`);
+    const variance = g.op('Relu', [g.op('Sub', [meanSquare, g.op('Mul', [mean, mean], {}, `${s}/MeanSquared`)], {}, `${s}/VarianceRaw`)], {}, `${s}/Variance`);
     g.node('Reciprocal', [g.op('Sqrt', [g.op('Add', [variance, g.scalar(`${s}/eps`, eps)], {}, `${s}/AddEps`)], {}, `${s}/Std`)], {}, { name: `${s}/InvStd`, outputs: [invStd] });
-    const shape = g.constInt64(`${s}/per_channel`, perChannel);
-    const scale = g.op('Mul', [g.op('Reshape', [gamma, shape], {}, `${s}/Gamma`), invStd], {}, `${s}/Scale`);
-    const scaled = g.op('Mul', [xc, scale], {}, `${s}/Normalize`);
-    g.node('Add', [scaled, g.op('Reshape', [beta, shape], {}, `${s}/Beta`)], {}, { name: `${s}/Shift`, outputs: [y] });
     const flat = g.constInt64(`${s}/c`, [channels]);
+    const meanC = g.op('Reshape', [mean, flat], {}, `${s}/MeanFlat`);
+    const varC = g.op('Reshape', [variance, flat], {}, `${s}/VarianceFlat`);
+    g.node('BatchNormalization', [x, gamma, beta, meanC, varC], { epsilon: attr.float(eps) }, { name: `${s}/Normalize`, outputs: [y] });
     const moving = (running: string, batch: string, out: string, tag: string) => {
       const kept = g.op('Mul', [running, g.scalar(`${s}/momentum`, momentum)], {}, `${s}/${tag}Kept`);
-      const added = g.op('Mul', [g.op('Reshape', [batch, flat], {}, `${s}/${tag}Flat`), g.scalar(`${s}/one_minus_momentum`, 1 - momentum)], {}, `${s}/${tag}Added`);
+      const added = g.op('Mul', [batch, g.scalar(`${s}/one_minus_momentum`, 1 - momentum)], {}, `${s}/${tag}Added`);
       g.node('Add', [kept, added], {}, { name: `${s}/${tag}Next`, outputs: [out] });
     };
-    moving(runMean, mean, nextMean, 'Mean');
-    moving(runVar, variance, nextVar, 'Var');
+    moving(runMean, meanC, nextMean, 'Mean');
+    moving(runVar, varC, nextVar, 'Var');
   },
   'tinynet.Gelu'(tg, node) {
     const g = tg.g;

@@ -27,7 +27,7 @@ registerLayer('BatchNormalization', (ctx) => {
     'tinynet.BatchNormTraining',
     [x, gamma, beta, mean, variance],
     { epsilon, momentum: attr.float(Number(config.momentum ?? 0.99)) },
-    [dims, [channels], [channels], dims, [1, channels, 1, 1]],
+    [dims, [channels], [channels], [1, channels, 1, 1], [1, channels, 1, 1]],
     `${ctx.scope}/BatchNormTraining`,
   );
   ctx.updates('moving_mean', nextMean);
