@@ -44,6 +44,10 @@ export interface TrainingEngine {
   applyUpdate(lr: number): void;
   discardGradients(): void;
   evaluate(batches: AsyncIterable<Batch> | Iterable<Batch>, numClasses: number): Promise<Evaluation>;
+  /** Inference-mode logits [B, numClasses] of a normalized NHWC batch (the caller keeps `x`). */
+  predictLogits(x: tf.Tensor4D): Promise<Float32Array>;
+  /** What computes, for reports: `onnxruntime-node 1.30.0 cpu`, `TensorFlow.js 4.22.0 wasm`. */
+  readonly description: string;
   getOptimizerState(): OptimizerState;
   setOptimizerState(state: OptimizerState): void;
   /** Write the engine's weights and running statistics into the tfjs model (a no-op where they live there). */

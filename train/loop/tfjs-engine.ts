@@ -55,6 +55,19 @@ export class TfjsEngine implements TrainingEngine {
     return evaluate(this.model, batches, numClasses);
   }
 
+  async predictLogits(x: tf.Tensor4D): Promise<Float32Array> {
+    const logits = tf.tidy(() => this.model.apply(x, { training: false }) as tf.Tensor);
+    try {
+      return (await logits.data()) as Float32Array;
+    } finally {
+      logits.dispose();
+    }
+  }
+
+  get description(): string {
+    return `TensorFlow.js ${tf.version_core} ${this.name}`;
+  }
+
   getOptimizerState(): OptimizerState {
     return this.optimizer.getState();
   }

@@ -204,16 +204,22 @@ export class OnnxRuntimeEngine implements TrainingEngine {
   }
 
   evaluate(batches: AsyncIterable<Batch> | Iterable<Batch>, numClasses: number) {
-    return scoreBatches(batches, numClasses, async (batch) => {
-      const x = (await batch.x.data()) as Float32Array;
-      const feeds = { [IMAGE_INPUT]: new ort.Tensor('float32', x, batch.x.shape) };
-      try {
-        const out = await this.evalSession.run(this.weightFeeds(this.evalSession, feeds));
-        return out[LOGITS_OUTPUT].data as Float32Array;
-      } catch (err) {
-        throw runtimeError('in evaluation', err);
-      }
-    });
+    return scoreBatches(batches, numClasses, (batch) => this.predictLogits(batch.x));
+  }
+
+  async predictLogits(x: tf.Tensor4D): Promise<Float32Array> {
+    const data = (await x.data()) as Float32Array;
+    const feeds = { [IMAGE_INPUT]: new ort.Tensor('float32', data, x.shape) };
+    try {
+      const out = await this.evalSession.run(this.weightFeeds(this.evalSession, feeds));
+      return out[LOGITS_OUTPUT].data as Float32Array;
+    } catch (err) {
+      throw runtimeError('in evaluation', err);
+    }
+  }
+
+  get description(): string {
+    return `onnxruntime-node ${ort.env.versions.common} ${this.provider}`;
   }
 
   getOptimizerState(): OptimizerState {

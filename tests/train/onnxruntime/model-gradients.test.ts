@@ -51,6 +51,12 @@ for (const activation of ['relu', 'leaky_relu', 'elu', 'selu', 'gelu'] as const)
       const [a, b] = [movingStats(ours), movingStats(reference)];
       assert.equal(a.length, batchnorm ? 2 * 6 : 0);
       a.forEach((s, i) => assert.ok(relativeError(s.data, b[i].data) < 1e-5, `${s.name} moved differently`));
+      // The evaluation graph (running statistics, no dropout) against tfjs inference on the same weights.
+      const x = batch().x;
+      const inference = tf.tidy(() => reference.apply(x, { training: false }) as tf.Tensor);
+      const err = relativeError(await ort.predictLogits(x), Float32Array.from(inference.dataSync() as Float32Array));
+      assert.ok(err < 1e-5, `inference logits: relative error ${err.toExponential(2)}`);
+      tf.dispose([x, inference]);
       tfjs.dispose();
       ort.dispose();
     });
