@@ -20,6 +20,7 @@ import { IMAGE_INPUT } from './forward.js';
 import { TARGET_INPUT, LOSS_OUTPUT } from './loss.js';
 import { buildEvalGraph, buildTrainGraph, gradientOutput, LOGITS_OUTPUT, nextStateOutput, type BuiltGraph } from './step-graph.js';
 import { createSession, runtimeError, type TrainProvider } from './session.js';
+import { nchwcBlockSize } from './passes/nchwc-block.js';
 import type { WeightBinding } from './layers/registry.js';
 
 interface HeldWeight {
@@ -36,6 +37,8 @@ export interface OnnxRuntimeEngineOptions {
   threads: number;
   /** Profile the training step session into files starting with this path (benchmarks). */
   profilePrefix?: string;
+  /** `nchwc` (default on the CPU provider when MLAS has the kernels) or plain `nchw`. */
+  layout?: 'nchwc' | 'nchw';
 }
 
 const inverse = (perm: number[]) => perm.map((_, i) => perm.indexOf(i));
@@ -94,8 +97,9 @@ export class OnnxRuntimeEngine implements TrainingEngine {
   }
 
   static async create(model: tf.LayersModel, opts: OnnxRuntimeEngineOptions): Promise<OnnxRuntimeEngine> {
-    const step = buildTrainGraph(model);
-    const evalGraph = buildEvalGraph(model);
+    const nchwcBlock = opts.provider === 'cpu' && opts.layout !== 'nchw' ? await nchwcBlockSize() : null;
+    const step = buildTrainGraph(model, { nchwcBlock });
+    const evalGraph = buildEvalGraph(model, { nchwcBlock });
     const stepSession = await createSession(step.bytes, opts.provider, opts.threads, 'training step', opts.profilePrefix);
     const evalSession = await createSession(evalGraph.bytes, opts.provider, opts.threads, 'evaluation');
     return new OnnxRuntimeEngine(model, opts.provider, opts.threads, step, evalGraph, stepSession, evalSession, opts.train);

@@ -20,33 +20,34 @@ const lowerings: Record<string, Lowering> = {
     const s = node.name;
     const eps = floatAttr(node, 'epsilon', 1e-3);
     const momentum = floatAttr(node, 'momentum', 0.99);
-    const channels = Number(tg.shape(x)[1]);
-    const g = tg.g;
+    const dims = tg.shape(x);
+    const channels = Number(dims[1]);
+    const pc = [1, channels, 1, 1];
     const axes = attr.ints([0, 2, 3]);
-    g.node('ReduceMean', [x], { axes, keepdims: attr.int(1) }, { name: `${s}/Mean`, outputs: [mean] });
-    const count = g.op('Div', [g.op('Cast', [g.op('Size', [x], {}, `${s}/Size`)], { to: attr.int(1) }, `${s}/SizeFloat`), g.scalar(`${s}/channels`, channels)], {}, `${s}/Count`);
-    const meanSquare = g.op('Div', [g.op('ReduceSumSquare', [x], { axes, keepdims: attr.int(1) }, `${s}/SumSquares`), count], {}, `${s}/MeanSquare`);
-    const variance = g.op('Relu', [g.op('Sub', [meanSquare, g.op('Mul', [mean, mean], {}, `${s}/MeanSquared`)], {}, `${s}/VarianceRaw`)], {}, `${s}/Variance`);
-    g.node('Reciprocal', [g.op('Sqrt', [g.op('Add', [variance, g.scalar(`${s}/eps`, eps)], {}, `${s}/AddEps`)], {}, `${s}/Std`)], {}, { name: `${s}/InvStd`, outputs: [invStd] });
-    const flat = g.constInt64(`${s}/c`, [channels]);
-    const meanC = g.op('Reshape', [mean, flat], {}, `${s}/MeanFlat`);
-    const varC = g.op('Reshape', [variance, flat], {}, `${s}/VarianceFlat`);
-    g.node('BatchNormalization', [x, gamma, beta, meanC, varC], { epsilon: attr.float(eps) }, { name: `${s}/Normalize`, outputs: [y] });
+    tg.g.node('ReduceMean', [x], { axes, keepdims: attr.int(1) }, { name: `${s}/Mean`, outputs: [mean] });
+    const count = tg.op('Div', [tg.op('Cast', [tg.op('Size', [x], {}, [], `${s}/Size`)], { to: attr.int(1) }, [], `${s}/SizeFloat`), tg.scalar(`${s}/channels`, channels)], {}, [], `${s}/Count`);
+    const meanSquare = tg.op('Div', [tg.op('ReduceSumSquare', [x], { axes, keepdims: attr.int(1) }, pc, `${s}/SumSquares`), count], {}, pc, `${s}/MeanSquare`);
+    const variance = tg.op('Relu', [tg.op('Sub', [meanSquare, tg.op('Mul', [mean, mean], {}, pc, `${s}/MeanSquared`)], {}, pc, `${s}/VarianceRaw`)], {}, pc, `${s}/Variance`);
+    tg.g.node('Reciprocal', [tg.op('Sqrt', [tg.op('Add', [variance, tg.scalar(`${s}/eps`, eps)], {}, pc, `${s}/AddEps`)], {}, pc, `${s}/Std`)], {}, { name: `${s}/InvStd`, outputs: [invStd] });
+    const flat = tg.int64s(`${s}/c`, [channels]);
+    const meanC = tg.op('Reshape', [mean, flat], {}, [channels], `${s}/MeanFlat`);
+    const varC = tg.op('Reshape', [variance, flat], {}, [channels], `${s}/VarianceFlat`);
+    tg.g.node('BatchNormalization', [x, gamma, beta, meanC, varC], { epsilon: attr.float(eps) }, { name: `${s}/Normalize`, outputs: [y] });
     const moving = (running: string, batch: string, out: string, tag: string) => {
-      const kept = g.op('Mul', [running, g.scalar(`${s}/momentum`, momentum)], {}, `${s}/${tag}Kept`);
-      const added = g.op('Mul', [batch, g.scalar(`${s}/one_minus_momentum`, 1 - momentum)], {}, `${s}/${tag}Added`);
-      g.node('Add', [kept, added], {}, { name: `${s}/${tag}Next`, outputs: [out] });
+      const kept = tg.op('Mul', [running, tg.scalar(`${s}/momentum`, momentum)], {}, [channels], `${s}/${tag}Kept`);
+      const added = tg.op('Mul', [batch, tg.scalar(`${s}/one_minus_momentum`, 1 - momentum)], {}, [channels], `${s}/${tag}Added`);
+      tg.g.node('Add', [kept, added], {}, { name: `${s}/${tag}Next`, outputs: [out] });
     };
     moving(runMean, meanC, nextMean, 'Mean');
     moving(runVar, varC, nextVar, 'Var');
   },
   'tinynet.Gelu'(tg, node) {
-    const g = tg.g;
     const [x] = node.inputs;
     const s = node.name;
-    const erf = g.op('Erf', [g.op('Mul', [x, g.scalar(`${s}/inv_sqrt2`, Math.SQRT1_2)], {}, `${s}/Scale`)], {}, `${s}/Erf`);
-    const half = g.op('Mul', [g.op('Add', [erf, g.scalar(`${s}/one`, 1)], {}, `${s}/AddOne`), g.scalar(`${s}/half`, 0.5)], {}, `${s}/Cdf`);
-    g.node('Mul', [x, half], {}, { name: `${s}/Gelu`, outputs: [node.outputs[0]] });
+    const dims = tg.shape(x);
+    const erf = tg.op('Erf', [tg.op('Mul', [x, tg.scalar(`${s}/inv_sqrt2`, Math.SQRT1_2)], {}, dims, `${s}/Scale`)], {}, dims, `${s}/Erf`);
+    const half = tg.op('Mul', [tg.op('Add', [erf, tg.scalar(`${s}/one`, 1)], {}, dims, `${s}/AddOne`), tg.scalar(`${s}/half`, 0.5)], {}, dims, `${s}/Cdf`);
+    tg.g.node('Mul', [x, half], {}, { name: `${s}/Gelu`, outputs: [node.outputs[0]] });
   },
 };
 

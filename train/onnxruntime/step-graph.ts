@@ -4,7 +4,7 @@
  * statistics) and an evaluation pass (inference-mode forward, logits). Weights are inputs of both.
  */
 import type * as tf from '@tensorflow/tfjs';
-import { renameValue, useCounts, type IrGraph } from '../../onnx/ir.js';
+import { renameValue, type IrGraph } from '../../onnx/ir.js';
 import { serializeModel } from '../../onnx/serialize.js';
 import { TINYNET_VERSION } from '../../core/paths.js';
 import { buildBackward } from './autodiff.js';
@@ -12,6 +12,7 @@ import { buildForward, type ForwardGraph } from './forward.js';
 import { PSEUDO_DOMAIN, type TrainGraph } from './graph.js';
 import { addLoss, LOSS_OUTPUT } from './loss.js';
 import { lowerPseudoOps } from './pseudo-ops.js';
+import { rewriteToNchwc } from './passes/nchwc.js';
 
 export const LOGITS_OUTPUT = 'logits';
 
@@ -37,14 +38,20 @@ function exposeAs(tg: TrainGraph, value: string, name: string, claimed: Set<stri
   tg.g.addOutput({ name, dtype: 'float32', dims: tg.shape(value) });
 }
 
-function finish(tg: TrainGraph): Uint8Array {
+export interface GraphOptions {
+  /** Rewrite to onnxruntime's NCHWc layout with this block size (CPU provider); absent = plain NCHW. */
+  nchwcBlock?: number | null;
+}
+
+function finish(tg: TrainGraph, opts: GraphOptions): Uint8Array {
   lowerPseudoOps(tg);
   const left = tg.g.graph.nodes.find((n) => n.op.startsWith(PSEUDO_DOMAIN));
   if (left) throw new Error(`training graph: pseudo-op ${left.op} left after lowering`);
+  if (opts.nchwcBlock) rewriteToNchwc(tg, opts.nchwcBlock);
   return serializeModel(tg.g.graph, { producerName: 'tinynet-train', producerVersion: TINYNET_VERSION, metadata: {} });
 }
 
-export function buildTrainGraph(model: tf.LayersModel): BuiltGraph {
+export function buildTrainGraph(model: tf.LayersModel, opts: GraphOptions = {}): BuiltGraph {
   const forward = buildForward(model, 'train');
   const { tg } = forward;
   const { dLogits } = addLoss(tg, forward.logits, forward.numClasses);
@@ -59,14 +66,14 @@ export function buildTrainGraph(model: tf.LayersModel): BuiltGraph {
     exposeAs(tg, g, gradientOutput(w.name), claimed);
   }
   for (const u of forward.updates) exposeAs(tg, u.output, nextStateOutput(u.weight), claimed);
-  const bytes = finish(tg);
+  const bytes = finish(tg, opts);
   return { forward, graph: tg.g.graph, bytes };
 }
 
-export function buildEvalGraph(model: tf.LayersModel): BuiltGraph {
+export function buildEvalGraph(model: tf.LayersModel, opts: GraphOptions = {}): BuiltGraph {
   const forward = buildForward(model, 'eval');
   exposeAs(forward.tg, forward.logits, LOGITS_OUTPUT, new Set());
-  const bytes = finish(forward.tg);
+  const bytes = finish(forward.tg, opts);
   return { forward, graph: forward.tg.g.graph, bytes };
 }
 
@@ -76,5 +83,3 @@ export function opHistogram(graph: IrGraph): Record<string, number> {
   for (const n of graph.nodes) counts[n.op] = (counts[n.op] ?? 0) + 1;
   return counts;
 }
-
-export { useCounts };

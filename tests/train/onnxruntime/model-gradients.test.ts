@@ -12,6 +12,7 @@ import { TfjsEngine } from '../../../train/loop/tfjs-engine.js';
 import { OnnxRuntimeEngine } from '../../../train/onnxruntime/engine.js';
 import { seedDropout } from '../../../train/model/spatial-dropout.js';
 import { relativeError } from './harness.js';
+import { nchwcBlockSize } from '../../../train/onnxruntime/passes/nchwc-block.js';
 import { TinynetError } from '../../../core/errors.js';
 
 await tf.setBackend('cpu');
@@ -21,15 +22,25 @@ const opts = { numClasses: CLASSES, labelSmoothing: 0.1, microBatch: 0, gradClip
 
 const build = (model: Partial<ModelConfig>) =>
   buildResNet(configSchema.parse({ model: { blocks: [1, 1], widths: [4, 8], dropout: 0.25, ...model } }).model, { inputShape: [9, 9, 3], numClasses: CLASSES }, { seed: 4 });
+const block = await nchwcBlockSize();
 const batch = () => ({ x: tf.randomNormal([6, 9, 9, 3], 0, 1, 'float32', 8) as tf.Tensor4D, y: tf.tensor1d([0, 1, 2, 3, 4, 0], 'int32') });
 const movingStats = (m: tf.LayersModel) => m.weights.filter((w) => !w.trainable).map((w) => ({ name: w.originalName, data: Float32Array.from(w.read().dataSync() as Float32Array) }));
 
-for (const activation of ['relu', 'leaky_relu', 'elu', 'selu', 'gelu'] as const) {
+/**
+ * Widths 4/8 keep every value in NCHW; widths of whole NCHWc blocks (16/32 with AVX-512) run the
+ * convolutions, BatchNorm affines and their gradients in the blocked layout.
+ */
+const layouts = [
+  { layout: 'nchw' as const, widths: [4, 8] },
+  ...(block ? [{ layout: 'nchwc' as const, widths: [block, 2 * block] }] : []),
+];
+
+for (const { layout, widths } of layouts) for (const activation of ['relu', 'leaky_relu', 'elu', 'selu', 'gelu'] as const) {
   for (const batchnorm of [true, false]) {
-    test(`one step of [1,1] × 4/8, ${activation}, batchnorm ${batchnorm}: loss, gradients and running statistics equal TensorFlow.js's`, async () => {
-      const reference = build({ activation, batchnorm });
-      const ours = build({ activation, batchnorm });
-      const ort = await OnnxRuntimeEngine.create(ours, { train, provider: 'cpu', threads: 1 });
+    test(`one step of [1,1] × ${widths.join('/')} (${layout}), ${activation}, batchnorm ${batchnorm}: loss, gradients and running statistics equal TensorFlow.js's`, async () => {
+      const reference = build({ activation, batchnorm, widths });
+      const ours = build({ activation, batchnorm, widths });
+      const ort = await OnnxRuntimeEngine.create(ours, { train, provider: 'cpu', threads: 1, layout });
       const tfjs = new TfjsEngine(reference, train, 'cpu');
       seedDropout(11);
       const want = await tfjs.computeGradients(batch(), opts);
