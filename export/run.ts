@@ -14,6 +14,7 @@ import { cacheDirFor, loadSplit } from '../dataset/index.js';
 import type { Config } from '../core/config/index.js';
 import type { Provenance } from '../core/onnx-metadata.js';
 import { TinynetError } from '../core/errors.js';
+import { declaredResizeRule, RESIZE_RULES } from '../core/image/resize-rule.js';
 import { createLogger } from '../core/log.js';
 
 const log = createLogger('export');
@@ -59,17 +60,22 @@ interface Source {
 
 interface MetaLike {
   classes?: Array<{ id?: number | string; wnid?: string; name?: string }>;
+  resize?: string;
   mean?: number[];
   std?: number[];
 }
 
-/** Labels and normalization from the dataset cache's meta.json (mean/std are on 0–1 pixels). */
+/** Labels, resize rule and normalization from the dataset cache's meta.json (mean/std are on 0–1 pixels). */
 export function datasetInfoFromMeta(meta: MetaLike | null, numClasses: number): DatasetInfo {
+  const resize = declaredResizeRule(meta?.resize);
+  if (!resize) {
+    throw new TinynetError('export.bad_meta', `the dataset meta names resize rule "${meta?.resize}"; this tinynet knows ${RESIZE_RULES.join(', ')}`, 'prepare the dataset again with this tinynet');
+  }
   const classes = meta?.classes?.length
     ? meta.classes.map((c, index) => ({ index, id: c.wnid ?? String(c.id ?? index), ...(c.wnid ? { wnid: c.wnid } : {}), name: c.name ?? c.wnid ?? String(index) }))
     : Array.from({ length: numClasses }, (_, index) => ({ index, id: String(index), name: `class_${index}` }));
   const normalization = meta?.mean && meta?.std ? { mean: meta.mean, std: meta.std, pixel_scale: 1 / 255 } : undefined;
-  return { classes, normalization };
+  return { classes, resize, normalization };
 }
 
 function readMeta(file: string): MetaLike {

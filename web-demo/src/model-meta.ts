@@ -1,7 +1,7 @@
 import { onnx } from 'onnx-proto';
 // Pure TypeScript shared with export/ and serve/ (no Node imports), so all three read one contract.
-import { decodeMetadata, RESIZE_RULE, type TinynetMetadata } from '../../core/onnx-metadata.js';
-import { RESIZE_RULE_NAMES, type ResizeRuleName } from '../../core/image/resize-rule.js';
+import { decodeMetadata, type TinynetMetadata } from '../../core/onnx-metadata.js';
+import { declaredResizeRule, RESIZE_RULES, type ResizeRule } from '../../core/image/resize-rule.js';
 import { DemoError } from './errors.js';
 
 /**
@@ -17,7 +17,7 @@ export interface ModelContract {
   outputIsLogits: boolean;
   height: number;
   width: number;
-  resize: ResizeRuleName;
+  resize: ResizeRule;
   labels: string[];
   /** The decoded tinynet metadata, shown in the page's "model details". */
   metadata: TinynetMetadata;
@@ -67,7 +67,10 @@ export function readModelContract(bytes: Uint8Array): ModelContract {
   if (!height || !width) {
     throw new DemoError('model-metadata', 'The model\'s input size is neither fixed in the graph nor given in "tinynet.input".', 'Re-export it with `tinynet export`.');
   }
-  const resize = (RESIZE_RULE_NAMES as readonly string[]).includes(declared?.resize ?? '') ? (declared!.resize as ResizeRuleName) : (RESIZE_RULE as ResizeRuleName);
+  const resize = declaredResizeRule(declared?.resize);
+  if (!resize) {
+    throw new DemoError('model-metadata', `The model resizes images by "${declared?.resize}", a rule this page does not know (${RESIZE_RULES.join(', ')}).`, 'Re-export it with this version of `tinynet export`.');
+  }
 
   const byName = (n: string | undefined) => (n ? outputs.find((o) => o.name === n) ?? null : null);
   const logits = byName(meta.outputs?.logits) ?? byName('logits');
