@@ -152,6 +152,18 @@ test('CLI: tinynet export --checkpoint … then tinynet inspect', async () => {
   assert.ok(!existsSync(path.join(dir, 'x.onnx')));
 });
 
+test('CLI: tinynet export with only --checkpoint follows the config the checkpoint holds', async () => {
+  const dir = tmp();
+  const ckpt = path.join(dir, 'best.ckpt');
+  await cpuBackend();
+  // No configs/config.yaml where it runs: the artifacts dir and the tolerance come from the checkpoint.
+  writeTinyCheckpoint(ckpt, { paths: { artifacts: path.join(dir, 'trained') }, export: { tolerance: 0.002 } });
+  const env = { ...process.env, TINYNET_LOG: 'warn' };
+  const exp = await run('node', [CLI, 'export', '--checkpoint', ckpt, '--samples', '0'], { env, cwd: dir });
+  assert.match(exp.stdout, /verify\s+OK .*\(tolerance 0\.002\)/);
+  assert.ok(existsSync(path.join(dir, 'trained', 'model.onnx')));
+});
+
 test('CLI: tinynet export --tfjs defaults to the source model input, outputs as they are', async () => {
   await cpuBackend();
   const dir = tmp();
