@@ -40,7 +40,7 @@ const IMAGE_EXT = /\.(png|jpe?g|webp|gif)$/i;
 export function demoRoutes(opts: DemoRouteOptions): Hono {
   const webDir = path.resolve(opts.webDir ?? packageFile('dist', 'web-demo'));
   if (!existsSync(path.join(webDir, 'index.html'))) {
-    throw new TinynetError('demo.not_built', `The web demo is not built (no ${path.join(webDir, 'index.html')}).`, 'Run `npm run build:web` (npm ci does it too).');
+    throw new TinynetError('demo.not_built', `The web demo is not built (no ${path.join(webDir, 'index.html')}).`, 'Run `npm run build:web` (`npm run build` does it too).');
   }
   const modelPath = path.resolve(opts.modelPath);
   if (!existsSync(modelPath) || !statSync(modelPath).isFile()) {
