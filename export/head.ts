@@ -49,7 +49,7 @@ export function buildHead(g: GraphBuilder, model: tf.LayersModel, mode: InputMod
     return { values, contract: contract(values[0].name, 'float32', 'NHWC', shapes[0], false, dataset) };
   }
   if (model.inputs.length !== 1 || shapes[0].length !== 4) {
-    throw new TinynetError('EXPORT_BAD_INPUT_MODE', `--input ${mode} needs a model with one image input [N,H,W,C]; this model's inputs are ${JSON.stringify(shapes)}`, 'use --input float32-nhwc');
+    throw new TinynetError('export.bad_input_mode', `--input ${mode} needs a model with one image input [N,H,W,C]; this model's inputs are ${JSON.stringify(shapes)}`, 'use --input float32-nhwc');
   }
   const [, h, w, c] = shapes[0];
   if (mode === 'float32-nchw') {
@@ -61,7 +61,7 @@ export function buildHead(g: GraphBuilder, model: tf.LayersModel, mode: InputMod
   const x = g.op('Cast', [name], { to: attr.int(1) }, 'preprocess/Cast');
   if (!dataset) return { values: [value(x, 'keras', shapes[0])], contract: contract(name, 'uint8', 'NHWC', shapes[0], true, dataset) };
   if (!dataset.normalization) {
-    throw new TinynetError('EXPORT_NO_NORMALIZATION', 'the uint8 input head needs the dataset mean/std, and this model came without dataset metadata', 'use --input float32-nhwc or --input float32-nchw');
+    throw new TinynetError('export.no_normalization', 'the uint8 input head needs the dataset mean/std, and this model came without dataset metadata', 'use --input float32-nhwc or --input float32-nchw');
   }
   const { mean, std, pixel_scale } = dataset.normalization;
   const channels = mean.length;

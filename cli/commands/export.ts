@@ -25,7 +25,7 @@ interface ExportCliOptions extends ConfigOptions {
 function positiveNumber(flag: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isFinite(n) || n < 0) throw new TinynetError('CLI_BAD_FLAG', `${flag} must be a non-negative number, got "${v}"`);
+  if (!Number.isFinite(n) || n < 0) throw new TinynetError('cli.bad_option', `${flag} must be a non-negative number, got "${v}"`);
   return n;
 }
 
@@ -50,7 +50,7 @@ export function register(program: Command): void {
     const { config } = fromCheckpoint ? storedConfig(readCheckpoint(resolveUserPath(opts.checkpoint!)).config, opts.set) : configFromOptions(opts);
     const input = (opts.input ?? (opts.tfjs && !opts.meta ? undefined : config.export.input)) as InputMode | undefined;
     if (input !== undefined && !INPUT_MODES.includes(input)) {
-      throw new TinynetError('CLI_BAD_FLAG', `--input must be one of ${INPUT_MODES.join(', ')}, got "${input}"`);
+      throw new TinynetError('cli.bad_option', `--input must be one of ${INPUT_MODES.join(', ')}, got "${input}"`);
     }
     const verify = opts.verify && config.export.verify;
     if (verify) await selectBackend(config.train.backend, { threads: config.train.threads });

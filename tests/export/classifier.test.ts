@@ -116,7 +116,7 @@ test('an unsupported layer is a clear error naming its class and its name', () =
   const model = tf.model({ inputs: input, outputs: y });
   assert.throws(
     () => exportLayersModel(model),
-    (err: unknown) => err instanceof TinynetError && err.code === 'EXPORT_UNSUPPORTED_LAYER' && /Mystery/.test(err.message) && /odd_one/.test(err.message),
+    (err: unknown) => err instanceof TinynetError && err.code === 'export.unsupported_layer' && /Mystery/.test(err.message) && /odd_one/.test(err.message),
   );
 });
 

@@ -69,12 +69,12 @@ test('tfjs model + dataset meta.json: classifier export with the uint8 head (mod
   const info = inspectFile(out);
   assert.equal(info.ops.Softmax, 1, 'the model\'s own softmax gives probabilities, none added');
   assert.equal(info.metadata.classes?.[3].name, 'n3');
-  await assert.rejects(runExport({ tfjs: file, meta: path.join(dir, 'none.json'), out, verify: false, tolerance: 1e-4, foldBatchNorm: true }), (e: unknown) => e instanceof TinynetError && e.code === 'EXPORT_NOT_FOUND');
+  await assert.rejects(runExport({ tfjs: file, meta: path.join(dir, 'none.json'), out, verify: false, tolerance: 1e-4, foldBatchNorm: true }), (e: unknown) => e instanceof TinynetError && e.code === 'export.not_found');
 });
 
 test('bad tfjs inputs are clear errors', async () => {
   const dir = tmp();
-  await assert.rejects(loadTfjsModel(path.join(dir, 'nope.json')), (e: unknown) => e instanceof TinynetError && e.code === 'EXPORT_NOT_FOUND');
+  await assert.rejects(loadTfjsModel(path.join(dir, 'nope.json')), (e: unknown) => e instanceof TinynetError && e.code === 'export.not_found');
   writeFileSync(path.join(dir, 'graph.json'), JSON.stringify({ format: 'graph-model', modelTopology: { node: [] } }));
   await assert.rejects(loadTfjsModel(path.join(dir, 'graph.json')), (e: unknown) => e instanceof TinynetError && /graph model/.test(e.message));
   const file = await saveTfjsModel(smallCnn(), path.join(dir, 'm'));

@@ -197,7 +197,7 @@ describe('web demo in headless Chromium', { skip, timeout: 110_000 }, () => {
     ]);
     await page.waitForFunction(`document.querySelectorAll('.card[data-state="error"]').length === 2`);
     const txt = page.locator('.card[data-name="notes.txt"]');
-    assert.equal(await txt.getAttribute('data-error-code'), 'not-an-image');
+    assert.equal(await txt.getAttribute('data-error-code'), 'web_demo.not_an_image');
     assert.match(await txt.getByRole('alert').innerText(), /"notes.txt" is not an image \(its type is text\/plain\)\. Choose a JPEG, PNG, WebP or GIF file/);
     const broken = page.locator('.card[data-name="broken.png"]');
     assert.match(await broken.getByRole('alert').innerText(), /"broken.png" could not be read as an image/);

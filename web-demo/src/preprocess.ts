@@ -18,7 +18,7 @@ export interface PreparedImage {
  */
 export async function decodeImage(blob: Blob, name: string): Promise<ImageBitmap> {
   if (blob.type && !blob.type.startsWith('image/')) {
-    throw new DemoError('not-an-image', `"${name}" is not an image (its type is ${blob.type}).`, 'Choose a JPEG, PNG, WebP or GIF file.');
+    throw new DemoError('web_demo.not_an_image', `"${name}" is not an image (its type is ${blob.type}).`, 'Choose a JPEG, PNG, WebP or GIF file.');
   }
   try {
     return await createImageBitmap(blob, {
@@ -27,7 +27,7 @@ export async function decodeImage(blob: Blob, name: string): Promise<ImageBitmap
       imageOrientation: 'from-image',
     });
   } catch {
-    throw new DemoError('not-an-image', `"${name}" could not be read as an image.`, 'Choose a JPEG, PNG, WebP or GIF file; the file may be damaged.');
+    throw new DemoError('web_demo.not_an_image', `"${name}" could not be read as an image.`, 'Choose a JPEG, PNG, WebP or GIF file; the file may be damaged.');
   }
 }
 
@@ -44,7 +44,7 @@ export function prepareImage(bitmap: ImageBitmap, width: number, height: number,
   canvas.width = width;
   canvas.height = height;
   const ctx = canvas.getContext('2d', { willReadFrequently: true, colorSpace: 'srgb' });
-  if (!ctx) throw new DemoError('canvas', 'This browser cannot give the page a 2D canvas.', 'Try another browser.');
+  if (!ctx) throw new DemoError('web_demo.canvas', 'This browser cannot give the page a 2D canvas.', 'Try another browser.');
   ctx.fillStyle = '#ffffff';
   ctx.fillRect(0, 0, width, height);
   ctx.imageSmoothingEnabled = true;
