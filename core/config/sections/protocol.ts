@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MONITORED_METRICS } from '../../monitored-metric.js';
 
 /** `tinynet sanity` (seed D11, M2, M3). */
 export const sanitySection = z.strictObject({
@@ -43,5 +44,5 @@ export const gridSection = z.strictObject({
   /** Epochs per trial (seed: 15). */
   epochs: z.number().int().min(1).default(15),
   max_steps_per_epoch: z.number().int().nonnegative().default(0),
-  metric: z.enum(['val/accuracy', 'val/loss', 'val/f1', 'val/top5']).default('val/accuracy'),
+  metric: z.enum(MONITORED_METRICS).default('val/accuracy'),
 });
