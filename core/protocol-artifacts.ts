@@ -223,8 +223,6 @@ export interface GridSummaryFile {
   command: string;
 }
 
-/** Which way a metric improves comes from the one table in monitored-metric.ts. */
-export { lowerIsBetter } from './monitored-metric.js';
 
 /** The command line of this process, as a user would type it again. */
 export function commandLine(argv = process.argv): string {
