@@ -32,9 +32,9 @@ export interface AppOptions {
   /** False while starting or draining: readiness answers 503 and inference is refused. */
   isReady?: () => boolean;
   /**
-   * MOUNT POINT for the web demo: pass `demoRoutes({ modelPath, samplesDir })` from
-   * serve/routes/demo.ts (helper h-web) to serve the page at `/`, `/model.onnx` and its assets.
-   * Mounted last, so it can never shadow an API route.
+   * More routes, e.g. the web demo (`demoRoutes({ modelPath, samplesDir })` from
+   * serve/routes/demo.ts: the page at `/`, `/model.onnx` and its assets). Mounted last, so they
+   * can never shadow an API route.
    */
   extraRoutes?: Hono;
 }

@@ -15,7 +15,7 @@ function expectConfigError(fn: () => unknown, ...fragments: string[]): void {
   });
 }
 
-test('the shipped configs validate and carry the seed report defaults', () => {
+test('the shipped configs validate and carry the course report defaults', () => {
   const { config } = loadConfig(packageFile('configs', 'config.yaml'));
   assert.equal(config.seed, 42);
   assert.equal(config.dataset.source, 'hf-parquet');

@@ -17,7 +17,7 @@ test('synthetic → prepare: cache files, meta, splits with exact per-class coun
   assert.equal(dir, cacheDirFor(config));
   assert.deepEqual(meta.input_shape, [32, 32, 3]);
   assert.equal(meta.num_classes, 3);
-  assert.deepEqual(meta.per_class.test, [5, 5, 5]); // round(20 × 0.25)
+  assert.deepEqual(meta.per_class.test, [5, 5, 5]); // ceil(60 × 0.25) = 15, spread evenly
   assert.deepEqual(meta.per_class.train, [15, 15, 15]);
   assert.deepEqual(meta.per_class.val, [4, 4, 4]);
   assert.deepEqual([meta.splits.train.size, meta.splits.val.size, meta.splits.test.size], [45, 12, 15]);
