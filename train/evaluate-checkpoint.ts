@@ -37,6 +37,8 @@ interface CheckpointMeta {
   classes?: Array<{ wnid?: string; name?: string }>;
   mean?: number[];
   std?: number[];
+  /** The resize rule of the dataset it was trained on; absent in checkpoints from before it was recorded. */
+  resize?: string;
 }
 
 export async function evaluateCheckpoint(opts: EvaluateCheckpointOptions): Promise<EvaluationReport> {
@@ -54,8 +56,8 @@ export async function evaluateCheckpoint(opts: EvaluateCheckpointOptions): Promi
   try {
     const [, h, w] = model.inputs[0].shape;
     const k = Number(model.outputs[0].shape.at(-1));
-    checkModelFitsDataset({ height: Number(h), width: Number(w), numClasses: k }, meta, opts.checkpointPath, dir);
     const trained = (ckpt.meta ?? {}) as CheckpointMeta;
+    checkModelFitsDataset({ height: Number(h), width: Number(w), numClasses: k, resize: trained.resize }, meta, opts.checkpointPath, dir);
     const { mean, std } = normalization(trained, meta, opts.checkpointPath);
     log.info(`${opts.checkpointPath} (epoch ${ckpt.epoch}) on TensorFlow.js ${backend.name} · ${opts.split} split: ${data.n} images, ${k} classes`);
 
