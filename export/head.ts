@@ -72,7 +72,14 @@ export function buildHead(g: GraphBuilder, model: tf.LayersModel, mode: InputMod
   return { values: [value(normalized, 'keras', shapes[0])], contract: contract(name, 'uint8', 'NHWC', shapes[0], true, dataset) };
 }
 
-function contract(name: string, dtype: 'uint8' | 'float32', layout: 'NHWC' | 'NCHW', shape: Shape, inGraph: boolean, dataset: DatasetInfo | undefined): InputContract {
+function contract(
+  name: string,
+  dtype: 'uint8' | 'float32',
+  layout: 'NHWC' | 'NCHW',
+  shape: Shape,
+  inGraph: boolean,
+  dataset: DatasetInfo | undefined,
+): InputContract {
   const [, h, w, c] = shape.length === 4 ? shape : [null, null, null, null];
   const resize: ResizeRule = dataset?.resize ?? DEFAULT_RESIZE_RULE;
   return { name, dtype, layout, height: h, width: w, channels: c, color: 'RGB', resize, batch: 'dynamic', normalized_in_graph: inGraph };

@@ -69,7 +69,11 @@ interface MetaLike {
 export function datasetInfoFromMeta(meta: MetaLike | null, numClasses: number): DatasetInfo {
   const resize = declaredResizeRule(meta?.resize);
   if (!resize) {
-    throw new TinynetError('export.bad_meta', `the dataset meta names resize rule "${meta?.resize}"; this tinynet knows ${RESIZE_RULES.join(', ')}`, 'prepare the dataset again with this tinynet');
+    throw new TinynetError(
+      'export.bad_meta',
+      `the dataset meta names resize rule "${meta?.resize}"; this tinynet knows ${RESIZE_RULES.join(', ')}`,
+      'prepare the dataset again with this tinynet',
+    );
   }
   const classes = meta?.classes?.length
     ? meta.classes.map((c, index) => ({ index, id: c.wnid ?? String(c.id ?? index), ...(c.wnid ? { wnid: c.wnid } : {}), name: c.name ?? c.wnid ?? String(index) }))
