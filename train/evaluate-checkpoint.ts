@@ -38,6 +38,8 @@ interface CheckpointMeta {
   classes?: Array<{ wnid?: string; name?: string }>;
   mean?: number[];
   std?: number[];
+  /** The resize rule of the dataset it was trained on; absent in checkpoints from before it was recorded. */
+  resize?: string;
 }
 
 export async function evaluateCheckpoint(opts: EvaluateCheckpointOptions): Promise<EvaluationReport> {
@@ -55,8 +57,8 @@ export async function evaluateCheckpoint(opts: EvaluateCheckpointOptions): Promi
   try {
     const [, h, w] = model.inputs[0].shape;
     const k = Number(model.outputs[0].shape.at(-1));
-    checkModelFitsDataset({ height: Number(h), width: Number(w), numClasses: k }, meta, opts.checkpointPath, dir);
     const trained = (ckpt.meta ?? {}) as CheckpointMeta;
+    checkModelFitsDataset({ height: Number(h), width: Number(w), numClasses: k, resize: trained.resize }, meta, opts.checkpointPath, dir);
     const { mean, std } = normalization(trained, meta, opts.checkpointPath);
     const engine = await createEngine(model, opts.config.train, backend);
     log.info(`${opts.checkpointPath} (epoch ${ckpt.epoch}) on ${engine.description} · ${opts.split} split: ${data.n} images, ${k} classes`);

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import path from 'node:path';
 import { withConfigOptions, configFromOptions, printResult, type ConfigOptions } from '../common.js';
+import { storedConfig } from '../../core/config/index.js';
+import { readCheckpoint } from '../../train/checkpoint.js';
 import { runExport, formatSummary } from '../../export/run.js';
 import { INPUT_MODES, type InputMode } from '../../export/exporter.js';
 import { selectBackend } from '../../train/backend/select.js';
@@ -23,7 +25,7 @@ interface ExportCliOptions extends ConfigOptions {
 function positiveNumber(flag: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isFinite(n) || n < 0) throw new TinynetError('CLI_BAD_FLAG', `${flag} must be a non-negative number, got "${v}"`);
+  if (!Number.isFinite(n) || n < 0) throw new TinynetError('cli.bad_option', `${flag} must be a non-negative number, got "${v}"`);
   return n;
 }
 
@@ -32,7 +34,7 @@ export function register(program: Command): void {
     program
       .command('export')
       .description('export a checkpoint or a TensorFlow.js LayersModel to ONNX, verified against TensorFlow.js')
-      .option('--checkpoint <file>', 'tinynet checkpoint (default: <paths.artifacts>/best.ckpt)')
+      .option('--checkpoint <file>', 'tinynet checkpoint (default: <paths.artifacts>/best.ckpt); without --config, its own config is used')
       .option('--tfjs <model.json>', 'a TensorFlow.js LayersModel (model.json + weight shards)')
       .option('--meta <meta.json>', 'with --tfjs: dataset meta (labels, mean/std) to export it as a classifier with the uint8 input')
       .option('-o, --out <file>', 'ONNX file to write (default: <paths.artifacts>/model.onnx)')
@@ -42,11 +44,13 @@ export function register(program: Command): void {
       .option('--no-fold-bn', 'keep BatchNormalization nodes instead of folding them into convolutions')
       .option('--samples <n>', 'dataset images to verify on when the cache exists', '64')
       .option('--json', 'print the summary as JSON'),
-  ).action(async (opts: ExportCliOptions) => {
-    const { config } = configFromOptions(opts);
+  ).action(async (opts: ExportCliOptions, cmd: Command) => {
+    // A checkpoint holds the resolved config it was trained with: without --config, export follows it.
+    const fromCheckpoint = opts.checkpoint !== undefined && !opts.tfjs && cmd.getOptionValueSource('config') === 'default';
+    const { config } = fromCheckpoint ? storedConfig(readCheckpoint(resolveUserPath(opts.checkpoint!)).config, opts.set) : configFromOptions(opts);
     const input = (opts.input ?? (opts.tfjs && !opts.meta ? undefined : config.export.input)) as InputMode | undefined;
     if (input !== undefined && !INPUT_MODES.includes(input)) {
-      throw new TinynetError('CLI_BAD_FLAG', `--input must be one of ${INPUT_MODES.join(', ')}, got "${input}"`);
+      throw new TinynetError('cli.bad_option', `--input must be one of ${INPUT_MODES.join(', ')}, got "${input}"`);
     }
     const verify = opts.verify && config.export.verify;
     if (verify) await selectBackend(config.train.backend, { threads: config.train.threads });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MONITORED_METRICS } from '../../monitored-metric.js';
 
 export const trainSection = z.strictObject({
   backend: z.enum(['auto', 'tensorflow', 'onnxruntime', 'wasm', 'cpu']).default('auto'),
@@ -33,7 +34,7 @@ export const trainSection = z.strictObject({
   /** Clip the global gradient norm (0 = off). */
   grad_clip: z.number().min(0).default(0),
   /** Metric that picks best.ckpt and drives early stopping. */
-  monitor: z.enum(['val/accuracy', 'val/loss', 'val/f1', 'val/top5']).default('val/accuracy'),
+  monitor: z.enum(MONITORED_METRICS).default('val/accuracy'),
   early_stopping: z
     .strictObject({
       enabled: z.boolean().default(false),
