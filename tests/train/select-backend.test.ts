@@ -12,7 +12,7 @@ const nativeInstalled = await import('@tensorflow/tfjs-node' as string).then(() 
 test('asking for `tensorflow` without tfjs-node is a TinynetError naming the install command', { skip: nativeInstalled }, async () => {
   await assert.rejects(selectBackend('tensorflow'), (err: unknown) => {
     assert.ok(err instanceof TinynetError);
-    assert.equal(err.code, 'BACKEND_MISSING');
+    assert.equal(err.code, 'train.backend_missing');
     assert.match(err.hint ?? '', /npm install @tensorflow\/tfjs-node/);
     return true;
   });
@@ -50,5 +50,5 @@ test('`cpu` is always available; the wasm heap is not reported there', async () 
 });
 
 test('an unknown backend kind is a TinynetError', async () => {
-  await assert.rejects(selectBackend('gpu' as never), (err: unknown) => err instanceof TinynetError && err.code === 'BAD_BACKEND');
+  await assert.rejects(selectBackend('gpu' as never), (err: unknown) => err instanceof TinynetError && err.code === 'train.bad_backend');
 });

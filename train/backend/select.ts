@@ -53,7 +53,7 @@ async function tryNative(): Promise<SelectedBackend | null> {
     } catch (err) {
       if (isAbsent(err, pkg)) continue;
       throw new TinynetError(
-        'BACKEND_LOAD_FAILED',
+        'train.backend_load_failed',
         `${pkg} is installed but failed to load: ${(err as Error).message}`,
         pkg.endsWith('-gpu')
           ? 'Check the CUDA/cuDNN versions it needs, or uninstall it to fall back to @tensorflow/tfjs-node or wasm.'
@@ -92,7 +92,7 @@ async function useWasm(requestedThreads: number): Promise<SelectedBackend> {
     log.warn(`wasm backend already initialized with ${wasmPrepared.threads} thread(s); ignoring threads=${requestedThreads}`);
   }
   if (!(await tf.setBackend('wasm'))) {
-    throw new TinynetError('BACKEND_INIT_FAILED', 'The wasm backend failed to initialize.', 'Use --backend cpu, or check the Node version (>= 20).');
+    throw new TinynetError('train.backend_init_failed', 'The wasm backend failed to initialize.', 'Use --backend cpu, or check the Node version (>= 20).');
   }
   const { getThreadsCount } = await import('@tensorflow/tfjs-backend-wasm');
   const threads = getThreadsCount();
@@ -129,7 +129,7 @@ export async function selectBackend(kind: BackendKind, opts: { threads?: number 
     case 'tensorflow': {
       const native = await tryNative();
       if (native == null) {
-        throw new TinynetError('BACKEND_MISSING', 'The `tensorflow` backend needs @tensorflow/tfjs-node or @tensorflow/tfjs-node-gpu, and neither is installed.', INSTALL_HINT);
+        throw new TinynetError('train.backend_missing', 'The `tensorflow` backend needs @tensorflow/tfjs-node or @tensorflow/tfjs-node-gpu, and neither is installed.', INSTALL_HINT);
       }
       selected = native;
       break;
@@ -157,7 +157,7 @@ export async function selectBackend(kind: BackendKind, opts: { threads?: number 
       break;
     }
     default:
-      throw new TinynetError('BAD_BACKEND', `Unknown backend "${String(kind)}".`, 'Use one of: auto, tensorflow, onnxruntime, wasm, cpu.');
+      throw new TinynetError('train.bad_backend', `Unknown backend "${String(kind)}".`, 'Use one of: auto, tensorflow, onnxruntime, wasm, cpu.');
   }
   const heap = selected.onnxruntime ? null : wasmHeapBytes();
   const why = 'why' in selected ? ` · ${String(selected.why)}` : '';

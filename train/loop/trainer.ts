@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Config } from '../../core/config/index.js';
 import { TinynetError } from '../../core/errors.js';
+import { isImprovement } from '../../core/monitored-metric.js';
 import { createSchedule, type LrSchedule } from '../optim/index.js';
 import { seedDropout, dropoutRngState } from '../model/spatial-dropout.js';
 import type { CheckpointContents } from '../checkpoint/checkpoint.js';
@@ -27,13 +28,6 @@ export interface FitOptions {
   engine?: TrainingEngine;
   /** Replace train.schedule (an LR range test sweeps its own LR per step). */
   lrSchedule?: LrSchedule;
-}
-
-/** Lower is better for losses, higher for the rest. */
-export function isImprovement(monitor: MonitorKey, value: number, best: number | null, minDelta = 0): boolean {
-  if (!Number.isFinite(value)) return false;
-  if (best === null) return true;
-  return monitor === 'val/loss' ? value < best - minDelta : value > best + minDelta;
 }
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
