@@ -71,6 +71,8 @@ export class OnnxRuntimeEngine implements TrainingEngine {
   private readonly params: ArrayParam[];
   private grads: Float32Array[] | null = null;
   private gradScale = 1;
+  /** onnxruntime writes each gradient into these (no allocation per step); the loss, logits and statistics it allocates. */
+  private readonly fetches: Record<string, ort.Tensor | null>;
 
   private constructor(
     readonly model: tf.LayersModel,
@@ -94,6 +96,10 @@ export class OnnxRuntimeEngine implements TrainingEngine {
       this.held.set(b.name, { binding: b, variable, data, tensor: new ort.Tensor('float32', data, b.onnxShape) });
     }
     this.params = step.forward.weights.filter((w) => w.trainable).map((w) => ({ name: w.name, data: this.weight(w.name).data }));
+    this.fetches = Object.fromEntries(stepSession.outputNames.map((name) => [name, null]));
+    for (const w of step.forward.weights.filter((b) => b.trainable)) {
+      this.fetches[gradientOutput(w.name)] = new ort.Tensor('float32', new Float32Array(w.onnxShape.reduce((a, b) => a * b, 1)), w.onnxShape);
+    }
   }
 
   static async create(model: tf.LayersModel, opts: OnnxRuntimeEngineOptions): Promise<OnnxRuntimeEngine> {
@@ -139,7 +145,7 @@ export class OnnxRuntimeEngine implements TrainingEngine {
       mask.dispose();
     }
     try {
-      return await this.stepSession.run(this.weightFeeds(this.stepSession, feeds));
+      return await this.stepSession.run(this.weightFeeds(this.stepSession, feeds), this.fetches);
     } catch (err) {
       throw runtimeError('in the training step', err);
     }
