@@ -25,7 +25,10 @@ export interface RunTrainingOptions {
   handleSignals?: boolean;
 }
 
-/** Stop cleanly on the first SIGINT/SIGTERM (last.ckpt is saved by the checkpoint callback); exit on the second. */
+/**
+ * Stop cleanly on the first SIGINT/SIGTERM, or SIGUSR2 (what a Slurm job asks for before its time
+ * limit): last.ckpt is saved by the checkpoint callback. Exit at once on the second.
+ */
 function signalStopper(): Callback & { detach(): void } {
   let ctx: TrainerContext | null = null;
   let count = 0;
@@ -40,6 +43,7 @@ function signalStopper(): Callback & { detach(): void } {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  process.on('SIGUSR2', onSignal);
   return {
     name: 'signals',
     onTrainBegin(c) {
@@ -48,6 +52,7 @@ function signalStopper(): Callback & { detach(): void } {
     detach() {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
+      process.off('SIGUSR2', onSignal);
     },
   };
 }

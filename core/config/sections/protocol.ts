@@ -31,17 +31,3 @@ export const lrFinderSection = z.strictObject({
       steps: z.number().int().min(1).default(20),
     }).prefault({}),
 });
-
-/** `tinynet grid` (seed M5): every combination of `params` (dotted config keys → values). */
-export const gridSection = z.strictObject({
-  /** Folder name under <paths.runs>/grid/. */
-  name: z.string().regex(/^[\w.-]+$/, 'letters, digits, _ . - only').default('grid'),
-  /** Dotted config keys → values to try (default: the seed's M5 grid). */
-  params: z
-    .record(z.string(), z.array(z.unknown()).min(1))
-    .default({ 'train.lr': [1e-4], 'train.weight_decay': [1e-4], 'model.blocks': [[2, 2, 2], [3, 3, 3]], 'model.dropout': [0.1, 0.3] }),
-  /** Epochs per trial (seed: 15). */
-  epochs: z.number().int().min(1).default(15),
-  max_steps_per_epoch: z.number().int().nonnegative().default(0),
-  metric: z.enum(['val/accuracy', 'val/loss', 'val/f1', 'val/top5']).default('val/accuracy'),
-});
