@@ -123,6 +123,13 @@ test('a trial requeued mid-run (scontrol requeue, then its own time-limit warnin
 test('grid status shows a failing trial as failed with its reason', { skip }, async () => {
   const sets = ['--set', 'grid.name=bad', '--set', 'grid.params={"train.lr": [0.003, 1.0e+30]}'];
   const dir = tinyProject('tinynet-slurm-fail-');
+  // A submission Slurm refuses: a clear error, the script kept aside, no job recorded.
+  const refused = await onCluster(dir, ['grid', '--config', 'tiny.yaml', '--executor', 'slurm', ...sets, '--set', 'grid.slurm.partition=nope']);
+  assert.equal(refused.code, 2);
+  assert.match(refused.stderr, /sbatch refused the job: .*invalid partition/i);
+  assert.match(refused.stderr, /script kept as .*grid\.sbatch\.rejected/);
+  assert.equal(existsSync(path.join(dir, 'runs/grid/bad/slurm-jobs.json')), false);
+  assert.equal(existsSync(path.join(dir, 'runs/grid/bad/grid.sbatch')), false);
   ok(await onCluster(dir, ['grid', '--config', 'tiny.yaml', '--executor', 'slurm', ...sets]));
   const s = await until('both trials settled', 180, async () => {
     const st = await statusOf(dir, sets);

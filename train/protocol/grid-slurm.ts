@@ -4,11 +4,12 @@
  * its time limit (the trial saves last.ckpt and requeues itself) and may be requeued by Slurm; every
  * start of a task continues the trial from its last.ckpt.
  */
-import { mkdirSync, chmodSync } from 'node:fs';
+import { mkdirSync, chmodSync, renameSync } from 'node:fs';
+import { TinynetError } from '../../core/errors.js';
 import path from 'node:path';
 import { writeFileAtomicSync } from '../../core/atomic.js';
 import { gridPaths } from '../../core/protocol-artifacts.js';
-import { sbatch } from './slurm.js';
+import { requireSbatch, sbatch } from './slurm.js';
 import { validateTrials, type GridRunContext } from './grid-trial.js';
 import { gridStatus, readSubmissions, type SlurmSubmission } from './grid-status.js';
 
@@ -86,11 +87,22 @@ export async function submitGrid(ctx: GridRunContext): Promise<SubmitOutcome> {
   const queued = status.rows.filter((r) => r.state === 'running' || r.state === 'pending').length;
   const indices = status.rows.filter((r) => !['done', 'running', 'pending'].includes(r.state)).map((r) => r.index);
   if (indices.length === 0) return { submission: null, trials: trials.length, finished, queued };
+  requireSbatch();
   const gp = gridPaths(path.join(config.paths.runs, 'grid'), config.grid.name);
   mkdirSync(gp.slurmOutput, { recursive: true });
-  writeFileAtomicSync(gp.slurmScript, arrayScript(ctx, indices, trials.length));
-  chmodSync(gp.slurmScript, 0o755);
-  const jobId = await sbatch(gp.slurmScript, path.resolve(ctx.cwd ?? process.cwd()));
+  // The script becomes grid.sbatch only once Slurm took it; a refused one is kept aside, for a look.
+  const pending = `${gp.slurmScript}.pending`;
+  writeFileAtomicSync(pending, arrayScript(ctx, indices, trials.length));
+  chmodSync(pending, 0o755);
+  let jobId: string;
+  try {
+    jobId = await sbatch(pending, path.resolve(ctx.cwd ?? process.cwd()));
+  } catch (err) {
+    renameSync(pending, `${gp.slurmScript}.rejected`);
+    if (err instanceof TinynetError) throw new TinynetError(err.code, `${err.message} (script kept as ${gp.slurmScript}.rejected)`, err.hint);
+    throw err;
+  }
+  renameSync(pending, gp.slurmScript);
   const submission: SlurmSubmission = { job_id: jobId, indices, script: gp.slurmScript, submitted_at: new Date().toISOString() };
   writeFileAtomicSync(gp.slurmJobs, JSON.stringify([...readSubmissions(config), submission], null, 1) + '\n');
   return { submission, trials: trials.length, finished, queued };

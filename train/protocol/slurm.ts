@@ -33,17 +33,22 @@ function run(cmd: string, args: string[], cwd?: string): Promise<{ code: number;
 
 const lastLine = (text: string) => text.trim().split('\n').at(-1)?.trim() ?? '';
 
-/** Submit a batch script; the job id. */
-export async function sbatch(script: string, cwd: string): Promise<string> {
+/** sbatch's path, or a clear error on a machine that cannot submit. */
+export function requireSbatch(): string {
   const bin = onPath('sbatch');
   if (!bin) {
     throw new TinynetError('grid.no_sbatch', 'grid.executor is slurm but sbatch is not on PATH: this machine is not a Slurm submit host', 'run `tinynet grid` on the cluster\'s login node, or use --executor local');
   }
-  const r = await run(bin, ['--parsable', script], cwd);
+  return bin;
+}
+
+/** Submit a batch script; the job id. */
+export async function sbatch(script: string, cwd: string): Promise<string> {
+  const r = await run(requireSbatch(), ['--parsable', script], cwd);
   // --parsable prints `jobid` or `jobid;cluster`.
   const id = /^(\d+)(;\S+)?$/.exec(r.stdout.trim())?.[1];
   if (r.code !== 0 || !id) {
-    throw new TinynetError('grid.submit_failed', `sbatch refused ${script}: ${lastLine(r.stderr) || lastLine(r.stdout) || `exit ${r.code}`}`, 'fix grid.slurm (partition, time, mem, gres, extra_sbatch) for this cluster; the script is kept for a look');
+    throw new TinynetError('grid.submit_failed', `sbatch refused the job: ${lastLine(r.stderr) || lastLine(r.stdout) || `exit ${r.code}`}`, 'fix grid.slurm (partition, time, mem, gres, extra_sbatch) for this cluster');
   }
   return id;
 }
