@@ -58,8 +58,10 @@ export function register(program: Command): void {
           process.exitCode = 130;
           // A grid trial requeues itself; a plain `tinynet train` job does it here.
           if (timeLimit && !process.env.TINYNET_GRID_TRIAL) {
+            // Said first: a successful requeue ends this job (SIGTERM) before the answer is read.
+            log.info(`time limit near: last.ckpt saved, requeueing job ${process.env.SLURM_JOB_ID ?? '(not under Slurm)'}`);
             const r = await requeueSelf();
-            (r.ok ? log.info : log.warn)(`time limit near: ${r.message}`);
+            if (!r.ok) log.warn(`time limit near: ${r.message}`);
           }
         }
       } finally {

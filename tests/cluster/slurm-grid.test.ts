@@ -5,12 +5,12 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { GridSummaryFile, GridTrialResult, GridTrialState } from '../../core/protocol-artifacts.js';
 import type { GridStatus } from '../../train/protocol/grid-status.js';
 import { readCheckpoint } from '../../train/checkpoint.js';
-import { tinyProject, tinynet, type CliResult } from '../protocol/cli-helpers.js';
+import { CLI, tinyProject, tinynet, type CliResult } from '../protocol/cli-helpers.js';
 import { startSlurmCluster, unavailable, type SlurmCluster } from './slurm-cluster.js';
 
 const why = unavailable();
@@ -46,6 +46,25 @@ const jobIdOf = (stdout: string) => /submitted Slurm job array (\d+)/.exec(stdou
 const statusOf = async (dir: string, sets: string[]) => JSON.parse(ok(await onCluster(dir, ['grid', 'status', '--config', 'tiny.yaml', '--json', ...sets]))) as GridStatus;
 const untimed = (r: GridTrialResult) => r.history.map(({ seconds: _s, throughput: _t, ...rest }) => rest as Record<string, unknown>);
 const resultOf = (dir: string, grid: string, trial: string) => JSON.parse(readFileSync(path.join(dir, 'runs/grid', grid, trial, 'result.json'), 'utf8')) as GridTrialResult;
+
+const squeueState = async (job: string) => (await cluster.run('squeue', ['--noheader', '--array', '--format=%T %r', `--jobs=${job}`])).stdout.trim();
+
+/**
+ * A requeued job waits two minutes (its BeginTime) before it may start again: let it start now —
+ * once the requeue has settled and the node is idle (a job started while its last run is still
+ * being cleaned up is killed for a revoked credential).
+ */
+async function release(job: string): Promise<void> {
+  await until(`${job} pending on its BeginTime, node idle`, 60, async () => {
+    const node = (await cluster.run('sinfo', ['--noheader', '--format=%T'])).stdout.trim();
+    return /^PENDING BeginTime/.test(await squeueState(job)) && node === 'idle' ? true : undefined;
+  });
+  await until(`${job} started again`, 60, async () => {
+    if (!(await squeueState(job)).startsWith('PENDING')) return true;
+    await cluster.run('scontrol', ['update', `JobId=${job}`, 'StartTime=now']);
+    return undefined;
+  });
+}
 
 test('the grid as a Slurm job array: every trial finishes, the ranking equals the local executor\'s, a second submit has nothing to do', { skip }, async () => {
   const slurm = tinyProject('tinynet-slurm-grid-');
@@ -83,26 +102,14 @@ test('a trial requeued mid-run (scontrol requeue, then its own time-limit warnin
   const trialDir = path.join(dir, 'runs/grid/rq/lr=0.003');
   const ckptEpoch = () => (existsSync(path.join(trialDir, 'artifacts/last.ckpt')) ? readCheckpoint(path.join(trialDir, 'artifacts/last.ckpt')).epoch : -1);
   const state = () => (existsSync(path.join(trialDir, 'state.json')) ? (JSON.parse(readFileSync(path.join(trialDir, 'state.json'), 'utf8')) as GridTrialState) : null);
-  const squeueState = async () => (await cluster.run('squeue', ['--noheader', '--array', '--format=%T %r', `--jobs=${job}`])).stdout.trim();
-  // A requeued job waits two minutes (its BeginTime) before it may start again: let it start now,
-  // once the requeue has settled (an earlier update is overwritten by it).
-  const release = async () => {
-    await until(`${job} pending on its BeginTime`, 60, async () => (/^PENDING BeginTime/.test(await squeueState()) ? true : undefined));
-    await until(`${job} running again`, 60, async () => {
-      if ((await squeueState()).startsWith('RUNNING')) return true;
-      await cluster.run('scontrol', ['update', `JobId=${job}`, 'StartTime=now']);
-      return undefined;
-    });
-  };
-
   await until('the first epoch saved', 120, () => (ckptEpoch() >= 1 ? true : undefined));
   assert.equal((await cluster.run('scontrol', ['requeue', job])).code, 0);
-  await release();
+  await release(job);
   await until('the restarted trial past epoch 4', 120, () => (state()?.restarts === 1 && state()?.state === 'running' && ckptEpoch() >= 4 ? true : undefined));
   // What Slurm sends signal_seconds before the time limit (--signal=B:USR2): to the batch shell only.
   assert.equal((await cluster.run('scancel', ['--signal=USR2', '--batch', job])).code, 0);
   await until('the trial to save and requeue itself', 60, () => (state()?.state === 'requeued' ? true : undefined));
-  await release();
+  await release(job);
   const status = await until('the trial done', 180, async () => {
     const s = await statusOf(dir, sets);
     return s.counts.done === 1 ? s : undefined;
@@ -141,4 +148,36 @@ test('grid status shows a failing trial as failed with its reason', { skip }, as
   const text = ok(await onCluster(dir, ['grid', 'status', '--config', 'tiny.yaml', ...sets]));
   assert.match(text, /1 done, 1 failed/);
   assert.match(text, /^\s+1\s+failed\s+lr=1e\+30 — train exited with code 1: error: training stopped/m);
+});
+
+test('a plain `tinynet train --resume auto` job warned with USR2 saves, requeues itself, and finishes like an uninterrupted run', { skip }, async () => {
+  const dir = tinyProject('tinynet-slurm-train-');
+  const budget = ['--set', 'train.epochs=12', '--set', 'train.max_steps_per_epoch=0'];
+  const script = path.join(dir, 'train.sbatch');
+  writeFileSync(
+    script,
+    ['#!/bin/bash', '#SBATCH --signal=B:USR2@120', '#SBATCH --requeue', '#SBATCH --open-mode=append', `#SBATCH --output=${dir}/slurm.out`, `#SBATCH --chdir=${dir}`, 'export TINYNET_LOG=info',
+      `exec ${process.execPath} ${CLI} train --config tiny.yaml --resume auto ${budget.join(' ')}`, ''].join('\n'),
+  );
+  const sub = await cluster.run('sbatch', ['--parsable', script]);
+  assert.equal(sub.code, 0, sub.stderr);
+  const job = sub.stdout.trim();
+  const last = path.join(dir, 'artifacts/last.ckpt');
+  const ckptEpoch = () => (existsSync(last) ? readCheckpoint(last).epoch : -1);
+  await until('two epochs saved', 120, () => (ckptEpoch() >= 2 ? true : undefined));
+  assert.equal((await cluster.run('scancel', ['--signal=USR2', '--batch', job])).code, 0);
+  await release(job);
+  await until(`${job} finished`, 180, async () => (/^(COMPLETED|)$/.test((await squeueState(job)).split(' ')[0]) ? true : undefined));
+  const out = readFileSync(path.join(dir, 'slurm.out'), 'utf8');
+  assert.match(out, /time limit near: last\.ckpt saved, requeueing job \d+/);
+  assert.match(out, /--resume auto: continuing from .*last\.ckpt/);
+  const requeued = JSON.parse(readFileSync(path.join(dir, 'artifacts/history.json'), 'utf8')) as { history: GridTrialResult['history'] };
+
+  const plain = tinyProject('tinynet-local-train-');
+  const r = await tinynet(plain, ['train', '--config', 'tiny.yaml', ...budget]);
+  assert.equal(r.code, 0, r.stderr);
+  const uninterrupted = JSON.parse(readFileSync(path.join(plain, 'artifacts/history.json'), 'utf8')) as { history: GridTrialResult['history'] };
+  const strip = (h: GridTrialResult['history']) => h.map(({ seconds: _s, throughput: _t, ...rest }) => rest as Record<string, unknown>);
+  assert.equal(requeued.history.length, 12);
+  assert.deepEqual(strip(requeued.history), strip(uninterrupted.history));
 });
