@@ -51,14 +51,15 @@ const squeueState = async (job: string) => (await cluster.run('squeue', ['--nohe
 
 /**
  * A requeued job waits two minutes (its BeginTime) before it may start again: let it start now —
- * once the requeue has settled and the node is idle (a job started while its last run is still
- * being cleaned up is killed for a revoked credential).
+ * once the requeue has settled, the node is idle, and a clock second has passed (slurmd refuses a
+ * launch credential that is not newer than the revocation of the run it replaces).
  */
 async function release(job: string): Promise<void> {
   await until(`${job} pending on its BeginTime, node idle`, 60, async () => {
     const node = (await cluster.run('sinfo', ['--noheader', '--format=%T'])).stdout.trim();
     return /^PENDING BeginTime/.test(await squeueState(job)) && node === 'idle' ? true : undefined;
   });
+  await sleep(2500);
   await until(`${job} started again`, 60, async () => {
     if (!(await squeueState(job)).startsWith('PENDING')) return true;
     await cluster.run('scontrol', ['update', `JobId=${job}`, 'StartTime=now']);

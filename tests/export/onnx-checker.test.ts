@@ -12,7 +12,10 @@ import { exportLayersModel } from '../../export/exporter.js';
 import { tinyResNet, TINY_DATASET } from './fixtures.js';
 import { cpuBackend } from './helpers.js';
 
-const python = ['/usr/bin/python3', 'python3'].find((p) => spawnSync(p, ['-c', 'import onnx'], { stdio: 'ignore' }).status === 0);
+// Run outside the repository: `python -c` puts the working folder first on sys.path, where the
+// TypeScript room onnx/ would pass for the package.
+const cwd = tmpdir();
+const python = ['/usr/bin/python3', 'python3'].find((p) => spawnSync(p, ['-c', 'import onnx.checker'], { stdio: 'ignore', cwd }).status === 0);
 
 test('exported files pass onnx.checker (full_check) and strict shape inference', { skip: python ? false : 'python3 with the onnx package not found' }, async () => {
   await cpuBackend();
@@ -24,6 +27,6 @@ test('exported files pass onnx.checker (full_check) and strict shape inference',
     return file;
   });
   const script = 'import onnx, sys\nfor f in sys.argv[1:]:\n    m = onnx.load(f)\n    onnx.checker.check_model(m, full_check=True)\n    onnx.shape_inference.infer_shapes(m, strict_mode=True)\nprint("ok")';
-  const out = execFileSync(python!, ['-c', script, ...files], { encoding: 'utf8' });
+  const out = execFileSync(python!, ['-c', script, ...files], { encoding: 'utf8', cwd });
   assert.equal(out.trim(), 'ok');
 });
