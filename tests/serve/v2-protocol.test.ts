@@ -191,3 +191,23 @@ test('binary tensor extension: sizes that do not add up are 400 with the reason'
   assert.equal(noHeader.status, 400);
   assert.match(((await noHeader.json()) as { error: string }).error, /no Inference-Header-Content-Length header/);
 });
+
+test('binary tensor extension with an FP32 input: little-endian floats give the JSON answer', async () => {
+  const s = await startTestServer({}, { inputDtype: 'float32', numClasses: 3 });
+  try {
+    const values = Array.from({ length: 64 * 64 * 3 }, (_, i) => Math.fround(Math.sin(i)));
+    const input = { name: 'image', shape: [1, 64, 64, 3], datatype: 'FP32' };
+    const viaJson = (await (await fetch(s.url + '/v2/models/model/infer', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ inputs: [{ ...input, data: values }] }) })).json()) as Json;
+    const bytes = leBytes(values);
+    const req = binaryRequest({ inputs: [{ ...input, parameters: { binary_data_size: bytes.length } }] }, bytes);
+    const viaBinary = (await (await fetch(s.url + '/v2/models/model/infer', { method: 'POST', headers: req.headers, body: req.body })).json()) as Json;
+    assert.deepEqual(viaBinary.outputs, viaJson.outputs);
+    const nan = leBytes([Number.NaN, ...values.slice(1)]);
+    const bad = binaryRequest({ inputs: [{ ...input, parameters: { binary_data_size: nan.length } }] }, nan);
+    const res = await fetch(s.url + '/v2/models/model/infer', { method: 'POST', headers: bad.headers, body: bad.body });
+    assert.equal(res.status, 400);
+    assert.match(((await res.json()) as { error: string }).error, /value 0 is NaN, not a finite FP32/);
+  } finally {
+    await s.close();
+  }
+});
