@@ -8,6 +8,7 @@ import { INPUT_MODES, type InputMode } from '../../export/exporter.js';
 import { selectBackend } from '../../train/backend/select.js';
 import { resolveUserPath } from '../../core/paths.js';
 import { TinynetError } from '../../core/errors.js';
+import { writeTritonRepository } from '../../export/triton.js';
 
 interface ExportCliOptions extends ConfigOptions {
   checkpoint?: string;
@@ -19,6 +20,7 @@ interface ExportCliOptions extends ConfigOptions {
   tolerance?: string;
   foldBn: boolean;
   samples?: string;
+  triton?: string;
   json?: boolean;
 }
 
@@ -43,6 +45,7 @@ export function register(program: Command): void {
       .option('--tolerance <x>', 'max abs difference allowed on probabilities (default: export.tolerance)')
       .option('--no-fold-bn', 'keep BatchNormalization nodes instead of folding them into convolutions')
       .option('--samples <n>', 'dataset images to verify on when the cache exists', '64')
+      .option('--triton <dir>', 'also write a Triton model repository there (<name>/config.pbtxt, <name>/1/model.onnx, <name>/labels.txt)')
       .option('--json', 'print the summary as JSON'),
   ).action(async (opts: ExportCliOptions, cmd: Command) => {
     // A checkpoint holds the resolved config it was trained with: without --config, export follows it.
@@ -65,7 +68,10 @@ export function register(program: Command): void {
       foldBatchNorm: opts.foldBn && config.export.fold_batchnorm,
       samples: positiveNumber('--samples', opts.samples),
     });
-    printResult(summary, opts.json ?? false, () => formatSummary(summary));
+    const triton = summary.written && opts.triton
+      ? writeTritonRepository(summary.out, resolveUserPath(opts.triton), { maxBatchSize: config.serve.max_batch, maxQueueDelayMs: config.serve.max_delay_ms })
+      : null;
+    printResult({ ...summary, triton }, opts.json ?? false, () => formatSummary(summary) + (triton ? `\nTriton model repository: ${triton.dir} (config.pbtxt, 1/model.onnx, labels.txt)` : ''));
     if (!summary.written) process.exitCode = 1;
   });
 }
