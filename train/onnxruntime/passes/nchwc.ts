@@ -174,11 +174,51 @@ export function rewriteToNchwc(tg: TrainGraph, block: number): { convs: number; 
   }
   const leaked = graph.outputs.find((o) => blocked.has(o.name));
   if (leaked) throw new Error(`NCHWc rewrite: graph output ${leaked.name} would be blocked`);
-  graph.nodes = out;
+  graph.nodes = fuseAffineActivations(out, new Set(graph.outputs.map((o) => o.name)));
   // Constants only the replaced nodes read (their axes, pads) would make onnxruntime warn at load.
   const read = new Set(out.flatMap((n) => n.inputs));
   for (const name of [...graph.initializers.keys()]) if (!read.has(name)) graph.initializers.delete(name);
   return { convs, reorders };
+}
+
+/**
+ * BatchNorm's affine (a depthwise 1×1 NCHWc Conv) followed by ReLU, or by a residual Add and then
+ * ReLU, becomes one NCHWc Conv with MLAS's fused activation and Sum input: two or three full
+ * passes over the activation become one. Only where the intermediate values have no other reader
+ * (the backward pass reads the ReLU's output, never what came before it).
+ */
+function fuseAffineActivations(nodes: IrNode[], graphOutputs: Set<string>): IrNode[] {
+  const readers = new Map<string, IrNode[]>();
+  for (const n of nodes) for (const i of n.inputs) readers.set(i, [...(readers.get(i) ?? []), n]);
+  const only = (v: string): IrNode | null => {
+    const r = readers.get(v) ?? [];
+    return r.length === 1 && !graphOutputs.has(v) ? r[0] : null;
+  };
+  const removed = new Set<IrNode>();
+  for (const conv of nodes) {
+    if (conv.domain !== NCHWC_DOMAIN || conv.op !== 'Conv' || intAttr(conv, 'group', 1) === 1 || conv.attrs.activation || conv.inputs.length > 3) continue;
+    const next = only(conv.outputs[0]);
+    // An Add of two affines (a block with a projection shortcut) is fused into one of them only.
+    if (!next || removed.has(next)) continue;
+    if (next.op === 'Relu') {
+      conv.outputs = [next.outputs[0]];
+      conv.attrs = { ...conv.attrs, activation: attr.string('Relu') };
+      removed.add(next);
+      continue;
+    }
+    if (next.op === 'Add' && next.inputs.length === 2 && next.inputs[0] !== next.inputs[1]) {
+      const relu = only(next.outputs[0]);
+      if (!relu || relu.op !== 'Relu') continue;
+      // An Add reading the conv directly is a full-shape one, so its other input is blocked too.
+      const sum = next.inputs[0] === conv.outputs[0] ? next.inputs[1] : next.inputs[0];
+      conv.inputs = [...conv.inputs.slice(0, 2), conv.inputs[2] ?? '', sum];
+      conv.outputs = [relu.outputs[0]];
+      conv.attrs = { ...conv.attrs, activation: attr.string('Relu') };
+      removed.add(next);
+      removed.add(relu);
+    }
+  }
+  return nodes.filter((n) => !removed.has(n));
 }
 
 /** The int64 values of a constant initializer, or null. */
