@@ -46,7 +46,7 @@ export function kserveRoutes(deps: RouteDeps): Hono<AppEnv> {
       platform: 'onnxruntime_onnx',
       inputs: [{ name: info.inputName, datatype, shape }],
       outputs: outputNames.map((name) => ({ name, datatype: 'FP32', shape: [-1, info.numClasses] })),
-      parameters: { labels: info.labels, resize: info.resize, provenance: info.provenance },
+      parameters: { labels: info.labels, resize: info.resize, provenance: info.provenance, precision: info.precision, quantization: info.metadata.precision ?? null },
     });
   });
   app.get('/v2/models/:name/ready', (c) => {
