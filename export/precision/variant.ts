@@ -102,8 +102,7 @@ export async function buildVariant(result: ExportResult, opts: VariantOptions): 
     graph = r.graph;
     info = { precision: 'fp16', weights: 'float16', ...(Object.keys(r.keptFloat32).length ? { left_in_float: r.keptFloat32 } : {}) };
   }
-  const serialize = (precision: PrecisionInfo) =>
-    serializeModel(graph, { producerName: 'tinynet', producerVersion: TINYNET_VERSION, docString: result.docString, metadata: { ...result.metadata, [METADATA_KEYS.precision]: JSON.stringify(precision) } });
+  const serialize = (precision: PrecisionInfo) => serializeVariant(result, graph, precision);
 
   const numClasses = Number(result.outputs[0].dims.at(-1));
   log.info(`${opts.precision}: evaluating the float and the ${opts.precision} model on ${test.n} test images`);
@@ -115,6 +114,11 @@ export async function buildVariant(result: ExportResult, opts: VariantOptions): 
   if (written) writeFileAtomicSync(opts.out, bytes);
   else log.error(`${opts.precision}: test accuracy ${(comparison.model * 100).toFixed(2)} % vs float ${(comparison.float * 100).toFixed(2)} %: ${drop.toFixed(2)} points lost, more than export.quantize.max_accuracy_drop = ${q.max_accuracy_drop}; ${opts.out} not written, the float model is kept`);
   return { precision: opts.precision, out: opts.out, written, bytes: bytes.length, floatBytes: result.bytes.length, comparison, drop, maxDrop: q.max_accuracy_drop, info, seconds: (performance.now() - t0) / 1000 };
+}
+
+/** A variant's graph with the float export's metadata plus its precision record. */
+export function serializeVariant(result: ExportResult, graph: IrGraph, info: PrecisionInfo): Uint8Array {
+  return serializeModel(graph, { producerName: 'tinynet', producerVersion: TINYNET_VERSION, docString: result.docString, metadata: { ...result.metadata, [METADATA_KEYS.precision]: JSON.stringify(info) } });
 }
 
 /** `model.onnx` → `model.int8.onnx`. */
