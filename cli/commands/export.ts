@@ -63,7 +63,7 @@ export function register(program: Command): void {
   withConfigOptions(
     program
       .command('export')
-      .description('export a checkpoint or a TensorFlow.js LayersModel to ONNX, verified against TensorFlow.js')
+      .description('export a checkpoint or a TensorFlow.js LayersModel to ONNX, verified against TensorFlow.js; --quantize int8 / --precision fp16 add a smaller variant, verified on the test split')
       .option('--checkpoint <file>', 'tinynet checkpoint (default: <paths.artifacts>/best.ckpt)')
       .option('--tfjs <model.json>', 'a TensorFlow.js LayersModel (model.json + weight shards)')
       .option('--meta <meta.json>', 'with --tfjs: dataset meta (labels, mean/std) to export it as a classifier with the uint8 input')
