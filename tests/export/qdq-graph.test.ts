@@ -16,6 +16,7 @@ import { validateConfig } from '../../core/config/index.js';
 import { decodeModel } from '../../onnx/proto.js';
 import { serializeModel } from '../../onnx/serialize.js';
 import type { IrGraph } from '../../onnx/ir.js';
+import { GraphBuilder } from '../../onnx/builder.js';
 import { quantizeInt8 } from '../../export/precision/int8.js';
 import { convertToFloat16, float16BitsToFloat32, toFloat16Bits } from '../../export/precision/float16.js';
 import { planQdq } from '../../export/quantize/plan.js';
@@ -125,6 +126,24 @@ test('fp16: float16 weights and compute, float32 in and out, probabilities withi
   const ref = await run(float.bytes, u8, n);
   const maxDiff = got.probabilities.reduce((m, p, i) => Math.max(m, Math.abs(p - ref.probabilities[i])), 0);
   assert.ok(maxDiff < 2e-3, `max |Δprobabilities| ${maxDiff}`);
+});
+
+test('fp16: an op without a float16 kernel (CumSum) runs in float32 behind a Cast, and the model still runs', async () => {
+  const g = new GraphBuilder('cumsum');
+  g.addInput({ name: 'x', dtype: 'float32', dims: [2, 3] });
+  const scaled = g.op('Mul', ['x', g.constFloat('w', [0.5, 2, -1], [3])]);
+  g.node('CumSum', [scaled, g.initializer('axis', { dtype: 'int64', dims: [], data: BigInt64Array.of(1n) })], {}, { outputs: ['y'] });
+  g.addOutput({ name: 'y', dtype: 'float32', dims: [2, 3] });
+  const h = convertToFloat16(g.graph);
+  assert.deepEqual(h.keptFloat32, { CumSum: 1 });
+  const cumsum = h.graph.nodes.find((n) => n.op === 'CumSum')!;
+  const feeding = h.graph.nodes.find((n) => n.outputs[0] === cumsum.inputs[0])!;
+  assert.equal(feeding.op, 'Cast', 'the float16 Mul output is cast to float32 for CumSum');
+  assert.equal(cumsum.outputs[0], 'y', 'its float32 output is the graph output itself');
+  const session = await ort.InferenceSession.create(toBytes(h.graph));
+  const y = (await session.run({ x: new ort.Tensor('float32', Float32Array.of(1, 2, 3, 4, 5, 6), [2, 3]) })).y.data as Float32Array;
+  await session.release();
+  assert.deepEqual(Array.from(y), [0.5, 4.5, 1.5, 2, 12, 6]);
 });
 
 test('float16 bits: round to nearest even, clamp beyond ±65504, back to float32 exactly', () => {
