@@ -5,7 +5,8 @@
  */
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import YAML from 'yaml';
 import path from 'node:path';
 import { runExport, formatSummary, type RunExportSummary } from '../../export/run.js';
 import { inspectFile, formatInspection } from '../../export/inspect.js';
@@ -15,6 +16,7 @@ import { TinynetError } from '../../core/errors.js';
 import { loadSplit } from '../../dataset/cache.js';
 import { calibrationImages } from '../../export/precision/variant.js';
 import { trainedCheckpoint, type TrainedCheckpoint } from './trained-checkpoint.js';
+import { tinynet } from '../protocol/cli-helpers.js';
 
 let fx: TrainedCheckpoint;
 before(async () => {
@@ -120,5 +122,30 @@ test('a wrong export.quantize value names the key and what is accepted', () => {
   assert.throws(() => validateConfig({ export: { quantize: { calibration_images: 0 } } }), /export\.quantize\.calibration_images/);
   assert.throws(() => validateConfig({ export: { quantize: { typo: 1 } } }), /export\.quantize\.typo/);
   assert.equal(validateConfig({ export: { quantize: { type: 'int8' } } }).config.export.quantize.max_accuracy_drop, 1);
-  assert.ok(readFileSync(fx.checkpoint).length > 0);
+});
+
+test('the CLI: --quantize int8 writes both files and exits 0; a refused variant exits 1 and keeps the float model', async () => {
+  const dir = path.join(fx.root, 'cli');
+  mkdirSync(dir, { recursive: true });
+  const yaml = (quantize: Record<string, unknown>) => YAML.stringify({ ...fx.raw, export: { quantize } });
+  writeFileSync(path.join(dir, 'ok.yaml'), yaml({ method: 'entropy', bins: 512 }));
+  writeFileSync(path.join(dir, 'refuse.yaml'), yaml({ type: 'int8', method: 'percentile', percentile: 20, max_accuracy_drop: 0.5 }));
+
+  const ok = await tinynet(dir, ['export', '--config', 'ok.yaml', '--checkpoint', fx.checkpoint, '-o', 'ok/model.onnx', '--quantize', 'int8', '--calibration-images', '40', '--json']);
+  assert.equal(ok.code, 0, ok.stderr);
+  const summary = JSON.parse(ok.stdout) as RunExportSummary;
+  assert.equal(summary.variant!.info.calibration!.method, 'entropy');
+  assert.equal(summary.variant!.info.calibration!.images, 40);
+  assert.ok(existsSync(path.join(dir, 'ok', 'model.onnx')) && existsSync(path.join(dir, 'ok', 'model.int8.onnx')));
+
+  const refused = await tinynet(dir, ['export', '--config', 'refuse.yaml', '--checkpoint', fx.checkpoint, '-o', 'refused/model.onnx']);
+  assert.equal(refused.code, 1, refused.stdout + refused.stderr);
+  assert.match(refused.stdout, /NOT written .*model\.int8\.onnx/);
+  assert.match(refused.stderr, /points lost, more than export\.quantize\.max_accuracy_drop = 0\.5/);
+  assert.ok(existsSync(path.join(dir, 'refused', 'model.onnx')));
+  assert.ok(!existsSync(path.join(dir, 'refused', 'model.int8.onnx')));
+
+  const both = await tinynet(dir, ['export', '--config', 'ok.yaml', '--checkpoint', fx.checkpoint, '-o', 'both/model.onnx', '--quantize', 'int8', '--precision', 'fp16']);
+  assert.notEqual(both.code, 0);
+  assert.match(both.stderr, /fp16 and int8 were both asked for/);
 });
