@@ -1,12 +1,16 @@
 /**
- * Images/s of one training step and of inference for the seed model ([3,3,3], widths 64/128/256,
- * 64×64×3, 200 classes, batch 32, Adam) on the wasm backend — with 2 threads and with 1 — next to
- * the same network in PyTorch CPU (2 threads) measured in the same run, as ratios. PyTorch is the
- * Debian `python3-torch` under /usr/bin/python3; when it is absent that half is skipped.
- * wasm32 cannot hold a full batch of 32 of this model (4 GiB heap), so the step accumulates
- * gradients over micro-batches (8 by default; BatchNorm statistics are then per micro-batch).
- * Env: BENCH_THREADS (default "2,1"), BENCH_MICRO_BATCH (8), BENCH_WARMUP (1), BENCH_STEPS (3), BENCH_PYTHON (/usr/bin/python3),
- * BENCH_BLOCKS (e.g. "2,2,2"). Run: npm run build && node dist/bench/train-step.js
+ * Images/s of one training step (Adam) on each engine, next to PyTorch CPU (2 threads) on the same
+ * network measured in the same run, as ratios:
+ *  - the onnxruntime engine (onnxruntime-node's native kernels, whole batches), its step split into
+ *    forward / backward / optimizer / host time from onnxruntime's profile, and its peak memory —
+ *    on the seed model ([3,3,3] × 64/128/256, 64×64×3, 200 classes, batch 32) and on a narrow one
+ *    ([1,1,1] × 16/32/64, batch 64);
+ *  - the tfjs wasm backend with 2 threads and with 1 (and inference): wasm32 cannot hold a full
+ *    batch of 32 of the seed model (4 GiB heap), so its step accumulates gradients over
+ *    micro-batches (8 by default; BatchNorm statistics are then per micro-batch).
+ * PyTorch is the Debian `python3-torch` under /usr/bin/python3; when it is absent those rows are skipped.
+ * Env: BENCH_THREADS (wasm, default "2,1"), BENCH_MICRO_BATCH (8), BENCH_WARMUP (1), BENCH_STEPS (3), BENCH_PYTHON (/usr/bin/python3),
+ * BENCH_BLOCKS (seed model stages, e.g. "2,2,2"), BENCH_ENGINES ("onnxruntime,wasm"). Run: npm run bench -- train-step
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +20,7 @@ import { measurePeakInChild, type PeakMeasurement } from './wasm-peak-worker.js'
 import type { BenchResult, BenchRow } from './types.js';
 import { run$, PYTHON, lastJsonLine, torchAvailable, envList } from './child.js';
 import { saveResult, runWhenMain } from './results-file.js';
+import type { measureOnnxRuntime } from './train-step-onnxruntime.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
@@ -31,6 +36,75 @@ interface EngineResult {
   [extra: string]: unknown;
 }
 
+interface OnnxRun {
+  network: string;
+  batch: number;
+  onnxruntime: Awaited<ReturnType<typeof measureOnnxRuntime>>;
+  pytorch: { engine: string; train: Rate }[];
+  wasm: (EngineResult & { backend: string }) | null;
+}
+
+const NARROW = { blocks: [1, 1, 1], widths: [16, 32, 64], batch: 64 };
+
+/** onnxruntime on the seed model (batch 32) and the narrow one (batch 64), PyTorch before and after each; wasm on the narrow one. */
+async function measureOnnxRuntimeEngine(common: typeof SEED_MODEL & { batch: number; warmup: number; steps: number }, notes: string[]): Promise<OnnxRun[]> {
+  const torchMissing = await torchAvailable();
+  const networks = [
+    { network: `seed [${common.blocks}] × ${common.widths.join('/')}`, options: { ...common } },
+    { network: `narrow [${NARROW.blocks}] × ${NARROW.widths.join('/')}`, options: { ...common, ...NARROW } },
+  ];
+  const out: OnnxRun[] = [];
+  for (const { network, options } of networks) {
+    const torch = async () => {
+      const { stdout } = await run$(PYTHON, [packageFile('bench', 'torch_train_step.py'), JSON.stringify({ ...options, threads: 2 })], { maxBuffer: 1 << 20 });
+      const r = lastJsonLine(stdout) as { torch: string; train: Rate };
+      return { engine: `pytorch ${r.torch} cpu`, train: r.train };
+    };
+    const pytorch = torchMissing == null ? [await torch()] : [];
+    const { stdout } = await run$(process.execPath, [path.join(HERE, 'train-step-onnxruntime.js'), JSON.stringify({ ...options, threads: 2 })], { maxBuffer: 1 << 20, env: { ...process.env, TINYNET_LOG: 'warn' } });
+    const onnxruntime = lastJsonLine(stdout) as OnnxRun['onnxruntime'];
+    if (torchMissing == null) pytorch.push(await torch());
+    let wasm: OnnxRun['wasm'] = null;
+    if (options.batch === NARROW.batch) {
+      const w = await run$(process.execPath, [path.join(HERE, 'train-step-wasm.js'), JSON.stringify({ ...options, threads: 2, microBatch: 0 })], { maxBuffer: 1 << 20, env: { ...process.env, TINYNET_LOG: 'warn' } });
+      wasm = lastJsonLine(w.stdout) as OnnxRun['wasm'];
+    }
+    out.push({ network, batch: options.batch, onnxruntime, pytorch, wasm });
+  }
+  if (torchMissing != null) notes.push(`PyTorch rows for the onnxruntime engine skipped: ${torchMissing}.`);
+  return out;
+}
+
+function onnxRows(runs: OnnxRun[], seedWasm: EngineResult | undefined): BenchRow[] {
+  const rows: BenchRow[] = [];
+  for (const r of runs) {
+    const o = r.onnxruntime;
+    const torch = r.pytorch.length ? r.pytorch.reduce((a, p) => a + p.train.images_per_s, 0) / r.pytorch.length : null;
+    const label = `${r.network}, batch ${r.batch}`;
+    rows.push({
+      case: `training step img/s, onnxruntime engine, ${label} (whole batch, Adam; higher is better)`,
+      value: o.train.images_per_s,
+      unit: 'img/s',
+      ...(torch != null ? { reference: `${r.pytorch[0].engine}, 2 threads, same network and batch (mean of before/after)`, referenceValue: torch, ratio: o.train.images_per_s / torch } : {}),
+    });
+    const wasm = r.wasm ?? (r.batch === 32 ? seedWasm : undefined);
+    if (wasm) {
+      rows.push({
+        case: `training step img/s, onnxruntime engine vs tfjs-wasm 2 threads, ${label}${r.wasm ? '' : ` (wasm in ${32 / Number(wasm.micro_batch ?? 8)} micro-batches)`}`,
+        value: o.train.images_per_s, unit: 'img/s', reference: `tfjs-wasm (${String(wasm.backend ?? wasm.engine)})`, referenceValue: wasm.train.images_per_s, ratio: o.train.images_per_s / wasm.train.images_per_s,
+      });
+    }
+    if (o.phases) {
+      const step = o.batch / o.train.images_per_s;
+      for (const [phase, seconds] of Object.entries(o.phases)) {
+        rows.push({ case: `onnxruntime step, ${label}: ${phase.replace('_s', '')} seconds (share of the step)`, value: seconds, unit: 's', reference: 'whole step', referenceValue: step, ratio: seconds / step });
+      }
+    }
+    rows.push({ case: `onnxruntime engine peak resident memory, ${label}`, value: o.peak_rss_mib, unit: 'MiB' });
+  }
+  return rows;
+}
+
 export async function run(): Promise<BenchResult> {
   const blocks = envList('BENCH_BLOCKS', SEED_MODEL.blocks);
   const common = {
@@ -41,8 +115,10 @@ export async function run(): Promise<BenchResult> {
     steps: envList('BENCH_STEPS', [3])[0],
   };
   const microBatch = envList('BENCH_MICRO_BATCH', [8])[0];
+  const engines = (process.env.BENCH_ENGINES ?? 'onnxruntime,wasm').split(',').map((e) => e.trim());
   const results: EngineResult[] = [];
   const notes: string[] = [];
+  const onnx = engines.includes('onnxruntime') ? await measureOnnxRuntimeEngine(common, notes) : [];
 
   const torchMissing = await torchAvailable();
   const measureTorch = async () => {
@@ -63,7 +139,7 @@ export async function run(): Promise<BenchResult> {
   const peak: PeakMeasurement | null = 'error' in measured ? null : measured;
   if ('error' in measured) notes.push(`wasm peak not measured: ${measured.error}.`);
 
-  for (const threads of envList('BENCH_THREADS', [2, 1])) {
+  for (const threads of engines.includes('wasm') ? envList('BENCH_THREADS', [2, 1]) : []) {
     const { stdout } = await run$(process.execPath, [path.join(HERE, 'train-step-wasm.js'), JSON.stringify({ ...common, threads, microBatch })], {
       maxBuffer: 1 << 20,
       env: { ...process.env, TINYNET_LOG: 'warn' },
@@ -149,11 +225,13 @@ export async function run(): Promise<BenchResult> {
     `Training FLOPs per image: ${(trainFlops / 1e9).toFixed(2)} G (3 × ${(trainFlops / 3e9).toFixed(2)} G forward, convolutions and dense layer). ` +
       'The peak is a register-only multiply-add loop (bench/wasm-peak-kernel.ts), the most any wasm code reaches on these cores; `npm run bench -- wasm-peak` measures it in detail.',
   );
-  const result: BenchResult & { engines: EngineResult[]; wasm_peak: PeakMeasurement | null; train_flops_per_image: number } = {
+  rows.unshift(...onnxRows(onnx, wasm2));
+  const result: BenchResult & { engines: EngineResult[]; onnxruntime: OnnxRun[]; wasm_peak: PeakMeasurement | null; train_flops_per_image: number } = {
     name: 'train-step',
     results: rows,
     notes: notes.join(' '),
     engines: results,
+    onnxruntime: onnx,
     wasm_peak: peak,
     train_flops_per_image: trainFlops,
   };

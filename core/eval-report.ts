@@ -125,10 +125,17 @@ export interface EvaluatedModelShape {
   height: number;
   width: number;
   numClasses: number;
+  /** The resize rule the model declares, when it is an ONNX file. */
+  resize?: string;
 }
 
-/** A model trained for another image size or class count cannot be scored on this dataset: say so. */
-export function checkModelFitsDataset(model: EvaluatedModelShape, dataset: { input_shape: [number, number, number]; num_classes: number }, modelFile: string, dir: string): void {
+/** A model trained for another image size, class count or resize rule cannot be scored on this dataset: say so. */
+export function checkModelFitsDataset(
+  model: EvaluatedModelShape,
+  dataset: { input_shape: [number, number, number]; num_classes: number; resize?: string },
+  modelFile: string,
+  dir: string,
+): void {
   const [h, w] = dataset.input_shape;
   if (model.height !== h || model.width !== w) {
     throw new TinynetError(
@@ -142,6 +149,13 @@ export function checkModelFitsDataset(model: EvaluatedModelShape, dataset: { inp
       'evaluate.class_mismatch',
       `${modelFile} predicts ${model.numClasses} classes but the dataset in ${dir} has ${dataset.num_classes}`,
       'evaluate with the config the model was trained with',
+    );
+  }
+  if (model.resize && dataset.resize && model.resize !== dataset.resize) {
+    throw new TinynetError(
+      'evaluate.resize_mismatch',
+      `${modelFile} resizes images by ${model.resize} but the dataset in ${dir} was prepared with ${dataset.resize}`,
+      `evaluate with the config the model was trained with (dataset.resize: ${model.resize})`,
     );
   }
 }

@@ -32,9 +32,6 @@ export const METADATA_KEYS = {
 
 export const METADATA_FORMAT = '1';
 
-/** How images are brought to the input size before they enter the model. */
-export const RESIZE_RULE = 'shorter-side-then-center-crop';
-
 export interface ClassEntry {
   index: number;
   id: string;
@@ -50,6 +47,7 @@ export interface InputContract {
   width: number | null;
   channels: number | null;
   color: 'RGB';
+  /** How images are brought to the input size: center_crop or stretch (core/image/resize-rule.ts). */
   resize: string;
   /** 'dynamic': any batch size N. */
   batch: 'dynamic';

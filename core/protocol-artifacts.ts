@@ -134,7 +134,7 @@ export interface SanityFile {
   created_at: string;
   passed: boolean;
   checks: SanityCheck[];
-  /** Architecture table and parameter counts (seed M1). */
+  /** Architecture table and parameter counts (course report M1). */
   model: { config: unknown; layers: Array<{ name: string; type: string; outputShape: string; params: number }>; totalParams: number; trainableParams: number; nonTrainableParams: number; outputShape: number[] };
   overfit_history: EpochRecord[];
   tensorboard: string;
@@ -223,8 +223,6 @@ export interface GridSummaryFile {
   command: string;
 }
 
-/** Lower is better only for losses. */
-export const lowerIsBetter = (metric: string) => metric.endsWith('loss');
 
 /** The command line of this process, as a user would type it again. */
 export function commandLine(argv = process.argv): string {

@@ -1,10 +1,12 @@
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { TinynetError } from '../core/errors.js';
+import type { ResizeRule } from '../core/image/resize-rule.js';
 
 export type SplitName = 'train' | 'val' | 'test';
 export const SPLITS: SplitName[] = ['train', 'val', 'test'];
-export const CACHE_FORMAT = 1;
+/** 2: pixels through the image contract (EXIF, alpha on white, the resize rule), `resize` in meta. */
+export const CACHE_FORMAT = 2;
 
 /** What `meta.json` of a prepared dataset holds (the contract with train/, export/ and serve/). */
 export interface DatasetMeta {
@@ -12,13 +14,15 @@ export interface DatasetMeta {
   created_at: string;
   /** [height, width, channels]; images are uint8 NHWC RGB. */
   input_shape: [number, number, number];
+  /** How every source image was brought to input_shape (`dataset.resize`); serving must do the same. */
+  resize: ResizeRule;
   num_classes: number;
   classes: { id: number; wnid: string; name: string }[];
   splits: Record<SplitName, { size: number; images: string; labels: string }>;
   per_class: Record<SplitName, number[]>;
   /** Images stored single-channel (or gray+alpha) in the source, expanded to RGB. */
   grayscale: Record<SplitName, number> & { total: number };
-  /** Source image sizes as "WxH" → count, per split (all resized to input_shape). */
+  /** Source image sizes as "WxH" (once EXIF-oriented) → count, per split (all resized to input_shape). */
   image_sizes: Record<SplitName, Record<string, number>>;
   /** Per-channel RGB mean and std on [0, 1] pixels, train split only. */
   mean: [number, number, number];

@@ -1,17 +1,18 @@
 import { Worker } from 'node:worker_threads';
-import { decodeImage, type DecodedImage } from './decode.js';
+import { decodeImage, type DecodedImage } from '../core/image/decode.js';
+import type { ResizeRule } from '../core/image/resize-rule.js';
 import type { DecodeReply, DecodeRequest } from './decode-worker.js';
 
 export type DecodeResult = DecodedImage | { error: string };
 
-/** Decodes batches of images, in worker threads or (threads = 0) on the calling thread. */
+/** Decodes batches of images to size×size model pixels, in worker threads or (threads = 0) on the calling thread. */
 export interface DecodePool {
   readonly threads: number;
   decodeBatch(items: Uint8Array[]): Promise<DecodeResult[]>;
   close(): Promise<void>;
 }
 
-export function createDecodePool(threads: number, size: number): DecodePool {
+export function createDecodePool(threads: number, size: number, rule: ResizeRule): DecodePool {
   if (threads <= 0) {
     return {
       threads: 0,
@@ -19,7 +20,7 @@ export function createDecodePool(threads: number, size: number): DecodePool {
         const out: DecodeResult[] = [];
         for (const bytes of items) {
           try {
-            out.push(await decodeImage(bytes, size));
+            out.push(await decodeImage(bytes, { width: size, height: size, rule }));
           } catch (err) {
             out.push({ error: (err as Error).message });
           }
@@ -61,7 +62,7 @@ export function createDecodePool(threads: number, size: number): DecodePool {
         // Structured clone would copy a view's whole underlying buffer (a parquet page): send
         // compact copies and transfer them.
         const own = items.map((b) => (b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? b : b.slice()));
-        workers[i].postMessage({ id, size, items: own } satisfies DecodeRequest, own.map((b) => b.buffer as ArrayBuffer));
+        workers[i].postMessage({ id, size, rule, items: own } satisfies DecodeRequest, own.map((b) => b.buffer as ArrayBuffer));
       });
     },
     async close() {

@@ -30,6 +30,7 @@ function cacheKey(config: Config): Record<string, unknown> {
     files: d.files ?? null,
     classes: d.classes,
     image_size: d.image_size,
+    resize: d.resize,
     test_ratio: d.test_ratio,
     split_seed: d.split_seed,
     synthetic: d.source === 'synthetic' ? d.synthetic : null,
@@ -126,7 +127,7 @@ async function build(config: Config, source: DatasetSource, dir: string, fingerp
   // Mean/std accumulate over train rows only, in float64.
   const sum = [0, 0, 0];
   const sumSq = [0, 0, 0];
-  const pool = createDecodePool(decodeThreads(ds.workers, trainLabels.length + valLabels.length), size);
+  const pool = createDecodePool(decodeThreads(ds.workers, trainLabels.length + valLabels.length), size, ds.resize);
   log.info(`decoding with ${pool.threads > 0 ? `${pool.threads} worker threads` : 'the main thread'}`);
   try {
     for (const split of ['train', 'val'] as SourceSplit[]) {
@@ -153,12 +154,12 @@ async function build(config: Config, source: DatasetSource, dir: string, fingerp
             target = destSplit[item.index] === 0 ? out.train : out.test;
             row = destRow[item.index];
           }
-          target.images.set(decoded.rgb, row * pixels);
-          if (decoded.channels <= 2) target.grayscale++;
-          const key = `${decoded.width}x${decoded.height}`;
+          target.images.set(decoded.pixels, row * pixels);
+          if (decoded.source.channels <= 2) target.grayscale++;
+          const key = `${decoded.source.width}x${decoded.source.height}`;
           target.sizes[key] = (target.sizes[key] ?? 0) + 1;
           // Per-image sums are integers, so the totals do not depend on the order batches finish in.
-          if (target === out.train) accumulate(decoded.rgb, sum, sumSq);
+          if (target === out.train) accumulate(decoded.pixels, sum, sumSq);
         });
         seen += batch.length;
         progress.tick(batch.length);
@@ -184,6 +185,7 @@ async function build(config: Config, source: DatasetSource, dir: string, fingerp
     format: CACHE_FORMAT,
     created_at: new Date().toISOString(),
     input_shape: [size, size, 3],
+    resize: ds.resize,
     num_classes: numClasses,
     classes: source.classes.map((c) => ({ id: c.id, wnid: c.wnid, name: c.name })),
     splits: {

@@ -42,7 +42,7 @@ async function cellPng(rgb: Uint8Array, h: number, w: number, cell: number): Pro
 }
 
 /**
- * The seed's D10: a grid of train samples, original (top) and augmented (bottom), named by class.
+ * The course report's D10: a grid of train samples, original (top) and augmented (bottom), named by class.
  * The augmentation is exactly the training one (same tensor ops), drawn from `rng`.
  */
 export async function renderPreview(opts: {

@@ -16,7 +16,7 @@ export interface SplitStats {
   image_sizes: Record<string, number>;
 }
 
-/** What the seed report asks about the data: D2 (split sizes, classes), D4 (distribution), D5 (particularities). */
+/** What the course report asks about the data: D2 (split sizes, classes), D4 (distribution), D5 (particularities). */
 export interface DatasetStats {
   source: DatasetMeta['source'];
   input_shape: DatasetMeta['input_shape'];

@@ -8,15 +8,18 @@ import type * as tf from '@tensorflow/tfjs';
 import type { GraphBuilder } from '../onnx/builder.js';
 import { attr } from '../onnx/ir.js';
 import { value, type Shape, type TensorValue } from './layout.js';
-import { RESIZE_RULE, type ClassEntry, type InputContract, type Normalization } from '../core/onnx-metadata.js';
+import type { ClassEntry, InputContract, Normalization } from '../core/onnx-metadata.js';
+import { DEFAULT_RESIZE_RULE, type ResizeRule } from '../core/image/resize-rule.js';
 import { TinynetError } from '../core/errors.js';
 
 export type InputMode = 'uint8-nhwc' | 'float32-nchw' | 'float32-nhwc';
 export const INPUT_MODES: InputMode[] = ['uint8-nhwc', 'float32-nchw', 'float32-nhwc'];
 
-/** What a dataset tells the exporter: labels and the normalization the model was trained with. */
+/** What a dataset tells the exporter: labels, and the resize rule and normalization the model was trained with. */
 export interface DatasetInfo {
   classes: ClassEntry[];
+  /** The rule the dataset cache was made with (its meta.json), so serving resizes the same way; default center_crop. */
+  resize?: ResizeRule;
   /** Needed for the uint8 input head (the normalization goes into the graph). */
   normalization?: Normalization;
 }
@@ -43,22 +46,22 @@ export function buildHead(g: GraphBuilder, model: tf.LayersModel, mode: InputMod
       const name = g.addInput({ name: dataset ? 'image' : ioName(s.name.replace(/:\d+$/, '')) || `input_${i}`, dtype: 'float32', dims: dimsOf(shapes[i]) });
       return value(name, 'keras', shapes[i]);
     });
-    return { values, contract: contract(values[0].name, 'float32', 'NHWC', shapes[0], false) };
+    return { values, contract: contract(values[0].name, 'float32', 'NHWC', shapes[0], false, dataset) };
   }
   if (model.inputs.length !== 1 || shapes[0].length !== 4) {
-    throw new TinynetError('EXPORT_BAD_INPUT_MODE', `--input ${mode} needs a model with one image input [N,H,W,C]; this model's inputs are ${JSON.stringify(shapes)}`, 'use --input float32-nhwc');
+    throw new TinynetError('export.bad_input_mode', `--input ${mode} needs a model with one image input [N,H,W,C]; this model's inputs are ${JSON.stringify(shapes)}`, 'use --input float32-nhwc');
   }
   const [, h, w, c] = shapes[0];
   if (mode === 'float32-nchw') {
     const name = g.addInput({ name: 'image', dtype: 'float32', dims: ['N', c ?? 'C', h ?? 'H', w ?? 'W'] });
-    return { values: [value(name, 'cf', shapes[0])], contract: contract(name, 'float32', 'NCHW', shapes[0], false) };
+    return { values: [value(name, 'cf', shapes[0])], contract: contract(name, 'float32', 'NCHW', shapes[0], false, dataset) };
   }
   // uint8-nhwc: raw RGB pixels in, Cast + per-channel affine (folded mean/std) inside the graph.
   const name = g.addInput({ name: 'image', dtype: 'uint8', dims: ['N', h ?? 'H', w ?? 'W', c ?? 'C'] });
   const x = g.op('Cast', [name], { to: attr.int(1) }, 'preprocess/Cast');
-  if (!dataset) return { values: [value(x, 'keras', shapes[0])], contract: contract(name, 'uint8', 'NHWC', shapes[0], true) };
+  if (!dataset) return { values: [value(x, 'keras', shapes[0])], contract: contract(name, 'uint8', 'NHWC', shapes[0], true, dataset) };
   if (!dataset.normalization) {
-    throw new TinynetError('EXPORT_NO_NORMALIZATION', 'the uint8 input head needs the dataset mean/std, and this model came without dataset metadata', 'use --input float32-nhwc or --input float32-nchw');
+    throw new TinynetError('export.no_normalization', 'the uint8 input head needs the dataset mean/std, and this model came without dataset metadata', 'use --input float32-nhwc or --input float32-nchw');
   }
   const { mean, std, pixel_scale } = dataset.normalization;
   const channels = mean.length;
@@ -66,11 +69,19 @@ export function buildHead(g: GraphBuilder, model: tf.LayersModel, mode: InputMod
   const b = Array.from({ length: channels }, (_, i) => -mean[i] / std[i]);
   const scaled = g.op('Mul', [x, g.constFloat('preprocess/scale', a, [channels])], {}, 'preprocess/Mul');
   const normalized = g.op('Add', [scaled, g.constFloat('preprocess/offset', b, [channels])], {}, 'preprocess/Add');
-  return { values: [value(normalized, 'keras', shapes[0])], contract: contract(name, 'uint8', 'NHWC', shapes[0], true) };
+  return { values: [value(normalized, 'keras', shapes[0])], contract: contract(name, 'uint8', 'NHWC', shapes[0], true, dataset) };
 }
 
-function contract(name: string, dtype: 'uint8' | 'float32', layout: 'NHWC' | 'NCHW', shape: Shape, inGraph: boolean): InputContract {
+function contract(
+  name: string,
+  dtype: 'uint8' | 'float32',
+  layout: 'NHWC' | 'NCHW',
+  shape: Shape,
+  inGraph: boolean,
+  dataset: DatasetInfo | undefined,
+): InputContract {
   const [, h, w, c] = shape.length === 4 ? shape : [null, null, null, null];
-  return { name, dtype, layout, height: h, width: w, channels: c, color: 'RGB', resize: RESIZE_RULE, batch: 'dynamic', normalized_in_graph: inGraph };
+  const resize: ResizeRule = dataset?.resize ?? DEFAULT_RESIZE_RULE;
+  return { name, dtype, layout, height: h, width: w, channels: c, color: 'RGB', resize, batch: 'dynamic', normalized_in_graph: inGraph };
 }
 

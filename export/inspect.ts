@@ -41,7 +41,7 @@ function io(v: ValueInfoProto): IoInfo {
 
 export function inspectModel(model: ModelProto): OnnxInspection {
   const graph = model.graph as GraphProto | null;
-  if (!graph) throw new TinynetError('INSPECT_BAD_MODEL', 'the ONNX model has no graph');
+  if (!graph) throw new TinynetError('export.bad_onnx', 'the ONNX model has no graph');
   const initNames = new Set(graph.initializer.map((t) => t.name));
   const ops: Record<string, number> = {};
   for (const n of graph.node) ops[n.opType ?? '?'] = (ops[n.opType ?? '?'] ?? 0) + 1;
@@ -70,12 +70,12 @@ export function inspectModel(model: ModelProto): OnnxInspection {
 }
 
 export function inspectFile(file: string): OnnxInspection {
-  if (!existsSync(file)) throw new TinynetError('INSPECT_NOT_FOUND', `file not found: ${file}`, 'pass the path of an .onnx file');
+  if (!existsSync(file)) throw new TinynetError('export.onnx_not_found', `file not found: ${file}`, 'pass the path of an .onnx file');
   let model: ModelProto;
   try {
     model = decodeModel(readFileSync(file));
   } catch (err) {
-    throw new TinynetError('INSPECT_BAD_MODEL', `${file} is not an ONNX model: ${(err as Error).message}`, 'pass a file written by tinynet export or another ONNX exporter');
+    throw new TinynetError('export.bad_onnx', `${file} is not an ONNX model: ${(err as Error).message}`, 'pass a file written by tinynet export or another ONNX exporter');
   }
   return { file, ...inspectModel(model) };
 }

@@ -16,17 +16,17 @@ interface ModelJson {
 }
 
 export async function loadTfjsModel(file: string): Promise<tf.LayersModel> {
-  if (!existsSync(file)) throw new TinynetError('EXPORT_NOT_FOUND', `model file not found: ${file}`, 'pass the path of a TensorFlow.js model.json');
+  if (!existsSync(file)) throw new TinynetError('export.not_found', `model file not found: ${file}`, 'pass the path of a TensorFlow.js model.json');
   let json: ModelJson;
   try {
     json = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new TinynetError('EXPORT_BAD_MODEL', `${file} is not valid JSON: ${(err as Error).message}`, 'pass a TensorFlow.js model.json');
+    throw new TinynetError('export.bad_model', `${file} is not valid JSON: ${(err as Error).message}`, 'pass a TensorFlow.js model.json');
   }
   if (json.format === 'graph-model' || (json.modelTopology && 'node' in json.modelTopology)) {
-    throw new TinynetError('EXPORT_BAD_MODEL', `${file} is a TensorFlow.js graph model; tinynet exports LayersModels (Keras-style)`, 'for graph models use tf2onnx (python -m tf2onnx.convert --tfjs ...)');
+    throw new TinynetError('export.bad_model', `${file} is a TensorFlow.js graph model; tinynet exports LayersModels (Keras-style)`, 'for graph models use tf2onnx (python -m tf2onnx.convert --tfjs ...)');
   }
-  if (!json.modelTopology) throw new TinynetError('EXPORT_BAD_MODEL', `${file} has no modelTopology`, 'is this a TensorFlow.js model.json?');
+  if (!json.modelTopology) throw new TinynetError('export.bad_model', `${file} has no modelTopology`, 'is this a TensorFlow.js model.json?');
 
   const dir = path.dirname(file);
   const weightSpecs: tf.io.WeightsManifestEntry[] = [];
@@ -35,7 +35,7 @@ export async function loadTfjsModel(file: string): Promise<tf.LayersModel> {
     for (const shard of group.paths) {
       const shardFile = path.resolve(dir, shard);
       if (!existsSync(shardFile)) {
-        throw new TinynetError('EXPORT_BAD_MODEL', `weight shard ${shard} named by ${file} is missing (looked for ${shardFile})`, 'copy every .bin file that came with model.json next to it');
+        throw new TinynetError('export.bad_model', `weight shard ${shard} named by ${file} is missing (looked for ${shardFile})`, 'copy every .bin file that came with model.json next to it');
       }
       buffers.push(readFileSync(shardFile));
     }
@@ -53,6 +53,6 @@ export async function loadTfjsModel(file: string): Promise<tf.LayersModel> {
       tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs, weightData: weightData.buffer }),
     );
   } catch (err) {
-    throw new TinynetError('EXPORT_BAD_MODEL', `TensorFlow.js could not load ${file}: ${(err as Error).message}`, 'check that model.json and its weight shards belong together');
+    throw new TinynetError('export.bad_model', `TensorFlow.js could not load ${file}: ${(err as Error).message}`, 'check that model.json and its weight shards belong together');
   }
 }

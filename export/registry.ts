@@ -43,7 +43,7 @@ export function findConverter(className: string, layerName: string): Converter {
   const converter = registry.get(className);
   if (!converter) {
     throw new TinynetError(
-      'EXPORT_UNSUPPORTED_LAYER',
+      'export.unsupported_layer',
       `cannot export layer "${layerName}": layer class ${className} has no ONNX converter`,
       `supported classes: ${supportedClasses().join(', ')}`,
     );
@@ -58,7 +58,7 @@ export function supportedClasses(): string[] {
 /** A converter found a configuration it cannot express faithfully. */
 export function unsupported(ctx: ConvertContext, what: string): TinynetError {
   return new TinynetError(
-    'EXPORT_UNSUPPORTED_LAYER',
+    'export.unsupported_layer',
     `cannot export layer "${ctx.layer.name}" (${ctx.className}): ${what}`,
     'change the layer configuration, or open an issue with the model.json',
   );

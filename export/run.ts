@@ -16,6 +16,7 @@ import type { Config } from '../core/config/index.js';
 import type { Provenance } from '../core/onnx-metadata.js';
 import { TinynetError } from '../core/errors.js';
 import { quantizeSection } from '../core/config/sections/export.js';
+import { declaredResizeRule, RESIZE_RULES } from '../core/image/resize-rule.js';
 import { createLogger } from '../core/log.js';
 
 const log = createLogger('export');
@@ -69,27 +70,36 @@ interface Source {
 
 interface MetaLike {
   classes?: Array<{ id?: number | string; wnid?: string; name?: string }>;
+  resize?: string;
   mean?: number[];
   std?: number[];
 }
 
-/** Labels and normalization from the dataset cache's meta.json (mean/std are on 0–1 pixels). */
+/** Labels, resize rule and normalization from the dataset cache's meta.json (mean/std are on 0–1 pixels). */
 export function datasetInfoFromMeta(meta: MetaLike | null, numClasses: number): DatasetInfo {
+  const resize = declaredResizeRule(meta?.resize);
+  if (!resize) {
+    throw new TinynetError(
+      'export.bad_meta',
+      `the dataset meta names resize rule "${meta?.resize}"; this tinynet knows ${RESIZE_RULES.join(', ')}`,
+      'prepare the dataset again with this tinynet',
+    );
+  }
   const classes = meta?.classes?.length
     ? meta.classes.map((c, index) => ({ index, id: c.wnid ?? String(c.id ?? index), ...(c.wnid ? { wnid: c.wnid } : {}), name: c.name ?? c.wnid ?? String(index) }))
     : Array.from({ length: numClasses }, (_, index) => ({ index, id: String(index), name: `class_${index}` }));
   const normalization = meta?.mean && meta?.std ? { mean: meta.mean, std: meta.std, pixel_scale: 1 / 255 } : undefined;
-  return { classes, normalization };
+  return { classes, resize, normalization };
 }
 
 function readMeta(file: string): MetaLike {
-  if (!existsSync(file)) throw new TinynetError('EXPORT_NOT_FOUND', `dataset meta not found: ${file}`, 'pass the meta.json of a dataset cache (data/cache/<name>/meta.json)');
+  if (!existsSync(file)) throw new TinynetError('export.not_found', `dataset meta not found: ${file}`, 'pass the meta.json of a dataset cache (data/cache/<name>/meta.json)');
   try {
     const meta = JSON.parse(readFileSync(file, 'utf8')) as MetaLike;
     if (!Array.isArray(meta.classes) || !Array.isArray(meta.mean) || !Array.isArray(meta.std)) throw new Error('it lacks classes, mean or std');
     return meta;
   } catch (err) {
-    throw new TinynetError('EXPORT_BAD_META', `${file} is not a dataset meta.json: ${(err as Error).message}`, 'pass the meta.json written by `tinynet data prepare`');
+    throw new TinynetError('export.bad_meta', `${file} is not a dataset meta.json: ${(err as Error).message}`, 'pass the meta.json written by `tinynet data prepare`');
   }
 }
 
@@ -100,14 +110,14 @@ function numericMetrics(m: unknown): Record<string, number> | undefined {
 }
 
 async function loadSource(opts: RunExportOptions): Promise<Source> {
-  if (opts.checkpoint && opts.tfjs) throw new TinynetError('EXPORT_BAD_ARGS', 'give either --checkpoint or --tfjs, not both');
+  if (opts.checkpoint && opts.tfjs) throw new TinynetError('export.bad_args', 'give either --checkpoint or --tfjs, not both');
   if (opts.tfjs) {
     const model = await loadTfjsModel(opts.tfjs);
     const dataset = opts.meta ? datasetInfoFromMeta(readMeta(opts.meta), Number(model.outputs[0].shape.at(-1))) : undefined;
     return { model, dataset, provenance: { source: 'tfjs', source_file: opts.tfjs } };
   }
-  if (opts.meta) throw new TinynetError('EXPORT_BAD_ARGS', '--meta goes with --tfjs (a checkpoint carries its own dataset meta)');
-  if (!opts.checkpoint) throw new TinynetError('EXPORT_BAD_ARGS', 'nothing to export', 'pass --checkpoint artifacts/best.ckpt or --tfjs path/model.json');
+  if (opts.meta) throw new TinynetError('export.bad_args', '--meta goes with --tfjs (a checkpoint carries its own dataset meta)');
+  if (!opts.checkpoint) throw new TinynetError('export.bad_args', 'nothing to export', 'pass --checkpoint artifacts/best.ckpt or --tfjs path/model.json');
   const ckpt = await loadCheckpoint(opts.checkpoint);
   const numClasses = Number(ckpt.model.outputs[0].shape.at(-1));
   const dataset = datasetInfoFromMeta(ckpt.meta as MetaLike | null, numClasses);
@@ -170,7 +180,7 @@ export async function runExport(opts: RunExportOptions): Promise<RunExportSummar
   let variant: VariantReport | null = null;
   if (written && opts.precision && opts.precision !== 'fp32') {
     if (!source.cacheDir) {
-      throw new TinynetError('EXPORT_NO_CACHE', `--precision ${opts.precision} calibrates and verifies on the dataset cache, and none was found for this model`, 'export from a checkpoint whose dataset cache exists (run `tinynet data prepare` with its config)');
+      throw new TinynetError('export.no_cache', `--precision ${opts.precision} calibrates and verifies on the dataset cache, and none was found for this model`, 'export from a checkpoint whose dataset cache exists (run `tinynet data prepare` with its config)');
     }
     variant = await buildVariant(result, {
       precision: opts.precision,

@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
 import { exportLayersModel, type ExportOptions } from './exporter.js';
-import { walkModel, type WalkRecord } from './walk.js';
+import { walkModel, type WalkRecord } from '../onnx/keras-walk.js';
 
 export interface Inputs {
   /** What the ONNX graph's inputs take, by input name. */

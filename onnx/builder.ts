@@ -39,12 +39,12 @@ export class GraphBuilder {
   }
 
   /** Add a node; returns its output names (`outputs` names them, or a count gives generated names). */
-  node(op: string, inputs: string[], attrs: Record<string, Attr> = {}, opts: { name?: string; outputs?: string[] | number } = {}): string[] {
+  node(op: string, inputs: string[], attrs: Record<string, Attr> = {}, opts: { name?: string; outputs?: string[] | number; domain?: string } = {}): string[] {
     const name = this.unique(opts.name ?? op);
     const outs = Array.isArray(opts.outputs)
       ? opts.outputs
       : Array.from({ length: opts.outputs ?? 1 }, (_, i) => this.unique(i === 0 ? `${name}:out` : `${name}:out${i}`));
-    const node: IrNode = { op, name, inputs, outputs: outs, attrs };
+    const node: IrNode = { op, name, inputs, outputs: outs, attrs, ...(opts.domain ? { domain: opts.domain } : {}) };
     this.graph.nodes.push(node);
     return outs;
   }

@@ -12,6 +12,8 @@ export type Attr =
 
 export interface IrNode {
   op: string;
+  /** Operator set domain; absent = the standard ONNX domain. */
+  domain?: string;
   name: string;
   inputs: string[];
   outputs: string[];

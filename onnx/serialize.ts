@@ -54,17 +54,23 @@ export interface ModelInfo {
   metadata: Record<string, string>;
 }
 
+/** Non-standard domains the graph's nodes use (onnxruntime's com.microsoft contrib ops are version 1). */
+function usedDomains(graph: IrGraph): string[] {
+  return [...new Set(graph.nodes.map((n) => n.domain).filter((d): d is string => !!d))].sort();
+}
+
 export function serializeModel(graph: IrGraph, info: ModelInfo): Uint8Array {
   const nodes: INodeProto[] = graph.nodes.map((n) => ({
     name: n.name,
     opType: n.op,
+    ...(n.domain ? { domain: n.domain } : {}),
     input: n.inputs,
     output: n.outputs,
     attribute: Object.entries(n.attrs).map(([k, v]) => attributeProto(k, v)),
   }));
   return encodeModel({
     irVersion: IR_VERSION,
-    opsetImport: [{ domain: '', version: OPSET }],
+    opsetImport: [{ domain: '', version: OPSET }, ...usedDomains(graph).map((domain) => ({ domain, version: 1 }))],
     producerName: info.producerName,
     producerVersion: info.producerVersion,
     docString: info.docString ?? '',

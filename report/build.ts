@@ -40,7 +40,7 @@ export function versionsText(): string {
 }
 
 /**
- * `tinynet report`: the seed report's questions (D1–D11, M0–M9) answered from the artifacts the
+ * `tinynet report`: the course report's questions (D1–D11, M0–M9) answered from the artifacts the
  * other commands wrote — `report.md` with its images in `images/`, and `report.html`, one
  * self-contained file (images inlined as data URIs). Sections without their artifact say which
  * command makes it.
@@ -71,7 +71,7 @@ export async function buildReport(opts: ReportOptions): Promise<ReportResult> {
     },
   };
   const title = `tinynet report — ${opts.config.train.experiment}`;
-  const parts = [`# ${title}`, `_Generated ${new Date().toISOString()} from \`${opts.config.paths.artifacts}\` and \`${opts.config.paths.runs}\`. Sections follow the seed report's numbering._`];
+  const parts = [`# ${title}`, `_Generated ${new Date().toISOString()} from \`${opts.config.paths.artifacts}\` and \`${opts.config.paths.runs}\`. Sections follow the course report's numbering._`];
   const missingIds: string[] = [];
   for (const s of SECTIONS) {
     const body = await s.render(ctx);

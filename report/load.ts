@@ -6,7 +6,7 @@ import {
   gridPaths, protocolPaths,
   type BaselinesFile, type GridSummaryFile, type GridTrialResult, type HistoryFile, type LrFindFile, type MiniGridFile, type ProtocolPaths, type SanityFile,
 } from '../core/protocol-artifacts.js';
-import type { EvaluationReport } from './eval-report-shape.js';
+import type { EvaluationReport } from '../core/eval-report.js';
 
 /** Data stats as `tinynet data stats` writes them (dataset/stats.ts DatasetStats; only what the report reads). */
 export interface DataStats {

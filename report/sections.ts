@@ -114,7 +114,10 @@ export const SECTIONS: Section[] = [
       const s = ctx.inputs.stats;
       const size = ctx.config.dataset.image_size;
       const norm = s ? `mean = [${s.mean.map((v) => v.toFixed(4)).join(', ')}], std = [${s.std.map((v) => v.toFixed(4)).join(', ')}] (RGB, pixels in [0, 1], computed on the train split only)` : '(run `tinynet data stats` for the values)';
-      return `1. Decode, convert to RGB (grayscale and alpha expanded/flattened).\n2. Resize to ${size} × ${size} (\`dataset.image_size\`), no center crop.\n3. Scale to [0, 1], then normalize per channel: ${norm}.\n\nNormalizing with statistics of the train split puts every input channel on a similar scale, which speeds up and stabilizes optimization; taking them from train only keeps val/test information out of training.`;
+      const resize = ctx.config.dataset.resize === 'center_crop'
+        ? `shorter side to ${size}, then the centred ${size} × ${size} crop`
+        : `the whole image stretched to ${size} × ${size}, aspect ratio not kept`;
+      return `1. Decode, apply the EXIF orientation, convert to RGB (grayscale expanded, alpha composited on white).\n2. Resize: ${resize} (\`dataset.resize: ${ctx.config.dataset.resize}\`, \`dataset.image_size\`); the exported model declares the same rule, so serving and the web demo resize alike.\n3. Scale to [0, 1], then normalize per channel: ${norm}.\n\nNormalizing with statistics of the train split puts every input channel on a similar scale, which speeds up and stabilizes optimization; taking them from train only keeps val/test information out of training.`;
     },
   },
   {

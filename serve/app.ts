@@ -32,9 +32,9 @@ export interface AppOptions {
   /** False while starting or draining: readiness answers 503 and inference is refused. */
   isReady?: () => boolean;
   /**
-   * MOUNT POINT for the web demo: pass `demoRoutes({ modelPath, samplesDir })` from
-   * serve/routes/demo.ts (helper h-web) to serve the page at `/`, `/model.onnx` and its assets.
-   * Mounted last, so it can never shadow an API route.
+   * More routes, e.g. the web demo (`demoRoutes({ modelPath, samplesDir })` from
+   * serve/routes/demo.ts: the page at `/`, `/model.onnx` and its assets). Mounted last, so they
+   * can never shadow an API route.
    */
   extraRoutes?: Hono;
 }
@@ -82,7 +82,7 @@ export function createApp(opts: AppOptions): Hono<AppEnv> {
       maxSize: Math.floor(opts.bodyLimitMb * 1024 * 1024),
       onError: () => {
         // The rest of the body is never read: close the connection so no client reuses it mid-upload.
-        throw new HttpError(413, 'body_too_large', `the request body is over ${opts.bodyLimitMb} MB`, { Connection: 'close' });
+        throw new HttpError('serve.body_too_large', `the request body is over ${opts.bodyLimitMb} MB`, { Connection: 'close' });
       },
     }),
     timeout(opts.requestTimeoutMs, () => new HTTPException(503, { message: `the request took longer than ${opts.requestTimeoutMs} ms` })),
@@ -98,7 +98,7 @@ export function createApp(opts: AppOptions): Hono<AppEnv> {
   });
   if (opts.extraRoutes) app.route('/', opts.extraRoutes as unknown as Hono<AppEnv>);
 
-  app.notFound((c) => errorResponse(c, new HttpError(404, 'not_found', `no route for ${c.req.method} ${c.req.path.slice(0, 200)}`)));
+  app.notFound((c) => errorResponse(c, new HttpError('serve.not_found', `no route for ${c.req.method} ${c.req.path.slice(0, 200)}`)));
   app.onError((err, c) => {
     const http = toHttpError(err);
     if (http.status === 500) log.error(`request ${c.get('requestId')} failed: ${(err as Error)?.stack ?? String(err)}`);
@@ -134,7 +134,7 @@ function methodGuard(): MiddlewareHandler<AppEnv> {
     if (known) c.set('route', known[2]);
     if (known && c.req.method !== 'OPTIONS' && !known[1].includes(c.req.method) && !(c.req.method === 'HEAD' && known[1].includes('GET'))) {
       c.header('Allow', known[1].join(', '));
-      throw new HttpError(405, 'method_not_allowed', `${c.req.method} is not allowed on ${c.req.path}; use ${known[1].join(', ')}`);
+      throw new HttpError('serve.method_not_allowed', `${c.req.method} is not allowed on ${c.req.path}; use ${known[1].join(', ')}`);
     }
     await next();
   };
@@ -142,7 +142,7 @@ function methodGuard(): MiddlewareHandler<AppEnv> {
 
 function readyGuard(isReady: () => boolean): MiddlewareHandler<AppEnv> {
   return async (_c, next) => {
-    if (!isReady()) throw new HttpError(503, 'not_ready', 'the server is not ready (starting or shutting down)', { 'Retry-After': '1' });
+    if (!isReady()) throw new HttpError('serve.not_ready', 'the server is not ready (starting or shutting down)', { 'Retry-After': '1' });
     await next();
   };
 }
@@ -155,7 +155,7 @@ function bearer(apiKey: string): MiddlewareHandler<AppEnv> {
     const got = createHash('sha256').update(m ? m[1].trim() : '').digest();
     if (!m || !timingSafeEqual(got, want)) {
       c.header('WWW-Authenticate', 'Bearer');
-      throw new HttpError(401, 'unauthorized', 'a valid bearer token is required (Authorization: Bearer <TINYNET_API_KEY>)');
+      throw new HttpError('serve.unauthorized', 'a valid bearer token is required (Authorization: Bearer <TINYNET_API_KEY>)');
     }
     await next();
   };

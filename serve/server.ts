@@ -8,6 +8,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Hono } from 'hono';
 import { createLogger } from '../core/log.js';
+import { onStopSignals } from '../core/signals.js';
 import type { ServeConfig } from '../core/config/index.js';
 import { InferenceService } from './inference.js';
 import { createApp } from './app.js';
@@ -119,24 +120,16 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
   return { url, port, service, metrics, close };
 }
 
-/** SIGTERM / SIGINT → graceful close → exit 0 (a second signal exits at once with 1). */
+/** SIGTERM / SIGINT → graceful close → exit 0; a second signal exits at once (core/signals.ts). */
 export function closeOnSignals(server: RunningServer): Promise<void> {
   return new Promise((resolve) => {
-    let signalled = false;
-    const onSignal = (sig: NodeJS.Signals) => {
-      if (signalled) {
-        log.warn(`${sig} again: exiting without draining`);
-        process.exit(1);
-      }
-      signalled = true;
+    onStopSignals((sig) => {
       log.info(`${sig} received`);
       server.close().then(resolve, (err) => {
         log.error(`shutdown failed: ${(err as Error).message}`);
         process.exitCode = 1;
         resolve();
       });
-    };
-    process.on('SIGTERM', onSignal);
-    process.on('SIGINT', onSignal);
+    }, log, 'draining');
   });
 }

@@ -1,2 +1,3 @@
 /** The checkpoint API other rooms use (export loads models through it). */
-export * from './checkpoint/index.js';
+export { saveCheckpoint, loadCheckpoint, readCheckpoint, type CheckpointInfo, encodeModelCheckpoint, type CheckpointContents, type LoadedCheckpoint } from './checkpoint/checkpoint.js';
+export { decodeCheckpoint, encodeCheckpoint, type RawTensor } from './checkpoint/format.js';

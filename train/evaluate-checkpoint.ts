@@ -18,6 +18,7 @@ import { cacheDirFor } from '../dataset/prepare.js';
 import { normalizeBatch } from '../dataset/augment.js';
 import { loadCheckpoint, readCheckpoint } from './checkpoint.js';
 import { selectBackend } from './backend/select.js';
+import { createEngine } from './loop/create-engine.js';
 
 const log = createLogger('evaluate');
 
@@ -37,6 +38,8 @@ interface CheckpointMeta {
   classes?: Array<{ wnid?: string; name?: string }>;
   mean?: number[];
   std?: number[];
+  /** The resize rule of the dataset it was trained on; absent in checkpoints from before it was recorded. */
+  resize?: string;
 }
 
 export async function evaluateCheckpoint(opts: EvaluateCheckpointOptions): Promise<EvaluationReport> {
@@ -54,10 +57,11 @@ export async function evaluateCheckpoint(opts: EvaluateCheckpointOptions): Promi
   try {
     const [, h, w] = model.inputs[0].shape;
     const k = Number(model.outputs[0].shape.at(-1));
-    checkModelFitsDataset({ height: Number(h), width: Number(w), numClasses: k }, meta, opts.checkpointPath, dir);
     const trained = (ckpt.meta ?? {}) as CheckpointMeta;
+    checkModelFitsDataset({ height: Number(h), width: Number(w), numClasses: k, resize: trained.resize }, meta, opts.checkpointPath, dir);
     const { mean, std } = normalization(trained, meta, opts.checkpointPath);
-    log.info(`${opts.checkpointPath} (epoch ${ckpt.epoch}) on TensorFlow.js ${backend.name} · ${opts.split} split: ${data.n} images, ${k} classes`);
+    const engine = await createEngine(model, opts.config.train, backend);
+    log.info(`${opts.checkpointPath} (epoch ${ckpt.epoch}) on ${engine.description} · ${opts.split} split: ${data.n} images, ${k} classes`);
 
     const batchSize = opts.batchSize ?? opts.config.train.batch_size;
     const acc = new EvalAccumulator(k);
@@ -67,18 +71,18 @@ export async function evaluateCheckpoint(opts: EvaluateCheckpointOptions): Promi
     try {
       for (const [from, to] of batchRanges(data.n, batchSize)) {
         const x = tf.tensor4d(normalizeBatch(data.images.subarray(from * sampleLen, to * sampleLen), mean, std), [to - from, data.height, data.width, 3]);
-        const logits = tf.tidy(() => model.apply(x, { training: false }) as tf.Tensor);
-        const scores = (await logits.data()) as Float32Array;
-        tf.dispose([x, logits]);
+        const scores = await engine.predictLogits(x);
+        x.dispose();
         acc.add({ logits: scores }, data.labels.subarray(from, to));
         progress.tick(to - from, { acc: acc.accuracy });
       }
     } finally {
       progress.stop();
+      engine.dispose();
     }
     const seconds = (performance.now() - start) / 1000;
     return await writeEvaluationReport({
-      source: { kind: 'checkpoint', file: opts.checkpointPath, engine: `TensorFlow.js ${tf.version_core} ${backend.name}` },
+      source: { kind: 'checkpoint', file: opts.checkpointPath, engine: engine.description },
       dataset: { split: opts.split, cache_dir: dir, fingerprint: meta.source?.fingerprint ?? null },
       classes: classesOf(trained, meta, k),
       accumulator: acc,

@@ -91,7 +91,7 @@ export async function runTraining(opts: RunTrainingOptions): Promise<TrainResult
     ...(opts.callbacks ?? []),
   ];
   try {
-    return await fit({ model, config, configHash: opts.configHash, data, callbacks, resume, backend: backend.name });
+    return await fit({ model, config, configHash: opts.configHash, data, callbacks, resume });
   } finally {
     signals?.detach();
     model.dispose();

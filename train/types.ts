@@ -1,9 +1,10 @@
 import type { EpochRecord } from '../core/protocol-artifacts.js';
+import type { MonitoredMetric } from '../core/monitored-metric.js';
 import type { RngState } from '../core/rng.js';
 import type { RawTensor } from './checkpoint/format.js';
 
-/** Metric keys the trainer reports, named as TensorBoard tags. */
-export type MonitorKey = 'val/accuracy' | 'val/loss' | 'val/f1' | 'val/top5';
+/** Metric keys that can be monitored, named as TensorBoard tags (core/monitored-metric.ts). */
+export type MonitorKey = MonitoredMetric;
 
 /** One epoch's results: everything the log line, TensorBoard and the checkpoint history keep. */
 export interface EpochMetrics extends EpochRecord {

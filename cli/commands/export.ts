@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import path from 'node:path';
 import { withConfigOptions, configFromOptions, printResult, type ConfigOptions } from '../common.js';
+import { storedConfig } from '../../core/config/index.js';
+import { readCheckpoint } from '../../train/checkpoint.js';
 import { runExport, formatSummary } from '../../export/run.js';
 import { INPUT_MODES, type InputMode } from '../../export/exporter.js';
 import { selectBackend } from '../../train/backend/select.js';
@@ -32,7 +34,7 @@ const QUANTIZE = ['none', 'int8'] as const;
 
 function oneOf<T extends string>(flag: string, v: string | undefined, accepted: readonly T[]): T | undefined {
   if (v === undefined) return undefined;
-  if (!(accepted as readonly string[]).includes(v)) throw new TinynetError('CLI_BAD_FLAG', `${flag} must be one of ${accepted.join(', ')}, got "${v}"`);
+  if (!(accepted as readonly string[]).includes(v)) throw new TinynetError('cli.bad_option', `${flag} must be one of ${accepted.join(', ')}, got "${v}"`);
   return v as T;
 }
 
@@ -41,7 +43,7 @@ function resolvePrecision(opts: ExportCliOptions, exportConfig: ExportConfig): '
   const precision = oneOf('--precision', opts.precision, PRECISIONS) ?? exportConfig.precision;
   const quantize = oneOf('--quantize', opts.quantize, QUANTIZE) ?? exportConfig.quantize.type;
   if (precision === 'fp16' && quantize === 'int8') {
-    throw new TinynetError('CLI_BAD_FLAG', 'fp16 and int8 were both asked for (--precision / export.precision and --quantize / export.quantize.type)', 'export one variant at a time: --precision fp16 or --quantize int8');
+    throw new TinynetError('cli.bad_option', 'fp16 and int8 were both asked for (--precision / export.precision and --quantize / export.quantize.type)', 'export one variant at a time: --precision fp16 or --quantize int8');
   }
   return quantize === 'int8' ? 'int8' : precision;
 }
@@ -49,13 +51,13 @@ function resolvePrecision(opts: ExportCliOptions, exportConfig: ExportConfig): '
 function positiveNumber(flag: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isFinite(n) || n < 0) throw new TinynetError('CLI_BAD_FLAG', `${flag} must be a non-negative number, got "${v}"`);
+  if (!Number.isFinite(n) || n < 0) throw new TinynetError('cli.bad_option', `${flag} must be a non-negative number, got "${v}"`);
   return n;
 }
 
 function positiveInteger(flag: string, v: string | undefined): number | undefined {
   const n = positiveNumber(flag, v);
-  if (n !== undefined && (!Number.isInteger(n) || n < 1)) throw new TinynetError('CLI_BAD_FLAG', `${flag} must be a positive integer, got "${v}"`);
+  if (n !== undefined && (!Number.isInteger(n) || n < 1)) throw new TinynetError('cli.bad_option', `${flag} must be a positive integer, got "${v}"`);
   return n;
 }
 
@@ -64,7 +66,7 @@ export function register(program: Command): void {
     program
       .command('export')
       .description('export a checkpoint or a TensorFlow.js LayersModel to ONNX, verified against TensorFlow.js; --quantize int8 / --precision fp16 add a smaller variant, verified on the test split')
-      .option('--checkpoint <file>', 'tinynet checkpoint (default: <paths.artifacts>/best.ckpt)')
+      .option('--checkpoint <file>', 'tinynet checkpoint (default: <paths.artifacts>/best.ckpt); without --config, its own config is used')
       .option('--tfjs <model.json>', 'a TensorFlow.js LayersModel (model.json + weight shards)')
       .option('--meta <meta.json>', 'with --tfjs: dataset meta (labels, mean/std) to export it as a classifier with the uint8 input')
       .option('-o, --out <file>', 'ONNX file to write (default: <paths.artifacts>/model.onnx)')
@@ -79,11 +81,13 @@ export function register(program: Command): void {
       .option('--calibration-images <n>', 'train images to calibrate on (default: export.quantize.calibration_images)')
       .option('--max-accuracy-drop <points>', 'test accuracy points the variant may lose before it is refused (default: export.quantize.max_accuracy_drop)')
       .option('--json', 'print the summary as JSON'),
-  ).action(async (opts: ExportCliOptions) => {
-    const { config } = configFromOptions(opts);
+  ).action(async (opts: ExportCliOptions, cmd: Command) => {
+    // A checkpoint holds the resolved config it was trained with: without --config, export follows it.
+    const fromCheckpoint = opts.checkpoint !== undefined && !opts.tfjs && cmd.getOptionValueSource('config') === 'default';
+    const { config } = fromCheckpoint ? storedConfig(readCheckpoint(resolveUserPath(opts.checkpoint!)).config, opts.set) : configFromOptions(opts);
     const input = (opts.input ?? (opts.tfjs && !opts.meta ? undefined : config.export.input)) as InputMode | undefined;
     if (input !== undefined && !INPUT_MODES.includes(input)) {
-      throw new TinynetError('CLI_BAD_FLAG', `--input must be one of ${INPUT_MODES.join(', ')}, got "${input}"`);
+      throw new TinynetError('cli.bad_option', `--input must be one of ${INPUT_MODES.join(', ')}, got "${input}"`);
     }
     const verify = opts.verify && config.export.verify;
     if (verify) await selectBackend(config.train.backend, { threads: config.train.threads });

@@ -7,7 +7,7 @@ import { createLogger } from '../../core/log.js';
 import { runGrid, formatGrid } from '../../train/protocol/grid.js';
 
 export function register(program: Command): void {
-  withConfigOptions(program.command('grid').description('train every combination of grid.params (one process per trial, short budget, same seed); ranked summary; re-run to resume (seed M5)'))
+  withConfigOptions(program.command('grid').description('train every combination of grid.params (one process per trial, short budget, same seed); ranked summary; re-run to resume (course report M5)'))
     .option('--json', 'print the summary as JSON')
     .action(async (opts: ConfigOptions & { json?: boolean }) => {
       const { config, file } = configFromOptions(opts);

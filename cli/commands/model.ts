@@ -5,7 +5,7 @@ import { buildResNet, summarizeModel, formatSummary } from '../../train/model/in
 
 export function register(program: Command): void {
   const model = program.command('model').description('inspect the model a config builds');
-  withConfigOptions(model.command('summary').description('print the layer table with output shapes and the parameter count (seed M1)'))
+  withConfigOptions(model.command('summary').description('print the layer table with output shapes and the parameter count (course report M1)'))
     .option('--classes <n>', 'number of classes (default: 200, Tiny ImageNet; the synthetic source uses dataset.synthetic.classes)')
     .option('--json', 'print JSON')
     .action(async (opts: ConfigOptions & { classes?: string; json?: boolean }) => {

@@ -5,7 +5,7 @@ import { resolveUserPath } from '../../core/paths.js';
 import { buildReport } from '../../report/build.js';
 
 export function register(program: Command): void {
-  withConfigOptions(program.command('report').description('write artifacts/report/report.md and a self-contained report.html answering the seed report (D1–D11, M0–M9) from the artifacts'))
+  withConfigOptions(program.command('report').description('write artifacts/report/report.md and a self-contained report.html answering the course report (D1–D11, M0–M9) from the artifacts'))
     .option('--runs <dirs...>', 'other runs (their paths.artifacts folders) to compare with the main run')
     .option('--out <dir>', 'output folder (default <paths.artifacts>/report)')
     .action(async (opts: ConfigOptions & { runs?: string[]; out?: string }) => {

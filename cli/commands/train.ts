@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { withConfigOptions, configFromOptions, type ConfigOptions } from '../common.js';
-import { applyOverrides, validateConfig } from '../../core/config/index.js';
+import { storedConfig } from '../../core/config/index.js';
 import { TinynetError } from '../../core/errors.js';
 import { readCheckpoint } from '../../train/checkpoint.js';
 import { runTraining } from '../../train/run.js';
@@ -25,7 +25,7 @@ export function register(program: Command): void {
       // Header only here: the model is built after the backend is selected.
       const resume = resumeFile ? readCheckpoint(resumeFile) : undefined;
       const { config, hash } = resume
-        ? validateConfig(applyOverrides(structuredClone(resume.config) as unknown as Record<string, unknown>, sets))
+        ? storedConfig(resume.config, sets)
         : configFromOptions({ ...opts, set: sets });
       if (resume && resume.epoch >= config.train.epochs) {
         throw new TinynetError('train.nothing_to_do', `${opts.resume} already completed ${resume.epoch} of ${config.train.epochs} epochs`, `raise the budget, e.g. --set train.epochs=${resume.epoch + 10}`);

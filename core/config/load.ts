@@ -30,6 +30,22 @@ export function loadConfig(file: string | null, sets: string[] = [], cwd = proce
   return validateConfig(applyOverrides(raw, sets), abs, cwd);
 }
 
+/** Keys earlier versions wrote that this one no longer reads; a config stored in a checkpoint may hold them. */
+const RETIRED_KEYS: Array<[section: string, key: string]> = [['export', 'opset']];
+
+/**
+ * A resolved config stored in a checkpoint (by this or an earlier tinynet), with `--set`
+ * overrides on top: retired keys dropped, then validated like a file.
+ */
+export function storedConfig(stored: unknown, sets: string[] = [], cwd = process.cwd()): LoadedConfig {
+  const raw = structuredClone((stored ?? {}) as Record<string, Record<string, unknown> | undefined>);
+  for (const [section, key] of RETIRED_KEYS) {
+    const s = raw[section];
+    if (s && typeof s === 'object') delete s[key];
+  }
+  return validateConfig(applyOverrides(raw as Record<string, unknown>, sets), null, cwd);
+}
+
 function parseYaml(text: string, where: string): Record<string, unknown> {
   let doc: unknown;
   try {

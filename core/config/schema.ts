@@ -7,7 +7,7 @@ import { sanitySection, lrFinderSection, gridSection } from './sections/protocol
 import { exportSection, serveSection } from './sections/deploy.js';
 import { pathsSection } from './sections/paths.js';
 
-/** The whole config file. Every section is optional in YAML; defaults are the seed report's values. */
+/** The whole config file. Every section is optional in YAML; defaults are the course report's values. */
 export const configSchema = z.strictObject({
   seed: z.number().int().nonnegative().default(42),
   dataset: datasetSection.prefault({}),

@@ -90,7 +90,7 @@ export function applyActivation(ctx: ConvertContext, t: TensorValue, identifier:
     }
     default:
       throw new TinynetError(
-        'EXPORT_UNSUPPORTED_LAYER',
+        'export.unsupported_layer',
         `cannot export layer "${ctx.layer.name}" (${ctx.className}): activation "${name}" has no ONNX converter`,
         `supported activations: ${SUPPORTED_ACTIVATIONS.join(', ')}`,
       );

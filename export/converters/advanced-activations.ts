@@ -2,7 +2,7 @@
 import { attr } from '../../onnx/ir.js';
 import { onnxAxis, value, type TensorValue } from '../layout.js';
 import { registerConverter, type ConvertContext } from '../registry.js';
-import { permute } from './weights.js';
+import { permute } from '../../onnx/permute.js';
 
 function num(v: unknown, fallback: number): number {
   return v == null ? fallback : Number(v);

@@ -7,7 +7,7 @@ import { value, type TensorValue } from '../layout.js';
 import { registerConverter, unsupported, type ConvertContext } from '../registry.js';
 import { applyActivation } from './activation-fns.js';
 import { pair, requireChannelsLast, windowPadding } from './common.js';
-import { permute } from './weights.js';
+import { permute } from '../../onnx/permute.js';
 import { createLogger } from '../../core/log.js';
 
 const log = createLogger('export');

@@ -50,14 +50,14 @@ function split(cacheDir: string, name: 'train' | 'test'): SplitData {
   try {
     return loadSplit(cacheDir, name);
   } catch (err) {
-    throw new TinynetError('EXPORT_NO_SPLIT', `a reduced-precision export needs the ${name} split of ${cacheDir}: ${(err as Error).message}`, 'run `tinynet data prepare` for this config first');
+    throw new TinynetError('export.no_split', `a reduced-precision export needs the ${name} split of ${cacheDir}: ${(err as Error).message}`, 'run `tinynet data prepare` for this config first');
   }
 }
 
 /** `count` train images, drawn without replacement by a seeded shuffle (the split may be sorted by class). */
 export function calibrationImages(train: SplitData, count: number, seed: number): CalibrationImages {
   if (train.n === 0) {
-    throw new TinynetError('EXPORT_CALIBRATION_EMPTY', 'the train split has no images to calibrate int8 scales on', 'prepare the dataset again, or export with --quantize none');
+    throw new TinynetError('export.calibration_empty', 'the train split has no images to calibrate int8 scales on', 'prepare the dataset again, or export with --quantize none');
   }
   if (train.n < count) log.warn(`calibration: the train split has ${train.n} images, fewer than export.quantize.calibration_images = ${count}; calibrating on all ${train.n}`);
   const n = Math.min(count, train.n);
@@ -74,11 +74,11 @@ function formatOps(ops: Record<string, number>): string {
 
 export async function buildVariant(result: ExportResult, opts: VariantOptions): Promise<VariantReport> {
   if (!result.classifier || result.input !== 'uint8-nhwc') {
-    throw new TinynetError('EXPORT_PRECISION_INPUT', `--precision ${opts.precision} is verified on the test split and needs a classifier with the uint8-nhwc input; this export is ${result.classifier ? result.input : 'not a classifier'}`, 'export from a checkpoint with --input uint8-nhwc');
+    throw new TinynetError('export.precision_input', `--precision ${opts.precision} is verified on the test split and needs a classifier with the uint8-nhwc input; this export is ${result.classifier ? result.input : 'not a classifier'}`, 'export from a checkpoint with --input uint8-nhwc');
   }
   const t0 = performance.now();
   const test = split(opts.cacheDir, 'test');
-  if (test.n === 0) throw new TinynetError('EXPORT_NO_TEST_IMAGES', `the test split of ${opts.cacheDir} is empty: a reduced-precision model is verified on it`, 'prepare the dataset with dataset.test_ratio > 0');
+  if (test.n === 0) throw new TinynetError('export.no_test_images', `the test split of ${opts.cacheDir} is empty: a reduced-precision model is verified on it`, 'prepare the dataset with dataset.test_ratio > 0');
   const q = opts.quantize;
   let graph: IrGraph;
   let info: PrecisionInfo;

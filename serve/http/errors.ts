@@ -1,47 +1,50 @@
 /**
- * Every error the server answers is JSON `{ "error": { "code", "message" } }` with a fitting
- * status; never a stack trace. TinynetErrors from decoding and the batcher map to statuses here.
+ * Every error the server answers is JSON `{ "error": { "code", "message" } }` with the status
+ * core/error-codes.ts gives its code; never a stack trace. TinynetErrors from decoding and the
+ * batcher keep their own codes.
  */
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { TinynetError } from '../../core/errors.js';
+import { HTTP_STATUS_BY_CODE, httpStatusFor, type HttpErrorCode, type HttpErrorStatus } from '../../core/error-codes.js';
 import { QueueFullError } from '../batcher.js';
 
-export type ErrorStatus = 400 | 401 | 404 | 405 | 413 | 415 | 422 | 500 | 503;
-
 export class HttpError extends Error {
+  readonly status: HttpErrorStatus;
+
   constructor(
-    readonly status: ErrorStatus,
     readonly code: string,
     message: string,
     readonly headers: Record<string, string> = {},
   ) {
     super(message);
+    this.status = httpStatusFor(code);
   }
 }
 
-const STATUS_BY_TINYNET_CODE: Record<string, ErrorStatus> = {
-  'image.too_large': 413,
-  'image.unsupported': 415,
-  'image.undecodable': 422,
-  'serve.overloaded': 503,
-  'serve.closed': 503,
+/** The code of the route-level failures Hono raises itself, by status. */
+const CODE_BY_HONO_STATUS: Record<number, HttpErrorCode> = {
+  401: 'serve.unauthorized',
+  404: 'serve.not_found',
+  405: 'serve.method_not_allowed',
+  413: 'serve.body_too_large',
+  415: 'serve.unsupported_media_type',
+  503: 'serve.timeout',
 };
 
 export function toHttpError(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
   if (err instanceof QueueFullError) {
-    return new HttpError(503, 'overloaded', err.message, { 'Retry-After': String(err.retryAfterSec) });
+    return new HttpError(err.code, err.message, { 'Retry-After': String(err.retryAfterSec) });
   }
   if (err instanceof TinynetError) {
-    const status = STATUS_BY_TINYNET_CODE[err.code] ?? 500;
-    return new HttpError(status, err.code.replace(/^[a-z]+\./, ''), err.hint ? `${err.message} (${err.hint})` : err.message);
+    return new HttpError(err.code, err.hint ? `${err.message} (${err.hint})` : err.message);
   }
   if (err instanceof HTTPException) {
-    const status = ([400, 401, 404, 405, 413, 415, 422, 503] as number[]).includes(err.status) ? (err.status as ErrorStatus) : 500;
-    return new HttpError(status, status === 503 ? 'timeout' : 'bad_request', err.message || 'request failed');
+    const code = CODE_BY_HONO_STATUS[err.status] ?? (err.status >= 400 && err.status < 500 ? 'serve.bad_request' : 'serve.internal');
+    return new HttpError(code, err.message || 'request failed');
   }
-  return new HttpError(500, 'internal', 'internal error; see the server log (request id in X-Request-Id)');
+  return new HttpError('serve.internal', 'internal error; see the server log (request id in X-Request-Id)');
 }
 
 export function errorResponse(c: Context, err: HttpError): Response {

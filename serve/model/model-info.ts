@@ -8,8 +8,8 @@
 import path from 'node:path';
 import onnxProto from 'onnx-proto';
 import { TinynetError } from '../../core/errors.js';
-import { decodeMetadata, RESIZE_RULE, type TinynetMetadata, type Precision, type Provenance } from '../../core/onnx-metadata.js';
-import { RESIZE_RULE_NAMES, type ResizeRuleName } from '../../core/image/resize-rule.js';
+import { decodeMetadata, type TinynetMetadata, type Precision, type Provenance } from '../../core/onnx-metadata.js';
+import { declaredResizeRule, RESIZE_RULES, type ResizeRule } from '../../core/image/resize-rule.js';
 
 const { onnx } = onnxProto;
 
@@ -32,7 +32,7 @@ export interface ModelInfo {
   logitsName: string | null;
   probabilitiesName: string | null;
   labels: ClassLabel[];
-  resize: ResizeRuleName;
+  resize: ResizeRule;
   /**
    * How to turn 0–255 pixels into a float model's input: (pixel · pixelScale − mean) / std.
    * Null for a uint8 model (normalisation is inside its graph) or a float model without metadata
@@ -90,7 +90,10 @@ export function readModelInfo(bytes: Uint8Array, file: string): ModelInfo {
   const channels = declared?.channels ?? c ?? 3;
   if (!height || !width) throw new TinynetError('model.contract', `${file}: the input size is neither fixed in the graph nor given in metadata "tinynet.input"`);
   if (channels !== 3) throw new TinynetError('model.contract', `${file}: input has ${channels} channels; only RGB (3) models are served`);
-  const resize = (RESIZE_RULE_NAMES as readonly string[]).includes(declared?.resize ?? '') ? (declared!.resize as ResizeRuleName) : (RESIZE_RULE as ResizeRuleName);
+  const resize = declaredResizeRule(declared?.resize);
+  if (!resize) {
+    throw new TinynetError('model.contract', `${file} declares resize rule "${declared?.resize}"; this server knows ${RESIZE_RULES.join(', ')}`, 're-export the model with this tinynet');
+  }
 
   const outputs = (graph.output ?? []).map((o) => ({ name: o.name ?? '', dims: dimsOf(o.type?.tensorType?.shape?.dim) }));
   if (outputs.length === 0) throw new TinynetError('model.contract', `${file} has no outputs`);

@@ -59,7 +59,7 @@ function round(ms: number): number {
 export function parseTopk(raw: string | undefined, fallback: number, numClasses: number): number {
   if (raw === undefined) return Math.min(fallback, numClasses);
   if (!/^\d{1,6}$/.test(raw) || Number(raw) < 1) {
-    throw new HttpError(400, 'bad_topk', `topk must be a whole number from 1 to ${numClasses}, got "${raw.slice(0, 40)}"`);
+    throw new HttpError('serve.bad_topk', `topk must be a whole number from 1 to ${numClasses}, got "${raw.slice(0, 40)}"`);
   }
   return Math.min(Number(raw), numClasses);
 }
@@ -74,12 +74,12 @@ async function readImages(c: Context<AppEnv>, maxImages: number): Promise<NamedI
   } else if (type === 'application/json') {
     images = await readJson(c);
   } else {
-    throw new HttpError(415, 'unsupported_media_type', `content type "${type || '(none)'}" is not accepted; send ${RAW_TYPES.join(', ')}, multipart/form-data or application/json`);
+    throw new HttpError('serve.unsupported_media_type', `content type "${type || '(none)'}" is not accepted; send ${RAW_TYPES.join(', ')}, multipart/form-data or application/json`);
   }
-  if (images.length === 0) throw new HttpError(400, 'no_images', 'the request carries no image');
-  if (images.length > maxImages) throw new HttpError(413, 'too_many_images', `at most ${maxImages} images per request, got ${images.length}`);
+  if (images.length === 0) throw new HttpError('serve.no_images', 'the request carries no image');
+  if (images.length > maxImages) throw new HttpError('serve.too_many_images', `at most ${maxImages} images per request, got ${images.length}`);
   for (const [i, img] of images.entries()) {
-    if (img.bytes.byteLength === 0) throw new HttpError(400, 'empty_image', `image ${i} is empty`);
+    if (img.bytes.byteLength === 0) throw new HttpError('serve.empty_image', `image ${i} is empty`);
   }
   return images;
 }
@@ -89,14 +89,14 @@ async function readMultipart(c: Context<AppEnv>): Promise<NamedImage[]> {
   try {
     form = await c.req.raw.formData();
   } catch {
-    throw new HttpError(400, 'bad_multipart', 'the multipart/form-data body cannot be parsed (boundary missing or body truncated)');
+    throw new HttpError('serve.bad_multipart', 'the multipart/form-data body cannot be parsed (boundary missing or body truncated)');
   }
   const images: NamedImage[] = [];
   for (const [, value] of form.entries()) {
     if (typeof value === 'string') continue;
     images.push({ name: value.name || null, bytes: new Uint8Array(await value.arrayBuffer()) });
   }
-  if (images.length === 0) throw new HttpError(400, 'no_images', 'the multipart body has no file part; send images as file fields');
+  if (images.length === 0) throw new HttpError('serve.no_images', 'the multipart body has no file part; send images as file fields');
   return images;
 }
 
@@ -105,14 +105,14 @@ async function readJson(c: Context<AppEnv>): Promise<NamedImage[]> {
   try {
     body = JSON.parse(await c.req.text());
   } catch {
-    throw new HttpError(400, 'bad_json', 'the body is not valid JSON');
+    throw new HttpError('serve.bad_json', 'the body is not valid JSON');
   }
   const list = (body as { images?: unknown } | null)?.images;
-  if (!Array.isArray(list)) throw new HttpError(400, 'bad_json', 'expected { "images": ["<base64>", ...] }');
+  if (!Array.isArray(list)) throw new HttpError('serve.bad_json', 'expected { "images": ["<base64>", ...] }');
   return list.map((item, i) => {
-    if (typeof item !== 'string') throw new HttpError(400, 'bad_json', `images[${i}] must be a base64 string`);
+    if (typeof item !== 'string') throw new HttpError('serve.bad_json', `images[${i}] must be a base64 string`);
     const b64 = item.replace(/^data:[\w/+.-]+;base64,/, '').replace(/\s+/g, '');
-    if (b64.length === 0 || !BASE64.test(b64)) throw new HttpError(400, 'bad_base64', `images[${i}] is not valid base64`);
+    if (b64.length === 0 || !BASE64.test(b64)) throw new HttpError('serve.bad_base64', `images[${i}] is not valid base64`);
     return { name: null, bytes: new Uint8Array(Buffer.from(b64, 'base64')) };
   });
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { loadConfig, validateConfig } from '../../core/config/index.js';
+import { loadConfig, storedConfig, validateConfig } from '../../core/config/index.js';
 import { packageFile } from '../../core/paths.js';
 import { TinynetError } from '../../core/errors.js';
 
@@ -15,7 +15,7 @@ function expectConfigError(fn: () => unknown, ...fragments: string[]): void {
   });
 }
 
-test('the shipped configs validate and carry the seed report defaults', () => {
+test('the shipped configs validate and carry the course report defaults', () => {
   const { config } = loadConfig(packageFile('configs', 'config.yaml'));
   assert.equal(config.seed, 42);
   assert.equal(config.dataset.source, 'hf-parquet');
@@ -81,4 +81,11 @@ test('relative paths resolve against the working directory', () => {
 test('the config hash changes with the content', () => {
   assert.notEqual(loadConfig(null, ['train.lr=1e-3']).hash, loadConfig(null, ['train.lr=2e-3']).hash);
   assert.equal(loadConfig(null).hash, loadConfig(null).hash);
+});
+
+test('a config stored by an earlier tinynet loads without its retired keys; a file naming them is refused', () => {
+  const { config } = storedConfig({ export: { opset: 17, tolerance: 0.01 } }, ['train.lr=0.5']);
+  assert.equal(config.export.tolerance, 0.01);
+  assert.equal(config.train.lr, 0.5);
+  assert.throws(() => validateConfig({ export: { opset: 17 } }), (e: unknown) => e instanceof TinynetError && e.code === 'config.invalid');
 });

@@ -28,7 +28,7 @@ test('tinynet data synth → prepare → stats → preview on a tiny synthetic d
   writeFileSync(path.join(cwd, 'c.yaml'), 'dataset:\n  source: hf-parquet\n  path: syn\n  image_size: 32\ntrain:\n  batch_size: 4\npaths:\n  cache: cache\n  runs: runs\n');
   r = await tinynet(cwd, 'data', 'prepare', '--config', 'c.yaml');
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /^prepared .*\ntrain 27 · val 6 · test 3 images, 3 classes, input 32×32×3/);
+  assert.match(r.stdout, /^prepared .*\ntrain 27 · val 6 · test 3 images, 3 classes, input 32×32×3 \(center_crop\)/);
   r = await tinynet(cwd, 'data', 'prepare', '--config', 'c.yaml');
   assert.match(r.stdout, /^reused /);
   r = await tinynet(cwd, 'data', 'stats', '--config', 'c.yaml', '--json');

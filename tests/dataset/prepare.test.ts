@@ -1,8 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { tempDir, tinySyntheticConfig } from './helpers.js';
+import sharp from 'sharp';
+import { tempDir, testConfig, tinySyntheticConfig } from './helpers.js';
+import { writeHfDataset } from './fixtures.js';
+import type { HfRow } from '../../dataset/hf-parquet-writer.js';
 import { prepareDataset, cacheDirFor, loadMeta, loadSplit } from '../../dataset/index.js';
 import { TinynetError } from '../../core/errors.js';
 
@@ -14,7 +17,7 @@ test('synthetic → prepare: cache files, meta, splits with exact per-class coun
   assert.equal(dir, cacheDirFor(config));
   assert.deepEqual(meta.input_shape, [32, 32, 3]);
   assert.equal(meta.num_classes, 3);
-  assert.deepEqual(meta.per_class.test, [5, 5, 5]); // round(20 × 0.25)
+  assert.deepEqual(meta.per_class.test, [5, 5, 5]); // ceil(60 × 0.25) = 15, spread evenly
   assert.deepEqual(meta.per_class.train, [15, 15, 15]);
   assert.deepEqual(meta.per_class.val, [4, 4, 4]);
   assert.deepEqual([meta.splits.train.size, meta.splits.val.size, meta.splits.test.size], [45, 12, 15]);
@@ -81,4 +84,30 @@ test('decoding in worker threads gives the same cache as the main thread', async
   assert.equal(two.reused, false);
   files.forEach((f, i) => assert.deepEqual(readFileSync(path.join(two.dir, f)), first[i], f));
   assert.deepEqual([two.meta.mean, two.meta.std, two.meta.grayscale], [one.meta.mean, one.meta.std, one.meta.grayscale]);
+});
+
+test('a cache built with the other resize rule is rebuilt, not reused; each rule keeps its own cache', async () => {
+  const root = tempDir('resize');
+  // Wide images (48×16) with a coloured left third: center_crop keeps only the middle, stretch all of it.
+  const rows: HfRow[] = [];
+  for (let i = 0; i < 8; i++) {
+    const w = 48, h = 16;
+    const rgb = Buffer.alloc(w * h * 3, 40 + i);
+    for (let y = 0; y < h; y++) for (let x = 0; x < w / 3; x++) rgb[(y * w + x) * 3] = 250;
+    rows.push({ bytes: new Uint8Array(await sharp(rgb, { raw: { width: w, height: h, channels: 3 } }).png().toBuffer()), path: `${i}.png`, label: i % 2 });
+  }
+  writeHfDataset(path.join(root, 'hf'), rows, rows.slice(0, 2), ['a', 'b']);
+  const classes = path.join(root, 'classes.json');
+  writeFileSync(classes, JSON.stringify([{ id: 0, wnid: 'a', name: 'a' }, { id: 1, wnid: 'b', name: 'b' }]));
+  const dataset = { source: 'hf-parquet', path: path.join(root, 'hf'), classes, image_size: 8, test_ratio: 0.25 };
+  const crop = await prepareDataset(testConfig(root, dataset));
+  const stretch = await prepareDataset(testConfig(root, { ...dataset, resize: 'stretch' }));
+  assert.equal(stretch.reused, false);
+  assert.deepEqual([crop.meta.resize, stretch.meta.resize], ['center_crop', 'stretch']);
+  // Top-left pixel: inside the red third only when the whole width is kept.
+  assert.ok(loadSplit(crop.dir, 'val').images[0] < 100, 'center_crop drops the left third');
+  assert.ok(loadSplit(stretch.dir, 'val').images[0] > 200, 'stretch keeps the left third');
+  const again = await prepareDataset(testConfig(root, dataset));
+  assert.equal(again.reused, true);
+  assert.equal(again.dir, crop.dir);
 });

@@ -73,7 +73,7 @@ test('dynamic batch: N = 1, 3, 17 through one exported file', async () => {
 test('metadata round trip: labels, input contract, normalization, provenance, producer, opset/IR', async () => {
   const { model } = tinyResNet();
   const result = exportLayersModel(model, {
-    dataset: TINY_DATASET,
+    dataset: { ...TINY_DATASET, resize: 'stretch' },
     provenance: { source: 'checkpoint', source_file: 'best.ckpt', config_hash: 'abc123', metrics: { 'val/accuracy': 0.5 }, epoch: 2, exported_at: '2026-11-26T00:00:00.000Z' },
   });
   const proto = decodeModel(result.bytes);
@@ -88,7 +88,7 @@ test('metadata round trip: labels, input contract, normalization, provenance, pr
   assert.deepEqual(meta.normalization, TINY_DATASET.normalization);
   assert.deepEqual(meta.input, {
     name: 'image', dtype: 'uint8', layout: 'NHWC', height: 8, width: 8, channels: 3, color: 'RGB',
-    resize: 'shorter-side-then-center-crop', batch: 'dynamic', normalized_in_graph: true,
+    resize: 'stretch', batch: 'dynamic', normalized_in_graph: true,
   });
   assert.deepEqual(meta.outputs, { logits: 'logits', probabilities: 'probabilities', names: ['logits', 'probabilities'] });
   assert.equal(meta.provenance?.config_hash, 'abc123');
@@ -116,7 +116,7 @@ test('an unsupported layer is a clear error naming its class and its name', () =
   const model = tf.model({ inputs: input, outputs: y });
   assert.throws(
     () => exportLayersModel(model),
-    (err: unknown) => err instanceof TinynetError && err.code === 'EXPORT_UNSUPPORTED_LAYER' && /Mystery/.test(err.message) && /odd_one/.test(err.message),
+    (err: unknown) => err instanceof TinynetError && err.code === 'export.unsupported_layer' && /Mystery/.test(err.message) && /odd_one/.test(err.message),
   );
 });
 

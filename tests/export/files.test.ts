@@ -69,12 +69,12 @@ test('tfjs model + dataset meta.json: classifier export with the uint8 head (mod
   const info = inspectFile(out);
   assert.equal(info.ops.Softmax, 1, 'the model\'s own softmax gives probabilities, none added');
   assert.equal(info.metadata.classes?.[3].name, 'n3');
-  await assert.rejects(runExport({ tfjs: file, meta: path.join(dir, 'none.json'), out, verify: false, tolerance: 1e-4, foldBatchNorm: true }), (e: unknown) => e instanceof TinynetError && e.code === 'EXPORT_NOT_FOUND');
+  await assert.rejects(runExport({ tfjs: file, meta: path.join(dir, 'none.json'), out, verify: false, tolerance: 1e-4, foldBatchNorm: true }), (e: unknown) => e instanceof TinynetError && e.code === 'export.not_found');
 });
 
 test('bad tfjs inputs are clear errors', async () => {
   const dir = tmp();
-  await assert.rejects(loadTfjsModel(path.join(dir, 'nope.json')), (e: unknown) => e instanceof TinynetError && e.code === 'EXPORT_NOT_FOUND');
+  await assert.rejects(loadTfjsModel(path.join(dir, 'nope.json')), (e: unknown) => e instanceof TinynetError && e.code === 'export.not_found');
   writeFileSync(path.join(dir, 'graph.json'), JSON.stringify({ format: 'graph-model', modelTopology: { node: [] } }));
   await assert.rejects(loadTfjsModel(path.join(dir, 'graph.json')), (e: unknown) => e instanceof TinynetError && /graph model/.test(e.message));
   const file = await saveTfjsModel(smallCnn(), path.join(dir, 'm'));
@@ -150,6 +150,18 @@ test('CLI: tinynet export --checkpoint … then tinynet inspect', async () => {
   // A missing checkpoint exits 2 with a TinynetError, and writes nothing.
   await assert.rejects(run('node', [CLI, 'export', '--checkpoint', path.join(dir, 'none.ckpt'), '--out', path.join(dir, 'x.onnx'), ...CONFIG, '--set', 'train.backend=cpu'], { env, cwd: dir }), (e: { code?: number; stderr?: string }) => e.code === 2 && /checkpoint not found/.test(e.stderr ?? ''));
   assert.ok(!existsSync(path.join(dir, 'x.onnx')));
+});
+
+test('CLI: tinynet export with only --checkpoint follows the config the checkpoint holds', async () => {
+  const dir = tmp();
+  const ckpt = path.join(dir, 'best.ckpt');
+  await cpuBackend();
+  // No configs/config.yaml where it runs: the artifacts dir and the tolerance come from the checkpoint.
+  writeTinyCheckpoint(ckpt, { paths: { artifacts: path.join(dir, 'trained') }, export: { tolerance: 0.002 } });
+  const env = { ...process.env, TINYNET_LOG: 'warn' };
+  const exp = await run('node', [CLI, 'export', '--checkpoint', ckpt, '--samples', '0'], { env, cwd: dir });
+  assert.match(exp.stdout, /verify\s+OK .*\(tolerance 0\.002\)/);
+  assert.ok(existsSync(path.join(dir, 'trained', 'model.onnx')));
 });
 
 test('CLI: tinynet export --tfjs defaults to the source model input, outputs as they are', async () => {

@@ -19,7 +19,7 @@ export const TINY_DATASET: DatasetInfo = {
   normalization: { mean: TINY_META.mean, std: TINY_META.std, pixel_scale: 1 / 255 },
 };
 
-/** The seed ResNet in miniature: stride-2 stages, projections, BN, SpatialDropout2D, GAP, Dense logits. */
+/** The default ResNet in miniature: stride-2 stages, projections, BN, SpatialDropout2D, GAP, Dense logits. */
 export function tinyResNet(over: Record<string, unknown> = {}, rest: Record<string, unknown> = {}) {
   const { config, hash } = validateConfig({ model: { blocks: [1, 1], widths: [4, 8], dropout: 0.2, ...over }, train: { backend: 'cpu' }, ...rest });
   const model = buildResNet(config.model, { inputShape: [8, 8, 3], numClasses: 5 }, { seed: 5 });

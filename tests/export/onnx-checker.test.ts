@@ -1,8 +1,7 @@
 /**
  * ONNX's own checker (full check + strict shape inference) on exported files — the float exports
  * of every input mode and their int8 (QDQ) and float16 variants — when the Python `onnx` package is
- * present (Debian: apt-get install python3-onnx). Skipped otherwise. Python runs isolated (-I):
- * the repository's own onnx/ folder must not pass for the package.
+ * present (Debian: apt-get install python3-onnx). Skipped otherwise.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,7 +16,9 @@ import { quantizeInt8 } from '../../export/precision/int8.js';
 import { convertToFloat16 } from '../../export/precision/float16.js';
 import { serializeVariant } from '../../export/precision/variant.js';
 
-const python = ['/usr/bin/python3', 'python3'].find((p) => spawnSync(p, ['-I', '-c', 'import onnx.checker'], { stdio: 'ignore' }).status === 0);
+// Run away from the repo root: `python -c` puts the working directory first on sys.path, where
+// the repo's own onnx/ folder would pass for the onnx package.
+const python = ['/usr/bin/python3', 'python3'].find((p) => spawnSync(p, ['-c', 'import onnx.checker'], { stdio: 'ignore', cwd: tmpdir() }).status === 0);
 
 test('exported files pass onnx.checker (full_check) and strict shape inference', { skip: python ? false : 'python3 with the onnx package not found' }, async () => {
   await cpuBackend();
@@ -38,6 +39,6 @@ test('exported files pass onnx.checker (full_check) and strict shape inference',
     files.push(file);
   }
   const script = 'import onnx, sys\nfor f in sys.argv[1:]:\n    m = onnx.load(f)\n    onnx.checker.check_model(m, full_check=True)\n    onnx.shape_inference.infer_shapes(m, strict_mode=True)\nprint("ok")';
-  const out = execFileSync(python!, ['-I', '-c', script, ...files], { encoding: 'utf8' });
+  const out = execFileSync(python!, ['-c', script, ...files], { encoding: 'utf8', cwd: tmpdir() });
   assert.equal(out.trim(), 'ok');
 });

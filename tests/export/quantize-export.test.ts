@@ -114,7 +114,7 @@ test('calibration: fewer train images than asked is said and all are used; an em
   }
   assert.equal(got.n, train.n);
   assert.match(lines.join(''), new RegExp(`train split has ${train.n} images, fewer than export.quantize.calibration_images = ${train.n + 100}`));
-  assert.throws(() => calibrationImages({ ...train, n: 0, images: new Uint8Array(0), labels: new Int32Array(0) }, 10, 1), (e: unknown) => e instanceof TinynetError && e.code === 'EXPORT_CALIBRATION_EMPTY');
+  assert.throws(() => calibrationImages({ ...train, n: 0, images: new Uint8Array(0), labels: new Int32Array(0) }, 10, 1), (e: unknown) => e instanceof TinynetError && e.code === 'export.calibration_empty');
 });
 
 test('a wrong export.quantize value names the key and what is accepted', () => {

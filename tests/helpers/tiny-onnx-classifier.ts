@@ -7,7 +7,7 @@
  */
 import onnxProto from 'onnx-proto';
 import { Rng } from '../../core/rng.js';
-import { encodeMetadata, RESIZE_RULE } from '../../core/onnx-metadata.js';
+import { encodeMetadata } from '../../core/onnx-metadata.js';
 
 const { onnx } = onnxProto;
 const DT = onnx.TensorProto.DataType;
@@ -25,6 +25,8 @@ export interface TinyClassifierOptions {
   mean?: number[];
   std?: number[];
   withMetadata?: boolean;
+  /** The resize rule the metadata declares (default center_crop). */
+  resize?: string;
   valMetrics?: Record<string, number>;
 }
 
@@ -90,7 +92,7 @@ export function buildTinyClassifier(opts: TinyClassifierOptions = {}): Uint8Arra
       classes: tinyClassifierLabels(k).map((c) => ({ index: c.index, id: c.wnid, wnid: c.wnid, name: c.name })),
       input: {
         name: 'image', dtype: inputDtype, layout: 'NHWC', height: size, width: size, channels: 3, color: 'RGB',
-        resize: RESIZE_RULE, batch: 'dynamic', normalized_in_graph: inputDtype === 'uint8',
+        resize: opts.resize ?? 'center_crop', batch: 'dynamic', normalized_in_graph: inputDtype === 'uint8',
       },
       normalization: { mean: mean.map((m) => m / 255), std: std.map((s) => s / 255), pixel_scale: 1 / 255 },
       outputs: { logits: 'logits', probabilities: 'probabilities', names: ['logits', 'probabilities'] },

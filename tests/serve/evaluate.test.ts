@@ -68,6 +68,10 @@ test('evaluate: a model that does not fit the dataset is a clear error', async (
     evaluateOnnx({ config, modelPath: writeTinyModel({ size: 64, numClasses: 3 }), split: 'test' }),
     (e) => e instanceof TinynetError && e.code === 'evaluate.size_mismatch',
   );
+  await assert.rejects(
+    evaluateOnnx({ config, modelPath: writeTinyModel({ size: 32, numClasses: 3, resize: 'stretch' }), split: 'test' }),
+    (e) => e instanceof TinynetError && e.code === 'evaluate.resize_mismatch' && /dataset\.resize: stretch/.test(e.hint ?? ''),
+  );
   await assert.rejects(evaluateOnnx({ config, modelPath: path.join(root, 'none.onnx'), split: 'test' }), (e) => e instanceof TinynetError && e.code === 'model.not_found');
 });
 

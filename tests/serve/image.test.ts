@@ -1,19 +1,26 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import sharp from 'sharp';
-import { centerCropBox, cropBoxFor } from '../../core/image/resize-rule.js';
+import { centerCropBox, cropBoxFor, declaredResizeRule } from '../../core/image/resize-rule.js';
 import { decodeImage } from '../../core/image/decode.js';
 import { TinynetError } from '../../core/errors.js';
 import { testPixels } from '../helpers/serve-fixtures.js';
 
 const opts = { width: 4, height: 4, maxInputPixels: 1e6 };
 
-test('resize rule: shorter side to size, then a centred crop', () => {
+test('resize rule: shorter side to size, then a centred crop; stretch keeps the whole image', () => {
   assert.deepEqual(centerCropBox(128, 64, 64, 64), { left: 32, top: 0, width: 64, height: 64 });
   assert.deepEqual(centerCropBox(50, 100, 64, 64), { left: 0, top: 25, width: 50, height: 50 });
   assert.deepEqual(centerCropBox(64, 64, 64, 64), { left: 0, top: 0, width: 64, height: 64 });
   assert.deepEqual(centerCropBox(300, 200, 64, 32), { left: 0, top: 25, width: 300, height: 150 });
   assert.deepEqual(cropBoxFor('stretch', 300, 200, 64, 64), { left: 0, top: 0, width: 300, height: 200 });
+});
+
+test('a model declaring no rule is center_crop; the older spellings too; an unknown rule is refused', () => {
+  assert.equal(declaredResizeRule(undefined), 'center_crop');
+  assert.equal(declaredResizeRule('shorter-side-then-center-crop'), 'center_crop');
+  assert.equal(declaredResizeRule('stretch'), 'stretch');
+  assert.equal(declaredResizeRule('letterbox'), null);
 });
 
 test('a wide image keeps only its centre', async () => {
@@ -34,7 +41,7 @@ test('EXIF orientation is applied before the crop', async () => {
   for (let y = 0; y < h; y++) for (let x = 4; x < w; x++) raw.fill(255, (y * w + x) * 3, (y * w + x) * 3 + 3);
   const jpg = await sharp(raw, { raw: { width: w, height: h, channels: 3 } }).jpeg({ quality: 100 }).withMetadata({ orientation: 6 }).toBuffer();
   const img = await decodeImage(jpg, opts);
-  assert.deepEqual(img.source, { format: 'jpeg', width: 4, height: 8 });
+  assert.deepEqual(img.source, { format: 'jpeg', width: 4, height: 8, channels: 3 });
   assert.ok(img.pixels[0] < 60, 'top-left is black');
   assert.ok(img.pixels[(3 * 4 + 3) * 3] > 195, 'bottom-right is white');
 });
@@ -65,6 +72,6 @@ test('an animated GIF is read from its first frame', async () => {
   const frame = (r: number, g: number, b: number) => sharp({ create: { width: 8, height: 8, channels: 3, background: { r, g, b } } }).png().toBuffer();
   const gif = await sharp([await frame(255, 0, 0), await frame(0, 0, 255)], { join: { animated: true } }).gif().toBuffer();
   const img = await decodeImage(gif, opts);
-  assert.deepEqual(img.source, { format: 'gif', width: 8, height: 8 });
+  assert.deepEqual(img.source, { format: 'gif', width: 8, height: 8, channels: 4 });
   assert.deepEqual([...img.pixels.subarray(0, 3)], [255, 0, 0]);
 });

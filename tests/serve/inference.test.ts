@@ -25,7 +25,7 @@ test('reads the contract from metadata and falls back from CUDA to CPU', async (
     assert.deepEqual([svc.info.height, svc.info.width], [64, 64]);
     assert.equal(svc.info.labels[3].label, 'class number 3');
     assert.equal(svc.info.provenance?.config_hash, 'fixture');
-    assert.equal(svc.info.resize, 'shorter-side-then-center-crop');
+    assert.equal(svc.info.resize, 'center_crop');
   } finally {
     await svc.close();
   }

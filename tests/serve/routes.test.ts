@@ -111,7 +111,7 @@ test('GET /metrics exposes request counts, latency, batch sizes, queue depth and
 test('errors are JSON with a code: 404, 405, 415, and a request id on every answer', async () => {
   const r404 = await fetch(server.url + '/nothing/here');
   assert.equal(r404.status, 404);
-  assert.equal((await j(r404)).error.code, 'not_found');
+  assert.equal((await j(r404)).error.code, 'serve.not_found');
   const r405 = await fetch(server.url + '/v1/classify');
   assert.equal(r405.status, 405);
   assert.equal(r405.headers.get('allow'), 'POST');
@@ -146,7 +146,7 @@ test('bearer token guards inference routes only; CORS only when configured', asy
     assert.equal((await fetch(s.url + '/v1/classify', { method: 'POST', headers: { 'content-type': 'image/png' }, body: png })).status, 401);
     const bad = await fetch(s.url + '/v1/classify', { method: 'POST', headers: { 'content-type': 'image/png', authorization: 'Bearer nope' }, body: png });
     assert.equal(bad.status, 401);
-    assert.equal((await j(bad)).error.code, 'unauthorized');
+    assert.equal((await j(bad)).error.code, 'serve.unauthorized');
     const ok = await fetch(s.url + '/v1/classify', { method: 'POST', headers: { 'content-type': 'image/png', authorization: 'Bearer sekret', origin: 'https://app.example' }, body: png });
     assert.equal(ok.status, 200);
     assert.equal(ok.headers.get('access-control-allow-origin'), 'https://app.example');
@@ -168,7 +168,7 @@ test('a full queue answers 503 with Retry-After', async () => {
     assert.ok(statuses.includes(200));
     const refused = many.find((r) => r.status === 503)!;
     assert.equal(refused.headers.get('retry-after'), '1');
-    assert.equal((await j(refused)).error.code, 'overloaded');
+    assert.equal((await j(refused)).error.code, 'serve.overloaded');
   } finally {
     await s.close();
   }
@@ -180,7 +180,7 @@ test('a request that outlives the request timeout gets 503, and the server carri
   try {
     const res = await fetch(s.url + '/v1/classify', { method: 'POST', headers: { 'content-type': 'image/png' }, body: png });
     assert.equal(res.status, 503);
-    assert.equal((await j(res)).error.code, 'timeout');
+    assert.equal((await j(res)).error.code, 'serve.timeout');
     assert.equal((await fetch(s.url + '/v2/health/live')).status, 200);
   } finally {
     await s.close();

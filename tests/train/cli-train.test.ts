@@ -8,7 +8,7 @@ import { PACKAGE_ROOT } from '../../core/paths.js';
 import { loadCheckpoint } from '../../train/checkpoint.js';
 
 /** A tiny synthetic run (16 px, 3 classes, a 4-channel one-block model) on the cpu backend. */
-function workspace(epochs: number): { dir: string; config: string } {
+function workspace(epochs: number, backend = 'cpu'): { dir: string; config: string } {
   const dir = mkdtempSync(path.join(tmpdir(), 'tinynet-cli-train-'));
   const config = path.join(dir, 'tiny.yaml');
   writeFileSync(
@@ -18,7 +18,7 @@ function workspace(epochs: number): { dir: string; config: string } {
       'dataset: { source: synthetic, path: data/synth, image_size: 16, test_ratio: 0.2, synthetic: { classes: 3, per_class: 10, val_per_class: 4, seed: 1 } }',
       'augment: { enabled: true }',
       'model: { blocks: [1], widths: [4], dropout: 0.1 }',
-      `train: { backend: cpu, experiment: tiny, epochs: ${epochs}, batch_size: 8, lr: 0.01, schedule: { name: cosine } }`,
+      `train: { backend: ${backend}, experiment: tiny, epochs: ${epochs}, batch_size: 8, lr: 0.01, schedule: { name: cosine } }`,
       'paths: { cache: data/cache, artifacts: artifacts, runs: runs }',
     ].join('\n'),
   );
@@ -37,6 +37,17 @@ function tinynet(args: string[], cwd: string, onStderr?: (text: string, child: R
     child.on('close', (code) => resolve({ code, stderr }));
   });
 }
+
+test('tinynet train with backend auto trains on onnxruntime and says so in one line, with the peak memory per epoch', async () => {
+  const { dir, config } = workspace(1, 'auto');
+  const run = await tinynet(['train', '--config', config], dir);
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stderr, /\[backend\] backend onnxruntime · provider cpu · threads \d+ · device CPU \(onnxruntime-node native kernels, \d+ threads?\) · CUDA provider not used: libonnxruntime_providers_cuda\.so is not installed/);
+  assert.match(run.stderr, /epoch 1\/1 .*, peak RSS [\d.]+ GiB/);
+  const last = await loadCheckpoint(path.join(dir, 'artifacts/last.ckpt'));
+  assert.equal(last.backend, 'onnxruntime');
+  last.model.dispose();
+});
 
 test('tinynet train: checkpoints, TensorBoard files, then --resume continues to a larger budget', async () => {
   const { dir, config } = workspace(2);

@@ -176,6 +176,10 @@ test('evaluate --checkpoint: a checkpoint for another dataset shape is refused',
   const other = validateConfig({ ...raw, dataset: { ...(raw.dataset as object), image_size: 24 }, paths: { cache: path.join(root, 'cache2') } }).config;
   await prepareDataset(other);
   await assert.rejects(evaluateCheckpoint({ config: other, checkpointPath: ckptFile, split: 'test' }), (e) => e instanceof TinynetError && e.code === 'evaluate.size_mismatch');
+  // Same size, other resize rule: the pixels would not be the ones it was trained on.
+  const stretched = validateConfig({ ...raw, dataset: { ...(raw.dataset as object), resize: 'stretch' }, paths: { cache: path.join(root, 'cache3') } }).config;
+  await prepareDataset(stretched);
+  await assert.rejects(evaluateCheckpoint({ config: stretched, checkpointPath: ckptFile, split: 'test' }), (e) => e instanceof TinynetError && e.code === 'evaluate.resize_mismatch');
 });
 
 test('tinynet evaluate --checkpoint (CLI); --model with --checkpoint is refused', () => {

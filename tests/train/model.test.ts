@@ -11,7 +11,7 @@ process.env.TINYNET_LOG = 'warn';
 await tf.setBackend('cpu'); // tests run tiny models on the pure-JS backend, whatever else registered
 
 /**
- * Parameter count of the seed network worked out by hand from its definition, independent of tfjs:
+ * Parameter count of the default network worked out by hand from its definition, independent of tfjs:
  * conv k×k (no bias with BN) = k·k·cin·cout; BN = 2·c learned (γ, β) + 2·c running stats.
  */
 function expectedParams(blocks: number[], widths: number[], classes: number, inChannels = 3) {
@@ -46,7 +46,7 @@ function expectedParams(blocks: number[], widths: number[], classes: number, inC
 const modelCfg = (over: Record<string, unknown>) => configSchema.parse({ model: over }).model;
 
 for (const blocks of [[2, 2, 2], [3, 3, 3]]) {
-  test(`seed model ${JSON.stringify(blocks)}: parameter count matches the hand count`, () => {
+  test(`default model ${JSON.stringify(blocks)}: parameter count matches the hand count`, () => {
     const model = buildResNet(modelCfg({ blocks }), { inputShape: [64, 64, 3], numClasses: 200 });
     const s = summarizeModel(model);
     const want = expectedParams(blocks, [64, 128, 256], 200);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { TinynetError } from '../../core/errors.js';
-import { selectBackend, wasmHeapBytes } from '../../train/backend/select.js';
+import { activeBackend, selectBackend, wasmHeapBytes } from '../../train/backend/select.js';
 
 process.env.TINYNET_LOG = 'silent';
 
@@ -12,14 +12,14 @@ const nativeInstalled = await import('@tensorflow/tfjs-node' as string).then(() 
 test('asking for `tensorflow` without tfjs-node is a TinynetError naming the install command', { skip: nativeInstalled }, async () => {
   await assert.rejects(selectBackend('tensorflow'), (err: unknown) => {
     assert.ok(err instanceof TinynetError);
-    assert.equal(err.code, 'BACKEND_MISSING');
+    assert.equal(err.code, 'train.backend_missing');
     assert.match(err.hint ?? '', /npm install @tensorflow\/tfjs-node/);
     return true;
   });
 });
 
-test('`auto` without native TensorFlow picks wasm with 2 XNNPACK threads (past stock tfjs limits)', { skip: nativeInstalled }, async () => {
-  const selected = await selectBackend('auto', { threads: 2 });
+test('`wasm` runs with 2 XNNPACK threads (past stock tfjs limits)', async () => {
+  const selected = await selectBackend('wasm', { threads: 2 });
   assert.equal(selected.name, 'wasm');
   assert.equal(tf.getBackend(), 'wasm');
   // Stock tfjs would give 1 here: no threads in Node, and a pool capped at half of 2 cores.
@@ -34,6 +34,15 @@ test('`auto` without native TensorFlow picks wasm with 2 XNNPACK threads (past s
   assert.ok(heap != null && heap >= 16 * 2 ** 20, `wasm heap ${heap}`);
 });
 
+test('`auto` without native TensorFlow picks the onnxruntime engine on its CPU provider, data ops on tfjs wasm', { skip: nativeInstalled }, async () => {
+  const selected = await selectBackend('auto', { threads: 2 });
+  assert.equal(selected.name, 'onnxruntime');
+  assert.deepEqual(selected.onnxruntime, { provider: 'cpu', threads: 2 });
+  assert.match(selected.device, /onnxruntime-node native kernels, 2 threads/);
+  assert.equal(tf.getBackend(), 'wasm');
+  assert.equal(activeBackend(), selected);
+});
+
 test('`cpu` is always available; the wasm heap is not reported there', async () => {
   const selected = await selectBackend('cpu');
   assert.equal(selected.name, 'cpu');
@@ -41,5 +50,5 @@ test('`cpu` is always available; the wasm heap is not reported there', async () 
 });
 
 test('an unknown backend kind is a TinynetError', async () => {
-  await assert.rejects(selectBackend('gpu' as never), (err: unknown) => err instanceof TinynetError && err.code === 'BAD_BACKEND');
+  await assert.rejects(selectBackend('gpu' as never), (err: unknown) => err instanceof TinynetError && err.code === 'train.bad_backend');
 });

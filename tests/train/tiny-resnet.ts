@@ -1,5 +1,5 @@
 /**
- * A narrow version of the seed network (conv/BN/ReLU stem, one residual block with a stride-2
+ * A narrow version of the default network (conv/BN/ReLU stem, one residual block with a stride-2
  * 1×1-conv shortcut, SpatialDropout, global average pooling, dense), built with tf.layers like the
  * real model, for backend tests. Until train/model lands this stays test-local.
  */

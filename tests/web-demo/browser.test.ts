@@ -1,11 +1,14 @@
 process.env.TINYNET_LOG ??= 'warn';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import sharp from 'sharp';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { demoRoutes } from '../../serve/routes/demo.js';
+import { decodeImage } from '../../core/image/decode.js';
+import { MIRROR_MEAN_ABS_TOLERANCE } from '../../core/image/resize-rule.js';
 import { validateConfig } from '../../core/config/index.js';
 import { startServer, type RunningServer } from '../../serve/server.js';
 import { writeSmokeModel } from './smoke-model.js';
@@ -100,6 +103,39 @@ describe('web demo in headless Chromium', { skip, timeout: 110_000 }, () => {
     await page.close();
   });
 
+  /** The pixels a card's canvas shows: the very context the page read the model input from. */
+  async function cardPixels(page: Page, name: string): Promise<Uint8Array> {
+    const rgba = (await page.evaluate(`(() => {
+      const c = document.querySelector('.card[data-name="${name}"] canvas');
+      return Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data);
+    })()`)) as number[];
+    const rgb = new Uint8Array((rgba.length / 4) * 3);
+    for (let i = 0, j = 0; i < rgba.length; i += 4, j += 3) rgb.set(rgba.slice(i, i + 3), j);
+    return rgb;
+  }
+
+  test('the page feeds the model the server\'s pixels: equal at the model size, within the stated tolerance when resized', async () => {
+    // A 96×72 textured picture needs the center crop and a resize; the others are at the model size.
+    const resizedFile = path.join(dir, 'resized.png');
+    const raw = Buffer.alloc(96 * 72 * 3);
+    for (let y = 0; y < 72; y++) for (let x = 0; x < 96; x++) raw.set([x * 2, y * 3, 200 - x - y + ((x * 7 + y * 13) % 32)], (y * 96 + x) * 3);
+    await writeFile(resizedFile, await sharp(raw, { raw: { width: 96, height: 72, channels: 3 } }).png().toBuffer());
+    const page = await openDemo();
+    await page.setInputFiles('#file', [images[0], images[1], resizedFile]);
+    await page.waitForFunction(`document.querySelectorAll('.card[data-state="done"]').length === 3`, undefined, { timeout: 30_000 });
+    for (const file of [images[0], images[1]]) {
+      const server = await decodeImage(await readFile(file), { width: SIZE, height: SIZE });
+      assert.deepEqual(Buffer.from(await cardPixels(page, path.basename(file))), Buffer.from(server.pixels), `${path.basename(file)}: page pixels differ from the server's`);
+    }
+    const server = await decodeImage(await readFile(resizedFile), { width: SIZE, height: SIZE });
+    const browser = await cardPixels(page, 'resized.png');
+    let sum = 0;
+    for (let i = 0; i < browser.length; i++) sum += Math.abs(browser[i] - server.pixels[i]);
+    const mean = sum / browser.length;
+    assert.ok(mean <= MIRROR_MEAN_ABS_TOLERANCE, `resized: mean |page − server| = ${mean.toFixed(3)} over ${MIRROR_MEAN_ABS_TOLERANCE}`);
+    await page.close();
+  });
+
   test('images can be dropped on the drop zone and pasted', async () => {
     const page = await openDemo();
     const b64 = (await readFile(images[1])).toString('base64');
@@ -161,7 +197,7 @@ describe('web demo in headless Chromium', { skip, timeout: 110_000 }, () => {
     ]);
     await page.waitForFunction(`document.querySelectorAll('.card[data-state="error"]').length === 2`);
     const txt = page.locator('.card[data-name="notes.txt"]');
-    assert.equal(await txt.getAttribute('data-error-code'), 'not-an-image');
+    assert.equal(await txt.getAttribute('data-error-code'), 'web_demo.not_an_image');
     assert.match(await txt.getByRole('alert').innerText(), /"notes.txt" is not an image \(its type is text\/plain\)\. Choose a JPEG, PNG, WebP or GIF file/);
     const broken = page.locator('.card[data-name="broken.png"]');
     assert.match(await broken.getByRole('alert').innerText(), /"broken.png" could not be read as an image/);

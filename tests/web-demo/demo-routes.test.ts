@@ -75,7 +75,7 @@ describe('demoRoutes', () => {
     assert.equal((await app.request('/..%2F..%2Fpackage.json')).status, 404);
     const missing = await app.request('/nope.js');
     assert.equal(missing.status, 404);
-    assert.equal(((await missing.json()) as { error: { code: string } }).error.code, 'not_found');
+    assert.equal(((await missing.json()) as { error: { code: string } }).error.code, 'serve.not_found');
   });
 
   test('without samples or server the config says so', async () => {

@@ -1,10 +1,13 @@
 /**
- * Picks the TensorFlow.js backend training runs on, and says so in one log line.
+ * Picks the engine training runs on, and says so in one log line.
  *
  * `auto`: `@tensorflow/tfjs-node-gpu`, then `@tensorflow/tfjs-node` (native TensorFlow, loaded only
  * if the user installed it — they are not in package.json because their install scripts download
- * libtensorflow, which fails offline and would break `npm ci`), then `wasm` (with our training
- * kernels and, in Node, threads), then the pure-JS `cpu` (correct but far too slow for the seed model).
+ * libtensorflow, which fails offline and would break `npm ci`), then `onnxruntime` (onnxruntime-node's
+ * native kernels: its CUDA provider when the CUDA build is installed, else CPU), then `wasm` (with our
+ * training kernels and, in Node, threads), then the pure-JS `cpu` (correct but far too slow for the
+ * seed model). With onnxruntime, TensorFlow.js still builds the model and runs the data pipeline's
+ * tensor ops, on wasm (one thread: the step's threads belong to onnxruntime).
  */
 import * as tf from '@tensorflow/tfjs';
 import os from 'node:os';
@@ -12,16 +15,19 @@ import { TinynetError } from '../../core/errors.js';
 import { createLogger } from '../../core/log.js';
 import { registerWasmTrainingKernels } from './wasm-kernels/index.js';
 import { useThreadedWasm } from './wasm-threads.js';
+import { cudaUnavailable, trainThreads, type TrainProvider } from '../onnxruntime/session.js';
 
-export type BackendKind = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+export type BackendKind = 'auto' | 'tensorflow' | 'onnxruntime' | 'wasm' | 'cpu';
 
 export interface SelectedBackend {
-  /** tfjs backend name: `tensorflow`, `wasm` or `cpu`. */
+  /** The engine's name as checkpoints record it: `onnxruntime`, or the tfjs backend `tensorflow`, `wasm`, `cpu`. */
   name: string;
   /** Compute threads the backend uses (XNNPACK pool for wasm; 0 = chosen by TensorFlow). */
   threads: number;
   /** Human-readable device, e.g. `CPU (WebAssembly SIMD, 2 threads)`. */
   device: string;
+  /** Set when training steps run on onnxruntime-node. */
+  onnxruntime?: { provider: TrainProvider; threads: number };
 }
 
 const log = createLogger('backend');
@@ -47,7 +53,7 @@ async function tryNative(): Promise<SelectedBackend | null> {
     } catch (err) {
       if (isAbsent(err, pkg)) continue;
       throw new TinynetError(
-        'BACKEND_LOAD_FAILED',
+        'train.backend_load_failed',
         `${pkg} is installed but failed to load: ${(err as Error).message}`,
         pkg.endsWith('-gpu')
           ? 'Check the CUDA/cuDNN versions it needs, or uninstall it to fall back to @tensorflow/tfjs-node or wasm.'
@@ -86,12 +92,29 @@ async function useWasm(requestedThreads: number): Promise<SelectedBackend> {
     log.warn(`wasm backend already initialized with ${wasmPrepared.threads} thread(s); ignoring threads=${requestedThreads}`);
   }
   if (!(await tf.setBackend('wasm'))) {
-    throw new TinynetError('BACKEND_INIT_FAILED', 'The wasm backend failed to initialize.', 'Use --backend cpu, or check the Node version (>= 20).');
+    throw new TinynetError('train.backend_init_failed', 'The wasm backend failed to initialize.', 'Use --backend cpu, or check the Node version (>= 20).');
   }
   const { getThreadsCount } = await import('@tensorflow/tfjs-backend-wasm');
   const threads = getThreadsCount();
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
   return { name: 'wasm', threads, device: `CPU (WebAssembly${simd ? ' SIMD' : ''}, ${threads} thread${threads === 1 ? '' : 's'})` };
+}
+
+/** onnxruntime-node for the steps (CUDA when its build is installed), tfjs wasm for the rest. */
+async function useOnnxRuntime(requestedThreads: number): Promise<SelectedBackend & { why: string }> {
+  await import('onnxruntime-node');
+  const threads = trainThreads(requestedThreads);
+  const noCuda = cudaUnavailable();
+  const provider: TrainProvider = noCuda ? 'cpu' : 'cuda';
+  // One wasm thread when this call starts wasm; a pool already started stays as it is.
+  const data = await useWasm(wasmPrepared ? 0 : 1).catch(() => useCpu());
+  return {
+    name: 'onnxruntime',
+    threads,
+    device: provider === 'cuda' ? 'GPU (onnxruntime-node CUDA provider, CPU fallback)' : `CPU (onnxruntime-node native kernels, ${threads} thread${threads === 1 ? '' : 's'})`,
+    onnxruntime: { provider, threads },
+    why: `${noCuda ? `CUDA provider not used: ${noCuda}` : 'CUDA provider library installed'}; data ops on tfjs ${data.name}`,
+  };
 }
 
 async function useCpu(): Promise<SelectedBackend> {
@@ -106,11 +129,14 @@ export async function selectBackend(kind: BackendKind, opts: { threads?: number 
     case 'tensorflow': {
       const native = await tryNative();
       if (native == null) {
-        throw new TinynetError('BACKEND_MISSING', 'The `tensorflow` backend needs @tensorflow/tfjs-node or @tensorflow/tfjs-node-gpu, and neither is installed.', INSTALL_HINT);
+        throw new TinynetError('train.backend_missing', 'The `tensorflow` backend needs @tensorflow/tfjs-node or @tensorflow/tfjs-node-gpu, and neither is installed.', INSTALL_HINT);
       }
       selected = native;
       break;
     }
+    case 'onnxruntime':
+      selected = await useOnnxRuntime(threads);
+      break;
     case 'wasm':
       selected = await useWasm(threads);
       break;
@@ -118,21 +144,40 @@ export async function selectBackend(kind: BackendKind, opts: { threads?: number 
       selected = await useCpu();
       break;
     case 'auto': {
-      selected = (await tryNative()) ?? (await useWasm(threads).catch((err: unknown) => {
-        log.warn(`wasm backend unavailable (${(err as Error).message}); falling back to the slow cpu backend`);
-        return useCpu();
-      }));
+      selected =
+        (await tryNative()) ??
+        (await useOnnxRuntime(threads).catch((err: unknown) => {
+          log.warn(`onnxruntime engine unavailable (${(err as Error).message}); falling back to wasm`);
+          return null;
+        })) ??
+        (await useWasm(threads).catch((err: unknown) => {
+          log.warn(`wasm backend unavailable (${(err as Error).message}); falling back to the slow cpu backend`);
+          return useCpu();
+        }));
       break;
     }
     default:
-      throw new TinynetError('BAD_BACKEND', `Unknown backend "${String(kind)}".`, 'Use one of: auto, tensorflow, wasm, cpu.');
+      throw new TinynetError('train.bad_backend', `Unknown backend "${String(kind)}".`, 'Use one of: auto, tensorflow, onnxruntime, wasm, cpu.');
   }
-  const heap = wasmHeapBytes();
+  const heap = selected.onnxruntime ? null : wasmHeapBytes();
+  const why = 'why' in selected ? ` · ${String(selected.why)}` : '';
   log.info(
-    `backend ${selected.name} · threads ${selected.threads} · device ${selected.device}` +
-      (heap != null ? ` · wasm heap ${(heap / 2 ** 20).toFixed(0)} MiB` : ''),
+    `backend ${selected.name}` +
+      (selected.onnxruntime ? ` · provider ${selected.onnxruntime.provider}` : '') +
+      ` · threads ${selected.threads} · device ${selected.device}` +
+      (heap != null ? ` · wasm heap ${(heap / 2 ** 20).toFixed(0)} MiB` : '') +
+      why,
   );
-  return selected;
+  const { why: _why, ...plain } = selected as SelectedBackend & { why?: string };
+  active = plain;
+  return plain;
+}
+
+let active: SelectedBackend | null = null;
+
+/** The engine the last selectBackend chose (process-wide, as tfjs's own backend is); null before any. */
+export function activeBackend(): SelectedBackend | null {
+  return active;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Callback } from '../loop/callback.js';
-import { isImprovement } from '../loop/trainer.js';
+import { isImprovement } from '../../core/monitored-metric.js';
 import type { MonitorKey } from '../types.js';
 
 export interface EarlyStoppingOptions {

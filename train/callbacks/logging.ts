@@ -21,6 +21,8 @@ export function memoryText(): string {
   const parts = [`${tf.memory().numTensors} tensors`];
   const heap = wasmHeapBytes();
   if (heap !== null) parts.push(`wasm heap ${mb(heap)}`);
+  // The process's high-water mark: native engines (onnxruntime's arena) allocate outside every JS heap.
+  parts.push(`peak RSS ${(process.resourceUsage().maxRSS / 2 ** 20).toFixed(2)} GiB`);
   return parts.join(', ');
 }
 

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Param } from '../optim/optimizers.js';
+import type { GradientOptions } from './engine.js';
 
 export interface StepOutput {
   /** Mean loss over the batch (label smoothing included). */
@@ -9,15 +10,6 @@ export interface StepOutput {
   grads: tf.Tensor[];
   /** Global L2 norm before clipping. */
   gradNorm: number;
-}
-
-export interface StepOptions {
-  numClasses: number;
-  labelSmoothing: number;
-  /** Micro-batch size (0 or ≥ batch = whole batch at once). */
-  microBatch: number;
-  /** Clip the global gradient norm to this (0 = off). */
-  gradClip: number;
 }
 
 /** Softmax cross-entropy from logits with label smoothing (PyTorch's definition), mean over the batch. */
@@ -33,7 +25,7 @@ export function softmaxCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D, nu
  * weighted by its share of the batch, so the sum equals the full batch's gradient (BatchNorm
  * statistics are then per micro-batch, as with any accumulation). Weights are not changed here.
  */
-export function computeGradients(model: tf.LayersModel, params: Param[], batch: { x: tf.Tensor4D; y: tf.Tensor1D }, opts: StepOptions): StepOutput {
+export function computeGradients(model: tf.LayersModel, params: Param[], batch: { x: tf.Tensor4D; y: tf.Tensor1D }, opts: GradientOptions): StepOutput {
   const size = batch.y.shape[0];
   const micro = opts.microBatch > 0 && opts.microBatch < size ? opts.microBatch : size;
   const vars = params.map((p) => p.variable);

@@ -1,14 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Config } from '../../core/config/index.js';
 import { TinynetError } from '../../core/errors.js';
-import { createOptimizer, createSchedule, type LrSchedule, type Param } from '../optim/index.js';
+import { isImprovement } from '../../core/monitored-metric.js';
+import { createSchedule, type LrSchedule } from '../optim/index.js';
 import { seedDropout, dropoutRngState } from '../model/spatial-dropout.js';
 import type { CheckpointContents } from '../checkpoint/checkpoint.js';
 import type { DataProvider } from '../data/provider.js';
 import type { BestMetric, EpochMetrics, EpochProgress, MonitorKey } from '../types.js';
-import { computeGradients } from './step.js';
-import { evaluate } from './evaluate.js';
-import { installBatchNormGradient } from './batchnorm-grad.js';
+import type { TrainingEngine } from './engine.js';
+import { createEngine } from './create-engine.js';
 import type { Callback, StepInfo, StopReason, TrainerContext, TrainResult } from './callback.js';
 
 /** What a resumed run starts from (a loaded checkpoint fits). */
@@ -24,45 +24,37 @@ export interface FitOptions {
   data: DataProvider;
   callbacks?: Callback[];
   resume?: ResumeState;
-  /** Name of the tfjs backend in use (recorded in checkpoints). */
-  backend?: string;
+  /** The engine to train with (fit disposes it); by default the one the selected backend calls for. */
+  engine?: TrainingEngine;
   /** Replace train.schedule (an LR range test sweeps its own LR per step). */
   lrSchedule?: LrSchedule;
-}
-
-/** Lower is better for losses, higher for the rest. */
-export function isImprovement(monitor: MonitorKey, value: number, best: number | null, minDelta = 0): boolean {
-  if (!Number.isFinite(value)) return false;
-  if (best === null) return true;
-  return monitor === 'val/loss' ? value < best - minDelta : value > best + minDelta;
 }
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * The training loop, reusable by `tinynet train`, sanity checks, LR finder and grids: config +
- * data + callbacks in, history out. Per step: gradients (micro-batched), NaN guard hooks, global
- * norm clipping, the scheduled LR, the optimizer update. Per epoch: validation metrics, best
+ * data + callbacks in, history out. Per step: the engine's gradients (clipped to the global norm),
+ * NaN guard hooks, the scheduled LR, the engine's update. Per epoch: validation metrics, best
  * tracking on train.monitor, then epoch-end callbacks (logging, checkpoints, early stopping ...).
+ * Whatever the engine, the model holds the current weights whenever a callback may save it.
  */
 export async function fit(opts: FitOptions): Promise<TrainResult> {
   const { model, config, data } = opts;
-  installBatchNormGradient();
   const train = config.train;
   const callbacks = opts.callbacks ?? [];
-  const backend = opts.backend ?? tf.getBackend();
   const fullSteps = Math.ceil(data.trainSize / train.batch_size);
   const stepsPerEpoch = train.max_steps_per_epoch > 0 ? Math.min(fullSteps, train.max_steps_per_epoch) : fullSteps;
   if (stepsPerEpoch < 1) throw new TinynetError('train.no_data', 'the train split is empty', 'check the dataset (tinynet data prepare)');
   const schedule = opts.lrSchedule ?? createSchedule(train, { stepsPerEpoch, epochs: train.epochs });
-  const optimizer = createOptimizer(train);
-  const params: Param[] = model.trainableWeights.map((w) => ({ name: w.originalName, variable: w.read() as tf.Variable }));
+  const engine = opts.engine ?? (await createEngine(model, train));
+  const backend = engine.name;
 
   let stopReason: StopReason | null = null;
   let progress: EpochProgress | null = null;
   let stopMessage: string | undefined;
   const resume = opts.resume;
-  if (resume?.optimizer) optimizer.setState(resume.optimizer, params);
+  if (resume?.optimizer) engine.setOptimizerState(resume.optimizer);
   seedDropout(resume?.rng.dropout ?? config.seed);
   for (const cb of callbacks) if (resume && cb.setState && resume.callbacks[cb.name] !== undefined) cb.setState(resume.callbacks[cb.name]);
 
@@ -88,6 +80,7 @@ export async function fit(opts: FitOptions): Promise<TrainResult> {
       return stopReason;
     },
     snapshot(): CheckpointContents {
+      engine.syncModel();
       const state: Record<string, unknown> = {};
       for (const cb of callbacks) if (cb.getState) state[cb.name] = cb.getState();
       return {
@@ -102,7 +95,7 @@ export async function fit(opts: FitOptions): Promise<TrainResult> {
         history: ctx.history,
         best: ctx.best,
         rng: { dropout: dropoutRngState() },
-        optimizer: optimizer.getState(),
+        optimizer: engine.getOptimizerState(),
         callbacks: state,
         backend,
       };
@@ -142,19 +135,18 @@ export async function fit(opts: FitOptions): Promise<TrainResult> {
         const t0 = performance.now();
         const n = batch.y.shape[0];
         lr = schedule(ctx.step);
-        const out = computeGradients(model, params, batch, {
+        const out = await engine.computeGradients(batch, {
           numClasses: data.numClasses,
           labelSmoothing: train.label_smoothing,
           microBatch: train.micro_batch,
           gradClip: train.grad_clip,
         });
-        tf.dispose([batch.x, batch.y]);
         const info: StepInfo = { epoch, batch: batchIndex, step: ctx.step, loss: out.loss, accuracy: out.correct / n, lr, images: n, gradNorm: out.gradNorm };
         try {
           await call('beforeUpdate', info);
-          optimizer.apply(params, out.grads, lr);
+          engine.applyUpdate(lr);
         } finally {
-          tf.dispose(out.grads);
+          engine.discardGradients();
         }
         sums.trainSeconds += (performance.now() - t0) / 1000;
         ctx.step++;
@@ -169,7 +161,7 @@ export async function fit(opts: FitOptions): Promise<TrainResult> {
       }
       if (stopReason !== null) break; // interrupted mid-epoch: no validation, last.ckpt records batchInEpoch
 
-      const val = await evaluate(model, data.valBatches(train.batch_size), data.numClasses);
+      const val = await engine.evaluate(data.valBatches(train.batch_size), data.numClasses);
       const metrics: EpochMetrics = {
         epoch: epoch + 1,
         step: ctx.step,
@@ -189,6 +181,7 @@ export async function fit(opts: FitOptions): Promise<TrainResult> {
       const value = metrics[train.monitor];
       ctx.improved = isImprovement(train.monitor, value, ctx.best?.value ?? null);
       if (ctx.improved) ctx.best = { monitor: train.monitor, value, epoch: ctx.epoch } satisfies BestMetric;
+      engine.syncModel();
       await call('onEpochEnd', metrics);
     }
     result = { history: ctx.history, best: ctx.best, stopReason: stopReason ?? 'completed', message: stopMessage, epoch: ctx.epoch, step: ctx.step };
@@ -196,11 +189,12 @@ export async function fit(opts: FitOptions): Promise<TrainResult> {
     if (err instanceof TinynetError && err.code === 'train.non_finite') {
       result = { history: ctx.history, best: ctx.best, stopReason: 'non_finite', message: err.message, epoch: ctx.epoch, step: ctx.step };
     } else {
-      optimizer.dispose();
+      engine.dispose();
       throw err;
     }
   }
+  engine.syncModel();
   await call('onTrainEnd', result);
-  optimizer.dispose();
+  engine.dispose();
   return result;
 }

@@ -11,11 +11,11 @@ export interface ModelShape {
   numClasses: number;
 }
 
-/** PyTorch BatchNorm2d defaults (momentum 0.1 = Keras 0.9, eps 1e-5), so numbers compare with the seed. */
+/** PyTorch BatchNorm2d defaults (momentum 0.1 = Keras 0.9, eps 1e-5), so numbers compare with the course report's PyTorch model. */
 const BN_ARGS = { axis: -1, momentum: 0.9, epsilon: 1e-5 } as const;
 
 /**
- * The seed's residual network (NHWC): stem Conv3×3 → BN → act; stages of N blocks, the first block
+ * The course report's residual network (NHWC): stem Conv3×3 → BN → act; stages of N blocks, the first block
  * of every stage after the first with stride 2; GAP → Dense(num_classes) giving logits.
  * Layer names are stable (stem_conv, s2b1_conv1, ...) so checkpoints, summaries and the ONNX
  * exporter can refer to them. Convs carry a bias only when batchnorm is off (BN's beta replaces it).

@@ -16,6 +16,20 @@ export function dropoutRngState(): RngState {
   return stream.rng.getState();
 }
 
+/**
+ * The next Dropout2d mask of the stream, [batch, 1, 1, channels], each value 0 or 1/(1 − rate):
+ * every engine draws the same masks from the same stream state.
+ */
+export function nextDropoutMask(batch: number, channels: number, rate: number): tf.Tensor4D {
+  const keep = 1 - rate;
+  const seed = stream.rng.nextUint32();
+  return tf.tidy(() => {
+    // floor(U + keep) is 1 with probability keep, 0 otherwise.
+    const mask = tf.floor(tf.add(tf.randomUniform([batch, 1, 1, channels], 0, 1, 'float32', seed), keep));
+    return tf.div(mask, keep) as tf.Tensor4D;
+  });
+}
+
 export interface SpatialDropout2DArgs {
   rate: number;
   name?: string;
@@ -44,14 +58,8 @@ export class SpatialDropout2D extends tf.layers.Layer {
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor {
     const x = Array.isArray(inputs) ? inputs[0] : inputs;
     if (!kwargs['training'] || this.rate === 0) return tf.clone(x);
-    return tf.tidy(() => {
-      const [b, , , c] = x.shape;
-      const keep = 1 - this.rate;
-      const seed = stream.rng.nextUint32();
-      // floor(U + keep) is 1 with probability keep, 0 otherwise.
-      const mask = tf.floor(tf.add(tf.randomUniform([b, 1, 1, c], 0, 1, 'float32', seed), keep));
-      return tf.mul(x, tf.div(mask, keep));
-    });
+    const [batch, , , channels] = x.shape as number[];
+    return tf.tidy(() => tf.mul(x, nextDropoutMask(batch, channels, this.rate)));
   }
 
   override getConfig(): tf.serialization.ConfigDict {

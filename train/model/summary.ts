@@ -36,7 +36,7 @@ export function summarizeModel(model: tf.LayersModel): ModelSummary {
 
 const group = (n: number) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
 
-/** A fixed-width table like Keras' model.summary(), plus the totals the seed's M1 asks for. */
+/** A fixed-width table like Keras' model.summary(), plus the totals the course report's M1 asks for. */
 export function formatSummary(s: ModelSummary): string {
   const head: LayerRow = { name: 'layer', type: 'type', outputShape: 'output shape', params: 0 };
   const w = [

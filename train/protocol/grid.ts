@@ -10,8 +10,9 @@ import type { Logger } from '../../core/log.js';
 import { toCsv } from '../../core/csv.js';
 import { renderChart } from '../../core/charts.js';
 import { gridBarsSpec } from '../../core/protocol-charts.js';
+import { lowerIsBetter } from '../../core/monitored-metric.js';
 import {
-  gridPaths, lowerIsBetter,
+  gridPaths,
   type EpochRecord, type GridSummaryFile, type GridSummaryRow, type GridTrialResult, type HistoryFile,
 } from '../../core/protocol-artifacts.js';
 import { writeFileAtomicSync } from '../../core/atomic.js';

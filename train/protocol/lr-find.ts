@@ -184,7 +184,7 @@ export function finalLoss(losses: number[]): number {
 export const MINI_GRID_RULE = 'final loss = mean train loss over the last quarter of the steps; every pair starts from the same initialization and sees the same batches; lower is better; non-finite losses rank last';
 
 /**
- * The seed's mini-grid (M4): for every LR × weight decay pair, a few steps from the same
+ * The course report's mini-grid (M4): for every LR × weight decay pair, a few steps from the same
  * initialization (same seed, same batches), ranked by the final train loss.
  */
 export async function runMiniGrid(opts: LrFindOptions): Promise<MiniGridFile> {

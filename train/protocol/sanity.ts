@@ -3,8 +3,8 @@ import type { Config } from '../../core/config/index.js';
 import type { Logger } from '../../core/log.js';
 import type { EpochRecord, SanityCheck, SanityFile } from '../../core/protocol-artifacts.js';
 import type { DataProvider } from '../data/provider.js';
-import type { Param } from '../optim/index.js';
-import { computeGradients } from '../loop/step.js';
+import type { NamedGradient } from '../loop/engine.js';
+import { createEngine } from '../loop/create-engine.js';
 import { fit } from '../loop/trainer.js';
 import { nanGuard, progressLogger, tensorBoard } from '../callbacks/index.js';
 import { summarizeModel } from '../model/index.js';
@@ -44,9 +44,9 @@ export function overfitConfig(config: Config): Config {
 }
 
 /** Every trainable tensor must get a finite, non-zero gradient; returns the offenders by name. */
-export function inspectGradients(params: Param[], grads: tf.Tensor[]) {
-  const rows = params.map((p, i) => {
-    const values = grads[i].dataSync();
+export function inspectGradients(grads: NamedGradient[]) {
+  const rows = grads.map((p) => {
+    const values = p.data;
     let maxAbs = 0;
     let finite = true;
     for (let k = 0; k < values.length; k++) {
@@ -54,7 +54,7 @@ export function inspectGradients(params: Param[], grads: tf.Tensor[]) {
       if (!Number.isFinite(v)) finite = false;
       else if (Math.abs(v) > maxAbs) maxAbs = Math.abs(v);
     }
-    return { name: p.name, shape: [...p.variable.shape], finite, maxAbs };
+    return { name: p.name, shape: p.shape, finite, maxAbs };
   });
   return {
     rows,
@@ -108,9 +108,9 @@ export async function runSanity(opts: SanityOptions): Promise<SanityFile> {
       });
 
       // (2) initial loss and (3) gradients, from one forward + backward in training mode
-      const params: Param[] = model.trainableWeights.map((wt) => ({ name: wt.originalName, variable: wt.read() as tf.Variable }));
-      const out = computeGradients(model, params, batch, { numClasses: k, labelSmoothing: 0, microBatch: config.train.micro_batch, gradClip: 0 });
+      const engine = await createEngine(model, config.train);
       try {
+        const out = await engine.computeGradients({ x: batch.x.clone(), y: batch.y.clone() }, { numClasses: k, labelSmoothing: 0, microBatch: config.train.micro_batch, gradClip: 0 });
         const tol = config.sanity.initial_loss_tolerance;
         const rel = Math.abs(out.loss - lnK) / lnK;
         checks.push({
@@ -119,7 +119,7 @@ export async function runSanity(opts: SanityOptions): Promise<SanityFile> {
           detail: `initial loss ${f4(out.loss)} vs ln(${k}) = ${f4(lnK)}: relative difference ${(100 * rel).toFixed(1)} % (tolerance ${(100 * tol).toFixed(1)} %, sanity.initial_loss_tolerance)`,
           values: { loss: out.loss, expected: lnK, relative_difference: rel, tolerance: tol },
         });
-        const g = inspectGradients(params, out.grads);
+        const g = inspectGradients(engine.gradients());
         const bad = [...g.nonFinite.map((n) => `${n} (non-finite)`), ...g.zero.map((n) => `${n} (all zero)`)];
         checks.push({
           name: 'gradients',
@@ -130,7 +130,7 @@ export async function runSanity(opts: SanityOptions): Promise<SanityFile> {
           values: { tensors: g.rows.length, grad_norm: out.gradNorm, non_finite: g.nonFinite, zero: g.zero, per_tensor: g.rows },
         });
       } finally {
-        tf.dispose(out.grads);
+        engine.dispose();
       }
     } finally {
       tf.dispose([batch.x, batch.y]);

@@ -53,10 +53,10 @@ async function fetchModel(url: string): Promise<Uint8Array> {
   try {
     res = await fetch(url);
   } catch (err) {
-    throw asDemoError(err, 'model-load', `Could not download the model from ${url}`, 'Check the network and the model URL (?model=…).');
+    throw asDemoError(err, 'web_demo.model_load', `Could not download the model from ${url}`, 'Check the network and the model URL (?model=…).');
   }
   if (!res.ok) {
-    throw new DemoError('model-load', `Could not load the model from ${url} (HTTP ${res.status}).`, 'Check the model URL (?model=…), or export a model with `tinynet export` and serve it.');
+    throw new DemoError('web_demo.model_load', `Could not load the model from ${url} (HTTP ${res.status}).`, 'Check the model URL (?model=…), or export a model with `tinynet export` and serve it.');
   }
   return new Uint8Array(await res.arrayBuffer());
 }
@@ -76,9 +76,9 @@ async function startRuntime(backend: Backend, keepAlert = false): Promise<void> 
     await previous?.release();
     runtime = await ModelRuntime.create(modelBytes, contract, backend, config.wasmBase);
   } catch (err) {
-    const error = asDemoError(err, 'model-load', 'The model could not be loaded');
+    const error = asDemoError(err, 'web_demo.model_load', 'The model could not be loaded');
     showError(error);
-    if (backend === 'webgpu' && error.code === 'backend') {
+    if (backend === 'webgpu' && error.code === 'web_demo.backend') {
       // Keep the page usable: fall back to WebAssembly, leaving the WebGPU message on screen.
       backendSelect.value = 'wasm';
       await startRuntime('wasm', true);
@@ -139,7 +139,7 @@ async function classifyFile(file: Blob, name: string): Promise<void> {
   try {
     const bitmap = await decodeImage(file, name);
     const rt = runtime;
-    if (!rt) throw new DemoError('model-load', 'No model is loaded.', 'Reload the page.');
+    if (!rt) throw new DemoError('web_demo.model_load', 'No model is loaded.', 'Reload the page.');
     const { width, height, resize } = rt.contract;
     const prepared = prepareImage(bitmap, width, height, resize);
     bitmap.close();
@@ -162,7 +162,7 @@ async function classifyFile(file: Blob, name: string): Promise<void> {
     card.append(prepared.canvas, answers);
     if (config.classifyUrl) card.append(compareButton(card, answers, file, prediction.probabilities));
   } catch (err) {
-    failCard(card, asDemoError(err, 'classify', `"${name}" could not be classified`));
+    failCard(card, asDemoError(err, 'web_demo.classify', `"${name}" could not be classified`));
   }
 }
 
@@ -194,7 +194,7 @@ function compareButton(card: HTMLLIElement, answers: HTMLElement, file: Blob, pa
       const p = document.createElement('p');
       p.className = 'agreement error';
       p.setAttribute('role', 'alert');
-      const e = asDemoError(err, 'server', 'The server could not classify the image');
+      const e = asDemoError(err, 'web_demo.server', 'The server could not classify the image');
       p.textContent = e.hint ? `${e.message} ${e.hint}` : e.message;
       card.append(p);
     } finally {
@@ -259,7 +259,7 @@ async function showSamples(): Promise<void> {
       button.addEventListener('click', async () => {
         const res = await fetch(s.url);
         if (!res.ok) {
-          showError(new DemoError('sample', `Sample "${s.name}" could not be downloaded (HTTP ${res.status}).`));
+          showError(new DemoError('web_demo.sample', `Sample "${s.name}" could not be downloaded (HTTP ${res.status}).`));
           return;
         }
         queue = queue.then(async () => classifyFile(await res.blob(), s.name));

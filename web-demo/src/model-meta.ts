@@ -1,7 +1,7 @@
 import { onnx } from 'onnx-proto';
 // Pure TypeScript shared with export/ and serve/ (no Node imports), so all three read one contract.
-import { decodeMetadata, RESIZE_RULE, type TinynetMetadata } from '../../core/onnx-metadata.js';
-import { RESIZE_RULE_NAMES, type ResizeRuleName } from '../../core/image/resize-rule.js';
+import { decodeMetadata, type TinynetMetadata } from '../../core/onnx-metadata.js';
+import { declaredResizeRule, RESIZE_RULES, type ResizeRule } from '../../core/image/resize-rule.js';
 import { DemoError } from './errors.js';
 
 /**
@@ -17,7 +17,7 @@ export interface ModelContract {
   outputIsLogits: boolean;
   height: number;
   width: number;
-  resize: ResizeRuleName;
+  resize: ResizeRule;
   labels: string[];
   /** The decoded tinynet metadata, shown in the page's "model details". */
   metadata: TinynetMetadata;
@@ -30,7 +30,7 @@ export function readModelContract(bytes: Uint8Array): ModelContract {
     model = onnx.ModelProto.decode(bytes);
   } catch (err) {
     throw new DemoError(
-      'model-invalid',
+      'web_demo.model_invalid',
       `The model file is not a valid ONNX model (${err instanceof Error ? err.message : String(err)}).`,
       'Check the model URL: it should point at the model.onnx written by `tinynet export`.',
     );
@@ -43,31 +43,34 @@ export function readModelContract(bytes: Uint8Array): ModelContract {
   try {
     meta = decodeMetadata(props);
   } catch (err) {
-    throw new DemoError('model-metadata', `The model's ${err instanceof Error ? err.message : String(err)}.`, 'Re-export it with `tinynet export`.');
+    throw new DemoError('web_demo.model_metadata', `The model's ${err instanceof Error ? err.message : String(err)}.`, 'Re-export it with `tinynet export`.');
   }
   const graph = model.graph;
   const initializers = new Set((graph?.initializer ?? []).map((t) => t.name));
   const inputs = (graph?.input ?? []).filter((i) => !initializers.has(i.name ?? ''));
   const outputs = (graph?.output ?? []).map((o) => ({ name: o.name ?? '', dims: dimsOf(o.type?.tensorType?.shape?.dim) }));
   if (inputs.length !== 1 || outputs.length === 0) {
-    throw new DemoError('model-invalid', `The model has ${inputs.length} inputs and ${outputs.length} outputs; the demo needs one image input.`, 'Export the model with `tinynet export`.');
+    throw new DemoError('web_demo.model_invalid', `The model has ${inputs.length} inputs and ${outputs.length} outputs; the demo needs one image input.`, 'Export the model with `tinynet export`.');
   }
   const input = inputs[0];
   const tensorType = input.type?.tensorType;
   if (tensorType?.elemType !== onnx.TensorProto.DataType.UINT8) {
-    throw new DemoError('model-contract', 'The model does not take uint8 pixels; the demo feeds raw RGB bytes.', 'Export with `--input uint8-nhwc` (the default).');
+    throw new DemoError('web_demo.model_contract', 'The model does not take uint8 pixels; the demo feeds raw RGB bytes.', 'Export with `--input uint8-nhwc` (the default).');
   }
   const dims = dimsOf(tensorType.shape?.dim);
   const declared = meta.input;
   if ((declared?.layout ?? 'NHWC').toUpperCase() !== 'NHWC' || dims.length !== 4 || (dims[3] !== null && dims[3] !== 3)) {
-    throw new DemoError('model-contract', 'The model input is not [N,H,W,3] (NHWC RGB).', 'Export with `--input uint8-nhwc` (the default).');
+    throw new DemoError('web_demo.model_contract', 'The model input is not [N,H,W,3] (NHWC RGB).', 'Export with `--input uint8-nhwc` (the default).');
   }
   const height = declared?.height ?? dims[1];
   const width = declared?.width ?? dims[2];
   if (!height || !width) {
-    throw new DemoError('model-metadata', 'The model\'s input size is neither fixed in the graph nor given in "tinynet.input".', 'Re-export it with `tinynet export`.');
+    throw new DemoError('web_demo.model_metadata', 'The model\'s input size is neither fixed in the graph nor given in "tinynet.input".', 'Re-export it with `tinynet export`.');
   }
-  const resize = (RESIZE_RULE_NAMES as readonly string[]).includes(declared?.resize ?? '') ? (declared!.resize as ResizeRuleName) : (RESIZE_RULE as ResizeRuleName);
+  const resize = declaredResizeRule(declared?.resize);
+  if (!resize) {
+    throw new DemoError('web_demo.model_metadata', `The model resizes images by "${declared?.resize}", a rule this page does not know (${RESIZE_RULES.join(', ')}).`, 'Re-export it with this version of `tinynet export`.');
+  }
 
   const byName = (n: string | undefined) => (n ? outputs.find((o) => o.name === n) ?? null : null);
   const logits = byName(meta.outputs?.logits) ?? byName('logits');

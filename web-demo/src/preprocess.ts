@@ -1,4 +1,4 @@
-import { cropBoxFor, type ResizeRuleName } from '../../core/image/resize-rule.js';
+import { cropBoxFor, type ResizeRule } from '../../core/image/resize-rule.js';
 import { DemoError } from './errors.js';
 
 /** A decoded image, turned into exactly what the model eats, plus a canvas showing what it saw. */
@@ -18,7 +18,7 @@ export interface PreparedImage {
  */
 export async function decodeImage(blob: Blob, name: string): Promise<ImageBitmap> {
   if (blob.type && !blob.type.startsWith('image/')) {
-    throw new DemoError('not-an-image', `"${name}" is not an image (its type is ${blob.type}).`, 'Choose a JPEG, PNG, WebP or GIF file.');
+    throw new DemoError('web_demo.not_an_image', `"${name}" is not an image (its type is ${blob.type}).`, 'Choose a JPEG, PNG, WebP or GIF file.');
   }
   try {
     return await createImageBitmap(blob, {
@@ -27,22 +27,24 @@ export async function decodeImage(blob: Blob, name: string): Promise<ImageBitmap
       imageOrientation: 'from-image',
     });
   } catch {
-    throw new DemoError('not-an-image', `"${name}" could not be read as an image.`, 'Choose a JPEG, PNG, WebP or GIF file; the file may be damaged.');
+    throw new DemoError('web_demo.not_an_image', `"${name}" could not be read as an image.`, 'Choose a JPEG, PNG, WebP or GIF file; the file may be damaged.');
   }
 }
 
 /**
- * The server's rule (core/image/resize-rule.ts, shared): the crop box in source pixels, scaled to
- * the input size on a canvas with high-quality smoothing; transparency composited on white like
- * the server's sharp `.flatten()`. sharp resamples with a different filter, so a resized image's
- * pixels differ slightly from the server's; an image already at the input size is copied 1:1 by both.
+ * The browser's side of the image contract (core/image/decode.ts): the server's crop box
+ * (core/image/resize-rule.ts, shared) scaled to the input size on a canvas with high-quality
+ * smoothing; transparency composited on white like the server's sharp `.flatten()`. An image
+ * already at the input size is copied 1:1, so both give the same pixels; the canvas resamples
+ * with its own filter, not sharp's lanczos3, so a resized image agrees within
+ * MIRROR_MEAN_ABS_TOLERANCE (mean absolute difference in 0–255 levels).
  */
-export function prepareImage(bitmap: ImageBitmap, width: number, height: number, rule: ResizeRuleName): PreparedImage {
+export function prepareImage(bitmap: ImageBitmap, width: number, height: number, rule: ResizeRule): PreparedImage {
   const canvas = document.createElement('canvas');
   canvas.width = width;
   canvas.height = height;
   const ctx = canvas.getContext('2d', { willReadFrequently: true, colorSpace: 'srgb' });
-  if (!ctx) throw new DemoError('canvas', 'This browser cannot give the page a 2D canvas.', 'Try another browser.');
+  if (!ctx) throw new DemoError('web_demo.canvas', 'This browser cannot give the page a 2D canvas.', 'Try another browser.');
   ctx.fillStyle = '#ffffff';
   ctx.fillRect(0, 0, width, height);
   ctx.imageSmoothingEnabled = true;

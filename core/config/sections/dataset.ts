@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RESIZE_RULES } from '../../image/resize-rule.js';
 
 export const datasetSection = z.strictObject({
   /** Where images come from; every source ends in the same dataset cache. */
@@ -17,6 +18,12 @@ export const datasetSection = z.strictObject({
   split_seed: z.number().int().nonnegative().default(42),
   /** Side of the square images in the cache. */
   image_size: z.number().int().min(8).max(512).default(64),
+  /**
+   * How images not already image_size² get there: center_crop (shorter side to size, centred crop)
+   * or stretch (whole image, aspect not kept). Recorded in the cache meta and the ONNX model, so
+   * serving does the same.
+   */
+  resize: z.enum(RESIZE_RULES).default('center_crop'),
   /** Decode threads during prepare: 0 = auto (one per core from 4,000 images, else the main thread), 1 = main thread only, N = N worker threads. */
   workers: z.number().int().nonnegative().default(0),
   /** Only for source: synthetic — what `data prepare` generates when the path holds nothing yet. */

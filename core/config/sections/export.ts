@@ -27,7 +27,6 @@ export const quantizeSection = z.strictObject({
 
 export const exportSection = z.strictObject({
   input: z.enum(['uint8-nhwc', 'float32-nchw', 'float32-nhwc']).default('uint8-nhwc'),
-  opset: z.literal(17).default(17),
   verify: z.boolean().default(true),
   /** Max abs difference allowed on probabilities between TensorFlow.js and onnxruntime. */
   tolerance: z.number().positive().default(1e-4),

@@ -1,10 +1,11 @@
 import { z } from 'zod';
+import { MONITORED_METRICS } from '../../monitored-metric.js';
 
-/** `tinynet sanity` (seed D11, M2, M3). */
+/** `tinynet sanity` (course report D11, M2, M3). */
 export const sanitySection = z.strictObject({
   /** Allowed |initial loss − ln(num_classes)| relative to ln(num_classes). */
   initial_loss_tolerance: z.number().positive().default(0.15),
-  /** Train images of the overfit subset (seed: 64). */
+  /** Train images of the overfit subset (course report: 64). */
   overfit_size: z.number().int().min(1).default(64),
   overfit_epochs: z.number().int().min(1).default(30),
   overfit_lr: z.number().positive().default(1e-3),
@@ -12,7 +13,7 @@ export const sanitySection = z.strictObject({
   overfit_threshold: z.number().positive().default(0.1),
 });
 
-/** `tinynet lr-find` (seed M4). */
+/** `tinynet lr-find` (course report M4). */
 export const lrFinderSection = z.strictObject({
   min_lr: z.number().positive().default(1e-7),
   max_lr: z.number().positive().default(1),
@@ -23,7 +24,7 @@ export const lrFinderSection = z.strictObject({
   diverge_factor: z.number().gt(1).default(4),
   /** The suggested LR is the steepest-descent LR divided by this (1 = the steepest point itself). */
   suggestion_divisor: z.number().positive().default(1),
-  /** `tinynet lr-find --mini-grid`: LR × weight decay, a few steps each (the seed's 7 × 4 table). */
+  /** `tinynet lr-find --mini-grid`: LR × weight decay, a few steps each (the course report's 7 × 4 table). */
   mini_grid: z
     .strictObject({
       lrs: z.array(z.number().positive()).min(1).default([1e-5, 5e-5, 1e-4, 5e-4, 1e-3, 5e-3, 1e-2]),
@@ -32,16 +33,16 @@ export const lrFinderSection = z.strictObject({
     }).prefault({}),
 });
 
-/** `tinynet grid` (seed M5): every combination of `params` (dotted config keys → values). */
+/** `tinynet grid` (course report M5): every combination of `params` (dotted config keys → values). */
 export const gridSection = z.strictObject({
   /** Folder name under <paths.runs>/grid/. */
   name: z.string().regex(/^[\w.-]+$/, 'letters, digits, _ . - only').default('grid'),
-  /** Dotted config keys → values to try (default: the seed's M5 grid). */
+  /** Dotted config keys → values to try (default: the course report's M5 grid). */
   params: z
     .record(z.string(), z.array(z.unknown()).min(1))
     .default({ 'train.lr': [1e-4], 'train.weight_decay': [1e-4], 'model.blocks': [[2, 2, 2], [3, 3, 3]], 'model.dropout': [0.1, 0.3] }),
-  /** Epochs per trial (seed: 15). */
+  /** Epochs per trial (course report: 15). */
   epochs: z.number().int().min(1).default(15),
   max_steps_per_epoch: z.number().int().nonnegative().default(0),
-  metric: z.enum(['val/accuracy', 'val/loss', 'val/f1', 'val/top5']).default('val/accuracy'),
+  metric: z.enum(MONITORED_METRICS).default('val/accuracy'),
 });

@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { MONITORED_METRICS } from '../../monitored-metric.js';
 
 export const trainSection = z.strictObject({
-  backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
-  /** Threads for the wasm backend (0 = number of cores). */
+  backend: z.enum(['auto', 'tensorflow', 'onnxruntime', 'wasm', 'cpu']).default('auto'),
+  /** Compute threads of the onnxruntime or wasm engine (0 = number of cores). */
   threads: z.number().int().nonnegative().default(0),
   experiment: z.string().min(1).default('main'),
   epochs: z.number().int().min(1).default(30),
@@ -33,7 +34,7 @@ export const trainSection = z.strictObject({
   /** Clip the global gradient norm (0 = off). */
   grad_clip: z.number().min(0).default(0),
   /** Metric that picks best.ckpt and drives early stopping. */
-  monitor: z.enum(['val/accuracy', 'val/loss', 'val/f1', 'val/top5']).default('val/accuracy'),
+  monitor: z.enum(MONITORED_METRICS).default('val/accuracy'),
   early_stopping: z
     .strictObject({
       enabled: z.boolean().default(false),

@@ -1,14 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createLogger } from '../core/log.js';
+import { createLogger } from '../log.js';
 
 /**
- * Baseline/progressive JPEG → RGBA with mozjpeg compiled to WebAssembly (@jsquash/jpeg).
- * Why not sharp for these: at 64×64 sharp's per-call cost (options marshalling, libvips pipeline,
- * thread hand-off) is ~0.8 ms CPU per image; the wasm decoder needs ~0.1 ms, which is what lets
- * `prepare` reach thousands of images per second on 2 cores. Anything it cannot decode (CMYK,
- * damaged data) goes to sharp, which also writes the error message. If the package is missing
- * (a partial install), everything goes to sharp: slower, same pixels.
+ * Baseline/progressive JPEG → RGBA with mozjpeg compiled to WebAssembly (@jsquash/jpeg), for the
+ * images that need no resize, rotation or alpha (all of Tiny ImageNet). Why not sharp for these:
+ * at 64×64 sharp's per-call cost (options marshalling, libvips pipeline, thread hand-off) is
+ * ~0.8 ms CPU per image; the wasm decoder needs ~0.1 ms, which is what lets `data prepare` reach
+ * thousands of images per second on 2 cores. If the package is missing (a partial install),
+ * everything goes to sharp: slower, same pixels.
  */
 type WasmDecode = (data: ArrayBuffer) => Promise<{ data: Uint8ClampedArray; width: number; height: number }>;
 
@@ -29,7 +29,7 @@ function load(): Promise<WasmDecode | null> {
         await (mod.init as unknown as (m: unknown) => Promise<void>)(await wasm.compile(readFileSync(wasmPath)));
         return mod.default as unknown as WasmDecode;
       } catch (err) {
-        createLogger('data/decode').warn(`wasm JPEG decoder unavailable (${(err as Error).message.split('\n')[0]}); decoding with sharp — run npm install`);
+        createLogger('image/decode').warn(`wasm JPEG decoder unavailable (${(err as Error).message.split('\n')[0]}); decoding with sharp — run npm install`);
         return null;
       }
     })();

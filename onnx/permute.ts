@@ -1,4 +1,4 @@
-/** Weight-array helpers: transposes and reshapes done once at export time, in plain JS. */
+/** Axis permutation of dense row-major weight arrays, done once in plain JS (export, and the training engine at its boundaries). */
 
 /** Permute the axes of a dense row-major array: out.shape[i] = shape[perm[i]]. */
 export function permute(data: Float32Array, shape: number[], perm: number[]): { data: Float32Array; shape: number[] } {
