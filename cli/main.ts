@@ -8,7 +8,9 @@ export function buildProgram(): Command {
   const program = new Command('tinynet')
     .description('Train an image classifier, export it to ONNX, serve it over REST and in the browser.')
     .version(TINYNET_VERSION)
-    .showHelpAfterError('(run with --help for usage)');
+    .showHelpAfterError('(run with --help for usage)')
+    // Options belong to the command they follow: `grid status --config C` gives C to `status`, not to `grid`.
+    .enablePositionalOptions();
   for (const register of commands) register(program);
   return program;
 }

@@ -16,6 +16,7 @@ export const HTTP_STATUS_BY_CODE = {
   'serve.unauthorized': 401,
   'serve.not_found': 404,
   'serve.model_not_found': 404,
+  'serve.version_not_found': 404,
   'serve.method_not_allowed': 405,
   'serve.body_too_large': 413,
   'serve.too_many_images': 413,

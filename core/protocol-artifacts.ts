@@ -69,6 +69,15 @@ export function gridPaths(gridRoot: string, name: string) {
     trialDir: (trial: string) => path.join(dir, trial),
     /** Written by the trial itself when it finished: the done-marker a resumed grid skips on. */
     trialResult: (trial: string) => path.join(dir, trial, 'result.json'),
+    /** Where the trial is at (running, failed and why, interrupted…), rewritten by the trial process. */
+    trialState: (trial: string) => path.join(dir, trial, 'state.json'),
+    trialLog: (trial: string) => path.join(dir, trial, 'train.log'),
+    /** The Slurm job-array script `tinynet grid --executor slurm` writes and submits. */
+    slurmScript: path.join(dir, 'grid.sbatch'),
+    /** Slurm's own output per array task (`%A_%a.out`). */
+    slurmOutput: path.join(dir, 'slurm'),
+    /** Every submission: job id and the trial indices it holds. */
+    slurmJobs: path.join(dir, 'slurm-jobs.json'),
   };
 }
 
@@ -198,6 +207,24 @@ export interface GridTrialResult {
   history: EpochRecord[];
   command: string;
   finished_at: string;
+  /** Times the scheduler restarted this trial (SLURM_RESTART_COUNT; 0 when never requeued). */
+  restarts?: number;
+}
+
+/** What a trial process last said about itself (`<trial>/state.json`). */
+export interface GridTrialState {
+  kind: 'tinynet-grid-trial-state';
+  trial: string;
+  index: number;
+  state: 'running' | 'failed' | 'interrupted' | 'requeued' | 'done';
+  /** Why it failed or stopped: the error, or the last line of train.log. */
+  reason: string | null;
+  host: string;
+  pid: number;
+  /** `<array job>_<task>` when Slurm runs it. */
+  slurm_job: string | null;
+  restarts: number;
+  updated_at: string;
 }
 
 export interface GridSummaryRow {

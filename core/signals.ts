@@ -14,10 +14,11 @@ export function signalExitCode(sig: NodeJS.Signals): number {
 }
 
 /**
- * Calls `stop` on the first SIGINT/SIGTERM; on the next, logs that `abandoned` is given up and
- * exits. Returns the function that removes the handlers again.
+ * Calls `stop` on the first SIGINT/SIGTERM (or the `signals` given, e.g. with Slurm's SIGUSR2);
+ * on the next, logs that `abandoned` is given up and exits. Returns the function that removes the
+ * handlers again.
  */
-export function onStopSignals(stop: (sig: NodeJS.Signals) => void, log: Logger, abandoned: string): () => void {
+export function onStopSignals(stop: (sig: NodeJS.Signals) => void, log: Logger, abandoned: string, signals: readonly NodeJS.Signals[] = STOP_SIGNALS): () => void {
   let stopping = false;
   const handler = (sig: NodeJS.Signals) => {
     if (stopping) {
@@ -27,8 +28,8 @@ export function onStopSignals(stop: (sig: NodeJS.Signals) => void, log: Logger, 
     stopping = true;
     stop(sig);
   };
-  for (const sig of STOP_SIGNALS) process.on(sig, handler);
+  for (const sig of signals) process.on(sig, handler);
   return () => {
-    for (const sig of STOP_SIGNALS) process.off(sig, handler);
+    for (const sig of signals) process.off(sig, handler);
   };
 }

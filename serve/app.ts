@@ -42,12 +42,15 @@ export interface AppOptions {
 /** Paths and the methods they answer, for 405 on a known path with the wrong method. */
 const KNOWN_PATHS: Array<[RegExp, string[], string]> = [
   [/^\/v1\/classify$/, ['POST'], '/v1/classify'],
-  [/^\/v2$/, ['GET'], '/v2'],
+  [/^\/v2\/?$/, ['GET'], '/v2'],
   [/^\/v2\/health\/live$/, ['GET'], '/v2/health/live'],
   [/^\/v2\/health\/ready$/, ['GET'], '/v2/health/ready'],
   [/^\/v2\/models\/[^/]+$/, ['GET'], '/v2/models/:name'],
   [/^\/v2\/models\/[^/]+\/ready$/, ['GET'], '/v2/models/:name/ready'],
   [/^\/v2\/models\/[^/]+\/infer$/, ['POST'], '/v2/models/:name/infer'],
+  [/^\/v2\/models\/[^/]+\/versions\/[^/]+$/, ['GET'], '/v2/models/:name/versions/:version'],
+  [/^\/v2\/models\/[^/]+\/versions\/[^/]+\/ready$/, ['GET'], '/v2/models/:name/versions/:version/ready'],
+  [/^\/v2\/models\/[^/]+\/versions\/[^/]+\/infer$/, ['POST'], '/v2/models/:name/versions/:version/infer'],
   [/^\/metrics$/, ['GET'], '/metrics'],
 ];
 
@@ -89,6 +92,7 @@ export function createApp(opts: AppOptions): Hono<AppEnv> {
   ];
   app.use('/v1/classify', ...inference);
   app.use('/v2/models/:name/infer', ...inference);
+  app.use('/v2/models/:name/versions/:version/infer', ...inference);
 
   app.route('/', classifyRoutes(deps));
   app.route('/', kserveRoutes(deps));

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Config } from '../core/config/index.js';
 import { TinynetError } from '../core/errors.js';
 import { createLogger } from '../core/log.js';
+import { onStopSignals } from '../core/signals.js';
 import { prepareDataset } from '../dataset/index.js';
 import { selectBackend } from './backend/select.js';
 import { buildResNet } from './model/index.js';
@@ -25,30 +26,27 @@ export interface RunTrainingOptions {
   handleSignals?: boolean;
 }
 
-/** Stop cleanly on the first SIGINT/SIGTERM (last.ckpt is saved by the checkpoint callback); exit on the second. */
+/**
+ * Stop cleanly on the first SIGINT/SIGTERM, or SIGUSR2 (what a Slurm job asks for before its time
+ * limit): last.ckpt is saved by the checkpoint callback. Exit at once on the second.
+ */
 function signalStopper(): Callback & { detach(): void } {
   let ctx: TrainerContext | null = null;
-  let count = 0;
-  const onSignal = (sig: NodeJS.Signals) => {
-    count += 1;
-    if (count > 1) {
-      log.warn(`${sig} again: exiting without saving`);
-      process.exit(130);
-    }
-    log.warn(`${sig}: finishing the current step, then saving last.ckpt (press again to exit at once)`);
-    ctx?.requestStop('interrupted', `stopped by ${sig}`);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const detach = onStopSignals(
+    (sig) => {
+      log.warn(`${sig}: finishing the current step, then saving last.ckpt (press again to exit at once)`);
+      ctx?.requestStop('interrupted', `stopped by ${sig}`);
+    },
+    log,
+    'saving',
+    ['SIGINT', 'SIGTERM', 'SIGUSR2'],
+  );
   return {
     name: 'signals',
     onTrainBegin(c) {
       ctx = c;
     },
-    detach() {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    },
+    detach,
   };
 }
 

@@ -10,6 +10,7 @@ import { resolveUserPath } from '../../core/paths.js';
 import { TinynetError } from '../../core/errors.js';
 import type { ExportConfig } from '../../core/config/index.js';
 import { CALIBRATION_METHODS } from '../../export/quantize/calibrators/index.js';
+import { writeTritonRepository } from '../../export/triton.js';
 
 interface ExportCliOptions extends ConfigOptions {
   checkpoint?: string;
@@ -21,6 +22,7 @@ interface ExportCliOptions extends ConfigOptions {
   tolerance?: string;
   foldBn: boolean;
   samples?: string;
+  triton?: string;
   json?: boolean;
   precision?: string;
   quantize?: string;
@@ -80,6 +82,7 @@ export function register(program: Command): void {
       .option('--calibration <method>', `int8 calibration: ${CALIBRATION_METHODS.join(' | ')} (default: export.quantize.method)`)
       .option('--calibration-images <n>', 'train images to calibrate on (default: export.quantize.calibration_images)')
       .option('--max-accuracy-drop <points>', 'test accuracy points the variant may lose before it is refused (default: export.quantize.max_accuracy_drop)')
+      .option('--triton <dir>', 'also write a Triton model repository there (<name>/config.pbtxt, <name>/1/model.onnx, <name>/labels.txt)')
       .option('--json', 'print the summary as JSON'),
   ).action(async (opts: ExportCliOptions, cmd: Command) => {
     // A checkpoint holds the resolved config it was trained with: without --config, export follows it.
@@ -109,7 +112,10 @@ export function register(program: Command): void {
         max_accuracy_drop: positiveNumber('--max-accuracy-drop', opts.maxAccuracyDrop) ?? config.export.quantize.max_accuracy_drop,
       },
     });
-    printResult(summary, opts.json ?? false, () => formatSummary(summary));
+    const triton = summary.written && opts.triton
+      ? writeTritonRepository(summary.out, resolveUserPath(opts.triton), { maxBatchSize: config.serve.max_batch, maxQueueDelayMs: config.serve.max_delay_ms })
+      : null;
+    printResult({ ...summary, triton }, opts.json ?? false, () => formatSummary(summary) + (triton ? `\nTriton model repository: ${triton.dir} (config.pbtxt, 1/model.onnx, labels.txt)` : ''));
     if (!summary.written || (summary.variant && !summary.variant.written)) process.exitCode = 1;
   });
 }

@@ -3,7 +3,8 @@ import { datasetSection } from './sections/dataset.js';
 import { augmentSection } from './sections/augment.js';
 import { modelSection } from './sections/model.js';
 import { trainSection } from './sections/train.js';
-import { sanitySection, lrFinderSection, gridSection } from './sections/protocol.js';
+import { sanitySection, lrFinderSection } from './sections/protocol.js';
+import { gridSection } from './sections/grid.js';
 import { exportSection, serveSection } from './sections/deploy.js';
 import { pathsSection } from './sections/paths.js';
 
@@ -29,3 +30,4 @@ export type ModelConfig = Config['model'];
 export type TrainConfig = Config['train'];
 export type ServeConfig = Config['serve'];
 export type ExportConfig = Config['export'];
+export type GridConfig = Config['grid'];

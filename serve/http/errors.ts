@@ -1,7 +1,8 @@
 /**
- * Every error the server answers is JSON `{ "error": { "code", "message" } }` with the status
- * core/error-codes.ts gives its code; never a stack trace. TinynetErrors from decoding and the
- * batcher keep their own codes.
+ * Every error the server answers is JSON with the status core/error-codes.ts gives its code, never
+ * a stack trace: `{ "error": { "code", "message" } }`, except on the Open Inference Protocol's `/v2`
+ * routes, whose clients expect `{ "error": "<message>" }` — there the code travels in `X-Error-Code`.
+ * TinynetErrors from decoding and the batcher keep their own codes.
  */
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
@@ -47,7 +48,14 @@ export function toHttpError(err: unknown): HttpError {
   return new HttpError('serve.internal', 'internal error; see the server log (request id in X-Request-Id)');
 }
 
+/** `/v2` and everything under it. */
+export const isV2Path = (p: string) => p === '/v2' || p.startsWith('/v2/');
+
 export function errorResponse(c: Context, err: HttpError): Response {
   for (const [k, v] of Object.entries(err.headers)) c.header(k, v);
+  if (isV2Path(c.req.path)) {
+    c.header('X-Error-Code', err.code);
+    return c.json({ error: err.message }, err.status);
+  }
   return c.json({ error: { code: err.code, message: err.message } }, err.status);
 }

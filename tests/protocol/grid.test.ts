@@ -61,8 +61,9 @@ test('a grid of 4 trials: stopped by SIGTERM after the first, resumed without re
     assert.equal(res.history.length, 1, 'grid.epochs = 1');
     assert.equal(res.history[0].step, 2, 'grid.max_steps_per_epoch = 2');
     const events = readdirSync(path.join(gridDir, row.trial)).filter((f) => f.startsWith('events.out.tfevents'));
-    assert.equal(events.length, 1, `${row.trial} has its TensorBoard run`);
-    const values = decodeEvents(path.join(gridDir, row.trial, events[0])).values;
+    // A trial stopped mid-run and resumed from last.ckpt writes a second events file beside the first.
+    assert.ok(events.length >= 1, `${row.trial} has its TensorBoard run`);
+    const values = events.flatMap((e) => decodeEvents(path.join(gridDir, row.trial, e)).values);
     assert.ok(values.some((v) => v.tag === '_hparams_/session_start_info'), 'HParams session');
   }
 

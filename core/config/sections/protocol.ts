@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { MONITORED_METRICS } from '../../monitored-metric.js';
 
 /** `tinynet sanity` (course report D11, M2, M3). */
 export const sanitySection = z.strictObject({
@@ -31,18 +30,4 @@ export const lrFinderSection = z.strictObject({
       weight_decays: z.array(z.number().min(0)).min(1).default([0, 1e-5, 1e-4, 1e-3]),
       steps: z.number().int().min(1).default(20),
     }).prefault({}),
-});
-
-/** `tinynet grid` (course report M5): every combination of `params` (dotted config keys → values). */
-export const gridSection = z.strictObject({
-  /** Folder name under <paths.runs>/grid/. */
-  name: z.string().regex(/^[\w.-]+$/, 'letters, digits, _ . - only').default('grid'),
-  /** Dotted config keys → values to try (default: the course report's M5 grid). */
-  params: z
-    .record(z.string(), z.array(z.unknown()).min(1))
-    .default({ 'train.lr': [1e-4], 'train.weight_decay': [1e-4], 'model.blocks': [[2, 2, 2], [3, 3, 3]], 'model.dropout': [0.1, 0.3] }),
-  /** Epochs per trial (course report: 15). */
-  epochs: z.number().int().min(1).default(15),
-  max_steps_per_epoch: z.number().int().nonnegative().default(0),
-  metric: z.enum(MONITORED_METRICS).default('val/accuracy'),
 });

@@ -175,6 +175,9 @@ export function rewriteToNchwc(tg: TrainGraph, block: number): { convs: number; 
   const leaked = graph.outputs.find((o) => blocked.has(o.name));
   if (leaked) throw new Error(`NCHWc rewrite: graph output ${leaked.name} would be blocked`);
   graph.nodes = out;
+  // Constants only the replaced nodes read (their axes, pads) would make onnxruntime warn at load.
+  const read = new Set(out.flatMap((n) => n.inputs));
+  for (const name of [...graph.initializers.keys()]) if (!read.has(name)) graph.initializers.delete(name);
   return { convs, reorders };
 }
 
