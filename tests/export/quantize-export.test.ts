@@ -117,6 +117,13 @@ test('calibration: fewer train images than asked is said and all are used; an em
   assert.throws(() => calibrationImages({ ...train, n: 0, images: new Uint8Array(0), labels: new Int32Array(0) }, 10, 1), (e: unknown) => e instanceof TinynetError && e.code === 'export.calibration_empty');
 });
 
+test('a float-input export gets no variant: the error names the input mode and what to use', async () => {
+  await assert.rejects(
+    runExport({ checkpoint: fx.checkpoint, out: path.join(fx.root, 'float-input', 'model.onnx'), input: 'float32-nhwc', verify: false, tolerance: 1e-4, foldBatchNorm: true, precision: 'int8', quantize: quantizeSection.parse({}) }),
+    (e: unknown) => e instanceof TinynetError && e.code === 'export.precision_input' && /float32-nhwc/.test(e.message) && /uint8-nhwc/.test(e.hint ?? ''),
+  );
+});
+
 test('a wrong export.quantize value names the key and what is accepted', () => {
   assert.throws(() => validateConfig({ export: { quantize: { method: 'kl' } } }), /export\.quantize\.method[\s\S]*minmax/);
   assert.throws(() => validateConfig({ export: { quantize: { calibration_images: 0 } } }), /export\.quantize\.calibration_images/);
