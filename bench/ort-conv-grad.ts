@@ -4,7 +4,8 @@
  * one seed-model training step (batch 32: every conv layer's forward pass, input gradient and filter
  * gradient, as the graphs of bench/ort-conv-grad-graph.ts) on onnxruntime-node with 2 threads, next
  * to the same three parts of a tfjs-wasm step (bench/train-profile.ts) and PyTorch's whole training
- * step, all measured in this run. It answers a feasibility question; tinynet does not train on it.
+ * step, all measured in this run. It answered the feasibility question behind the onnxruntime
+ * training engine (train/onnxruntime/), which uses the same formulations.
  * Env: BENCH_REPEATS (3). Run: npm run bench -- ort-conv-grad
  */
 import ort from 'onnxruntime-node';
