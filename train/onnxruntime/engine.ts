@@ -21,6 +21,9 @@ import { TARGET_INPUT, LOSS_OUTPUT } from './loss.js';
 import { buildEvalGraph, buildTrainGraph, gradientOutput, LOGITS_OUTPUT, nextStateOutput, type BuiltGraph } from './step-graph.js';
 import { createSession, runtimeError, type TrainProvider } from './session.js';
 import { nchwcBlockSize } from './passes/nchwc-block.js';
+import { createLogger } from '../../core/log.js';
+
+const log = createLogger('onnxruntime');
 import type { WeightBinding } from './layers/registry.js';
 
 interface HeldWeight {
@@ -103,11 +106,30 @@ export class OnnxRuntimeEngine implements TrainingEngine {
   }
 
   static async create(model: tf.LayersModel, opts: OnnxRuntimeEngineOptions): Promise<OnnxRuntimeEngine> {
+    if (opts.provider === 'cuda') {
+      try {
+        return await OnnxRuntimeEngine.createOn(model, opts);
+      } catch (err) {
+        // The CUDA build is installed but cannot run here (no driver, no device, a cuDNN mismatch).
+        log.warn(`onnxruntime CUDA provider failed (${(err as Error).message.split('\n')[0]}); training on the CPU provider`);
+        return OnnxRuntimeEngine.createOn(model, { ...opts, provider: 'cpu' });
+      }
+    }
+    return OnnxRuntimeEngine.createOn(model, opts);
+  }
+
+  private static async createOn(model: tf.LayersModel, opts: OnnxRuntimeEngineOptions): Promise<OnnxRuntimeEngine> {
     const nchwcBlock = opts.provider === 'cpu' && opts.layout !== 'nchw' ? await nchwcBlockSize() : null;
     const step = buildTrainGraph(model, { nchwcBlock });
     const evalGraph = buildEvalGraph(model, { nchwcBlock });
     const stepSession = await createSession(step.bytes, opts.provider, opts.threads, 'training step', opts.profilePrefix);
     const evalSession = await createSession(evalGraph.bytes, opts.provider, opts.threads, 'evaluation');
+    const blocked = step.graph.nodes.filter((n) => n.domain).length;
+    log.info(
+      `training graph ${step.graph.nodes.length} nodes, evaluation graph ${evalGraph.graph.nodes.length}; provider ${opts.provider}, ` +
+        (nchwcBlock ? `NCHWc layout (block ${nchwcBlock}, ${blocked} blocked ops)` : 'NCHW layout') +
+        `, ${step.forward.weights.filter((w) => w.trainable).length} trainable tensors`,
+    );
     return new OnnxRuntimeEngine(model, opts.provider, opts.threads, step, evalGraph, stepSession, evalSession, opts.train);
   }
 
