@@ -19,13 +19,13 @@ process.env.TINYNET_LOG = process.env.TINYNET_LOG ?? 'warn';
 const SIZE = 64;
 const CLASSES = 200;
 
-function median(xs: number[]): number {
+export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
 }
 
 /** Images per second: warm-up runs, then timed runs (at least `minRuns`, or until `minSeconds`). */
-async function throughput(batch: number, once: () => Promise<void>, warmup: number, minRuns: number, minSeconds: number): Promise<number> {
+export async function throughput(batch: number, once: () => Promise<void>, warmup: number, minRuns: number, minSeconds: number): Promise<number> {
   for (let i = 0; i < warmup; i++) await once();
   const times: number[] = [];
   const start = performance.now();

@@ -15,6 +15,9 @@
  * | tinynet.outputs         | { logits?: name, probabilities?: name, names: [all output names] }      |
  * | tinynet.provenance      | { tinynet_version, exported_at, source, source_file?, config_hash?,     |
  * |                         |   metrics?, epoch?, model? }                                             |
+ * | tinynet.precision       | { precision: fp32 | fp16 | int8, weights?, activations?, calibration?,    |
+ * |                         |   accuracy?: { split, images, float, model, top1_agreement },           |
+ * |                         |   left_in_float? } — absent on a plain float export                     |
  */
 
 export const METADATA_KEYS = {
@@ -24,6 +27,7 @@ export const METADATA_KEYS = {
   normalization: 'tinynet.normalization',
   outputs: 'tinynet.outputs',
   provenance: 'tinynet.provenance',
+  precision: 'tinynet.precision',
 } as const;
 
 export const METADATA_FORMAT = '1';
@@ -75,6 +79,21 @@ export interface Provenance {
   model?: Record<string, unknown>;
 }
 
+export type Precision = 'fp32' | 'fp16' | 'int8';
+
+/** How a reduced-precision model was made from the float one, and what it cost on the test split. */
+export interface PrecisionInfo {
+  precision: Precision;
+  /** e.g. "int8 per-channel symmetric" or "float16". */
+  weights?: string;
+  /** Activation element type of an int8 (QDQ) model. */
+  activations?: 'uint8' | 'int8';
+  calibration?: { method: string; images: number; split: string; percentile?: number; bins?: number };
+  accuracy?: { split: string; images: number; float: number; model: number; top1_agreement: number };
+  /** Ops the quantizer has no int8 form for, left in float: op type → count. */
+  left_in_float?: Record<string, number>;
+}
+
 export interface TinynetMetadata {
   format?: string;
   classes?: ClassEntry[];
@@ -82,12 +101,13 @@ export interface TinynetMetadata {
   normalization?: Normalization;
   outputs?: OutputsInfo;
   provenance?: Provenance;
+  precision?: PrecisionInfo;
 }
 
 /** Encode for `metadata_props` (only keys whose value is present). */
 export function encodeMetadata(meta: TinynetMetadata): Record<string, string> {
   const out: Record<string, string> = { [METADATA_KEYS.format]: meta.format ?? METADATA_FORMAT };
-  for (const key of ['classes', 'input', 'normalization', 'outputs', 'provenance'] as const) {
+  for (const key of ['classes', 'input', 'normalization', 'outputs', 'provenance', 'precision'] as const) {
     if (meta[key] !== undefined) out[METADATA_KEYS[key]] = JSON.stringify(meta[key]);
   }
   return out;
@@ -114,5 +134,6 @@ export function decodeMetadata(props: Record<string, string>): TinynetMetadata {
     normalization: parse(METADATA_KEYS.normalization),
     outputs: parse(METADATA_KEYS.outputs),
     provenance: parse(METADATA_KEYS.provenance),
+    precision: parse(METADATA_KEYS.precision),
   };
 }

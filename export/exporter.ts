@@ -4,7 +4,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import { GraphBuilder } from '../onnx/builder.js';
-import { attr, producers, renameValue, type IrValueInfo } from '../onnx/ir.js';
+import { attr, producers, renameValue, type IrGraph, type IrValueInfo } from '../onnx/ir.js';
 import { serializeModel } from '../onnx/serialize.js';
 import { runPasses } from './passes/index.js';
 import { buildHead, dimsOf, ioName, type DatasetInfo, type InputMode } from './head.js';
@@ -50,6 +50,9 @@ export interface ExportResult {
   nodeCount: number;
   metadata: Record<string, string>;
   debugOutputs: DebugOutput[];
+  /** The graph the bytes were serialized from, for the reduced-precision variants of export/precision/. */
+  graph: IrGraph;
+  docString: string;
 }
 
 export function exportLayersModel(model: tf.LayersModel, options: ExportOptions = {}): ExportResult {
@@ -126,12 +129,8 @@ export function exportLayersModel(model: tf.LayersModel, options: ExportOptions 
       exported_at: options.provenance?.exported_at ?? new Date().toISOString(),
     },
   });
-  const bytes = serializeModel(g.graph, {
-    producerName: 'tinynet',
-    producerVersion: TINYNET_VERSION,
-    docString: `${model.name} exported from TensorFlow.js by tinynet ${TINYNET_VERSION}`,
-    metadata,
-  });
+  const docString = `${model.name} exported from TensorFlow.js by tinynet ${TINYNET_VERSION}`;
+  const bytes = serializeModel(g.graph, { producerName: 'tinynet', producerVersion: TINYNET_VERSION, docString, metadata });
   return {
     bytes,
     inputs: g.graph.inputs,
@@ -143,5 +142,7 @@ export function exportLayersModel(model: tf.LayersModel, options: ExportOptions 
     nodeCount: g.graph.nodes.length,
     metadata,
     debugOutputs,
+    graph: g.graph,
+    docString,
   };
 }

@@ -1,7 +1,7 @@
 /** `tinynet inspect`: what an ONNX file takes, gives, contains and says about itself. */
 import { readFileSync, existsSync } from 'node:fs';
 import { decodeModel, toNumber, onnx, type ModelProto, type GraphProto, type ValueInfoProto } from '../onnx/proto.js';
-import { decodeMetadata, METADATA_KEYS, type TinynetMetadata } from '../core/onnx-metadata.js';
+import { decodeMetadata, METADATA_KEYS, type PrecisionInfo, type TinynetMetadata } from '../core/onnx-metadata.js';
 import { TinynetError } from '../core/errors.js';
 
 export interface IoInfo {
@@ -104,8 +104,21 @@ export function formatInspection(r: OnnxInspection): string {
     if (p.config_hash) lines.push(`            config ${p.config_hash.slice(0, 12)}${p.epoch !== undefined ? `, epoch ${p.epoch}` : ''}`);
     if (p.metrics) lines.push(`            ${Object.entries(p.metrics).map(([k, v]) => `${k}=${typeof v === 'number' ? +v.toFixed(4) : v}`).join(' ')}`);
   }
+  if (m.precision) lines.push(...formatPrecision(m.precision));
   const known = new Set<string>(Object.values(METADATA_KEYS));
   const other = Object.entries(r.metadataProps).filter(([k]) => !known.has(k));
   for (const [k, v] of other) lines.push(`metadata    ${k} = ${v.length > 80 ? v.slice(0, 77) + '...' : v}`);
   return lines.join('\n');
+}
+
+function formatPrecision(p: PrecisionInfo): string[] {
+  const pct = (x: number) => `${(x * 100).toFixed(2)} %`;
+  const parts = [p.precision, p.weights ? `weights ${p.weights}` : '', p.activations ? `activations ${p.activations}` : ''].filter(Boolean);
+  const lines = [`precision   ${parts.join(', ')}`];
+  const c = p.calibration;
+  if (c) lines.push(`            calibration ${c.method} on ${c.images} ${c.split} images${c.percentile !== undefined ? `, percentile ${c.percentile}` : ''}${c.bins !== undefined ? `, ${c.bins} bins` : ''}`);
+  const a = p.accuracy;
+  if (a) lines.push(`            ${a.split} accuracy (${a.images} images): float ${pct(a.float)}, ${p.precision} ${pct(a.model)}, top-1 agreement ${pct(a.top1_agreement)}`);
+  if (p.left_in_float) lines.push(`            left in float: ${Object.entries(p.left_in_float).map(([op, n]) => `${op}×${n}`).join(' ')}`);
+  return lines;
 }

@@ -8,12 +8,14 @@ import path from 'node:path';
 import { exportLayersModel, type DatasetInfo, type ExportOptions, type ExportResult, type InputMode } from './exporter.js';
 import { verifyExport, type SampleImages, type VerifyReport } from './verify.js';
 import { loadTfjsModel } from './load-tfjs.js';
+import { buildVariant, formatVariant, variantPath, type QuantizeConfig, type VariantReport } from './precision/variant.js';
 import { loadCheckpoint } from '../train/checkpoint.js';
 import { writeFileAtomicSync as writeFileAtomic } from '../core/atomic.js';
 import { cacheDirFor, loadSplit } from '../dataset/index.js';
 import type { Config } from '../core/config/index.js';
 import type { Provenance } from '../core/onnx-metadata.js';
 import { TinynetError } from '../core/errors.js';
+import { quantizeSection } from '../core/config/sections/export.js';
 import { declaredResizeRule, RESIZE_RULES } from '../core/image/resize-rule.js';
 import { createLogger } from '../core/log.js';
 
@@ -34,6 +36,12 @@ export interface RunExportOptions {
   samples?: number;
   /** Random inputs to verify on (default 8). */
   randomCount?: number;
+  /** fp16 / int8: also write a reduced-precision variant, verified on the test split (default fp32: none). */
+  precision?: 'fp32' | 'fp16' | 'int8';
+  /** export.quantize: calibration and the accuracy gate of the variant. */
+  quantize?: QuantizeConfig;
+  /** Where the variant goes (default: <out>.int8.onnx / <out>.fp16.onnx). */
+  variantOut?: string;
 }
 
 export interface RunExportSummary {
@@ -48,6 +56,8 @@ export interface RunExportSummary {
   nodes: number;
   passes: Record<string, number>;
   verify: VerifyReport | null;
+  /** The reduced-precision variant, when one was asked for and the float export was written. */
+  variant: VariantReport | null;
 }
 
 interface Source {
@@ -167,6 +177,18 @@ export async function runExport(opts: RunExportOptions): Promise<RunExportSummar
   const written = !report || report.ok;
   if (written) writeFileAtomic(opts.out, result.bytes);
   source.model.dispose();
+  let variant: VariantReport | null = null;
+  if (written && opts.precision && opts.precision !== 'fp32') {
+    if (!source.cacheDir) {
+      throw new TinynetError('export.no_cache', `--precision ${opts.precision} calibrates and verifies on the dataset cache, and none was found for this model`, 'export from a checkpoint whose dataset cache exists (run `tinynet data prepare` with its config)');
+    }
+    variant = await buildVariant(result, {
+      precision: opts.precision,
+      quantize: opts.quantize ?? quantizeSection.parse({}),
+      cacheDir: source.cacheDir,
+      out: opts.variantOut ?? variantPath(opts.out, opts.precision),
+    });
+  }
   return {
     out: opts.out,
     written,
@@ -179,6 +201,7 @@ export async function runExport(opts: RunExportOptions): Promise<RunExportSummar
     nodes: result.nodeCount,
     passes: result.passes,
     verify: report,
+    variant,
   };
 }
 
@@ -212,5 +235,6 @@ export function formatSummary(s: RunExportSummary): string {
       );
     }
   }
+  if (s.variant) lines.push(...formatVariant(s.variant));
   return lines.join('\n');
 }

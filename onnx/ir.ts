@@ -20,12 +20,13 @@ export interface IrNode {
   attrs: Record<string, Attr>;
 }
 
-export type ElemType = 'float32' | 'int64' | 'uint8';
+/** float16 values are held as their IEEE 754 half-precision bit patterns (Uint16Array). */
+export type ElemType = 'float32' | 'float16' | 'int64' | 'int32' | 'int8' | 'uint8';
 
 export interface IrTensor {
   dtype: ElemType;
   dims: number[];
-  data: Float32Array | BigInt64Array | Uint8Array;
+  data: Float32Array | BigInt64Array | Uint8Array | Int8Array | Int32Array | Uint16Array;
 }
 
 /** A graph input or output: its element type and dims (a string is a symbolic dim, e.g. the batch). */
@@ -33,6 +34,8 @@ export interface IrValueInfo {
   name: string;
   dtype: ElemType;
   dims: Array<number | string>;
+  /** The shape is left out of the file (rank unknown), e.g. for intermediate values read back for calibration. */
+  shapeUnknown?: boolean;
 }
 
 export interface IrGraph {

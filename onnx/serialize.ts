@@ -7,7 +7,10 @@ export const IR_VERSION = 8;
 
 const ELEM: Record<ElemType, number> = {
   float32: DataType.FLOAT,
+  float16: DataType.FLOAT16,
   int64: DataType.INT64,
+  int32: DataType.INT32,
+  int8: DataType.INT8,
   uint8: DataType.UINT8,
 };
 
@@ -38,7 +41,7 @@ function valueInfo(v: IrValueInfo): IValueInfoProto {
     type: {
       tensorType: {
         elemType: ELEM[v.dtype],
-        shape: { dim: v.dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) },
+        ...(v.shapeUnknown ? {} : { shape: { dim: v.dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) } }),
       },
     },
   };

@@ -56,7 +56,7 @@ export class InferenceService {
     log.info(
       `model ${info.name} on ${pool.info.provider.toUpperCase()} · ${pool.info.workers} worker(s) × ${pool.info.threads} intra-op thread(s) · ` +
         `input ${info.inputName} ${info.inputDtype}[N,${info.layout === 'nhwc' ? `${info.height},${info.width},3` : `3,${info.height},${info.width}`}] · ` +
-        `outputs ${pool.info.outputNames.join(', ')} · ${info.numClasses} classes`,
+        `outputs ${pool.info.outputNames.join(', ')} · ${info.numClasses} classes · ${info.precision}`,
     );
     const batcher = new DynamicBatcher(pool, info, { maxBatch: settings.maxBatch, maxDelayMs: settings.maxDelayMs, maxQueue: settings.maxQueue });
     return new InferenceService(info, pool, batcher, bytes, settings);

@@ -8,7 +8,7 @@
 import path from 'node:path';
 import onnxProto from 'onnx-proto';
 import { TinynetError } from '../../core/errors.js';
-import { decodeMetadata, type TinynetMetadata, type Provenance } from '../../core/onnx-metadata.js';
+import { decodeMetadata, type TinynetMetadata, type Precision, type Provenance } from '../../core/onnx-metadata.js';
 import { declaredResizeRule, RESIZE_RULES, type ResizeRule } from '../../core/image/resize-rule.js';
 
 const { onnx } = onnxProto;
@@ -40,6 +40,8 @@ export interface ModelInfo {
    */
   normalization: { mean: number[]; std: number[]; pixelScale: number } | null;
   provenance: Partial<Provenance> | null;
+  /** fp32, or the reduced precision a `tinynet export --quantize int8 / --precision fp16` variant records. */
+  precision: Precision;
   metadata: TinynetMetadata;
   producer: string;
 }
@@ -131,6 +133,7 @@ export function readModelInfo(bytes: Uint8Array, file: string): ModelInfo {
     resize,
     normalization,
     provenance: meta.provenance ?? null,
+    precision: meta.precision?.precision ?? 'fp32',
     metadata: meta,
     producer: [model.producerName, model.producerVersion].filter(Boolean).join(' '),
   };

@@ -52,7 +52,7 @@ export function kserveRoutes(deps: RouteDeps): Hono<AppEnv> {
       platform: 'onnxruntime_onnx',
       inputs: [{ name: info.inputName, datatype, shape: inputDims(info, -1) }],
       outputs: outputNames.map((name) => ({ name, datatype: 'FP32', shape: [-1, info.numClasses] })),
-      parameters: { labels: info.labels, resize: info.resize, provenance: info.provenance },
+      parameters: { labels: info.labels, resize: info.resize, provenance: info.provenance, precision: info.precision, quantization: info.metadata.precision ?? null },
     }),
   );
   model('get', '/ready', (c) => {

@@ -90,11 +90,14 @@ async function startRuntime(backend: Backend, keepAlert = false): Promise<void> 
   }
   const { info, contract } = runtime;
   const ms = performance.now() - t0;
+  // An int8 (QDQ) or float16 export says so in its metadata; the runtime needs no other setting for it.
+  const precision = contract.metadata.precision?.precision ?? 'fp32';
   statusLine.textContent =
     `Backend: ${info.backend} · threads: ${info.threads}` +
     (info.crossOriginIsolated ? '' : ' (page not cross-origin isolated, so one thread)') +
-    ` · ${contract.labels.length || 'unnamed'} classes, ${contract.width}×${contract.height} input · ready in ${Math.round(ms)} ms`;
+    ` · ${contract.labels.length || 'unnamed'} classes, ${contract.width}×${contract.height} input, ${precision} · ready in ${Math.round(ms)} ms`;
   document.body.dataset.backend = info.backend;
+  document.body.dataset.precision = precision;
   document.body.dataset.threads = String(info.threads);
   document.body.dataset.modelReadyMs = String(ms);
   const { classes, ...rest } = contract.metadata;

@@ -1,12 +1,6 @@
 import { z } from 'zod';
 
-export const exportSection = z.strictObject({
-  input: z.enum(['uint8-nhwc', 'float32-nchw', 'float32-nhwc']).default('uint8-nhwc'),
-  verify: z.boolean().default(true),
-  /** Max abs difference allowed on probabilities between TensorFlow.js and onnxruntime. */
-  tolerance: z.number().positive().default(1e-4),
-  fold_batchnorm: z.boolean().default(true),
-});
+export { exportSection } from './export.js';
 
 export const serveSection = z.strictObject({
   host: z.string().default('127.0.0.1'),
