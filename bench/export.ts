@@ -65,7 +65,12 @@ export async function run(): Promise<BenchResult> {
     const u8 = rand(batch);
     const feeds = { image: new ort.Tensor('uint8', u8, [batch, SIZE, SIZE, 3]) };
     const onnxRate = await throughput(batch, async () => void (await session.run(feeds)), 2, batch === 1 ? 20 : 3, batch === 1 ? 3 : 5);
-    const x = tf.tidy(() => tf.tensor(Float32Array.from(u8, (v, i) => (v / 255 - dataset.normalization.mean[i % 3]) / dataset.normalization.std[i % 3]), [batch, SIZE, SIZE, 3]));
+    const x = tf.tidy(() =>
+      tf.tensor(
+        Float32Array.from(u8, (v, i) => (v / 255 - dataset.normalization.mean[i % 3]) / dataset.normalization.std[i % 3]),
+        [batch, SIZE, SIZE, 3],
+      ),
+    );
     const tfRate = await throughput(
       batch,
       async () => {

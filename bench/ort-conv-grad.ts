@@ -47,8 +47,17 @@ export function seedConvLayers(): { shape: ConvShape; count: number; needsInputG
 async function timePart(shape: ConvShape, part: ConvPart, repeats: number): Promise<number> {
   const session = await ort.InferenceSession.create(convGradModel(shape, [part]), { intraOpNumThreads: 2, interOpNumThreads: 1 });
   const out = Math.ceil(shape.size / shape.stride);
-  const random = (dims: number[]) => new ort.Tensor('float32', Float32Array.from({ length: dims.reduce((a, b) => a * b) }, () => Math.random() - 0.5), dims);
-  const feeds = { x: random([shape.n, shape.ci, shape.size, shape.size]), w: random([shape.co, shape.ci, shape.k, shape.k]), dy: random([shape.n, shape.co, out, out]) };
+  const random = (dims: number[]) =>
+    new ort.Tensor(
+      'float32',
+      Float32Array.from({ length: dims.reduce((a, b) => a * b) }, () => Math.random() - 0.5),
+      dims,
+    );
+  const feeds = {
+    x: random([shape.n, shape.ci, shape.size, shape.size]),
+    w: random([shape.co, shape.ci, shape.k, shape.k]),
+    dy: random([shape.n, shape.co, out, out]),
+  };
   await session.run(feeds);
   let best = Infinity;
   for (let i = 0; i < repeats; i++) {
@@ -80,12 +89,23 @@ export async function run(): Promise<BenchResult> {
     const theirs = wasm.groups[wasmGroup[part]].s_per_step;
     rows.push({
       case: `${part === 'forward' ? 'forward convolutions' : `${part} gradients`}, s per step: tfjs-wasm vs onnxruntime-node native (ratio = wasm / native, higher = native faster)`,
-      value: theirs, unit: 's', reference: `onnxruntime-node CPU, 2 threads (${(flops[part] / ours / 1e9).toFixed(0)} GFLOP/s)`, referenceValue: ours, ratio: theirs / ours,
+      value: theirs,
+      unit: 's',
+      reference: `onnxruntime-node CPU, 2 threads (${(flops[part] / ours / 1e9).toFixed(0)} GFLOP/s)`,
+      referenceValue: ours,
+      ratio: theirs / ours,
     });
   }
   const nativeConv = PARTS.reduce((a, p) => a + seconds[p], 0);
   const wasmConv = PARTS.reduce((a, p) => a + wasm.groups[wasmGroup[p]].s_per_step, 0);
-  rows.push({ case: 'all convolution work of a step, s: tfjs-wasm vs onnxruntime-node native (ratio = wasm / native)', value: wasmConv, unit: 's', reference: 'onnxruntime-node CPU, 2 threads', referenceValue: nativeConv, ratio: wasmConv / nativeConv });
+  rows.push({
+    case: 'all convolution work of a step, s: tfjs-wasm vs onnxruntime-node native (ratio = wasm / native)',
+    value: wasmConv,
+    unit: 's',
+    reference: 'onnxruntime-node CPU, 2 threads',
+    referenceValue: nativeConv,
+    ratio: wasmConv / nativeConv,
+  });
   const torchMissing = await torchAvailable();
   if (torchMissing == null) {
     const options = { ...SEED_MODEL, batch: BATCH, warmup: 1, steps: 3, threads: 2 };
@@ -93,13 +113,17 @@ export async function run(): Promise<BenchResult> {
     const torch = lastJsonLine(stdout) as { torch: string; train: { images_per_s: number } };
     const convOnly = BATCH / nativeConv;
     rows.push({
-      case: 'img/s of a step that were only these native convolutions (an upper bound for a native trainer) vs PyTorch\'s whole step',
-      value: convOnly, unit: 'img/s', reference: `PyTorch ${torch.torch} CPU, 2 threads, whole training step`, referenceValue: torch.train.images_per_s, ratio: convOnly / torch.train.images_per_s,
+      case: "img/s of a step that were only these native convolutions (an upper bound for a native trainer) vs PyTorch's whole step",
+      value: convOnly,
+      unit: 'img/s',
+      reference: `PyTorch ${torch.torch} CPU, 2 threads, whole training step`,
+      referenceValue: torch.train.images_per_s,
+      ratio: convOnly / torch.train.images_per_s,
     });
   } else notes.push(`PyTorch row skipped: ${torchMissing}.`);
   notes.push(
     `Seed model ([${SEED_MODEL.blocks}] × ${SEED_MODEL.widths}, ${SEED_MODEL.size}×${SEED_MODEL.size}), batch ${BATCH}: ${seedConvLayers().length} distinct conv shapes, ` +
-      `${(3 * seedModelForwardFlops(SEED_MODEL) * BATCH / 1e9).toFixed(0)} GFLOP per step. Native: each part of each shape its own onnxruntime session (NCHW), best of ${repeats} runs after one warm-up; ` +
+      `${((3 * seedModelForwardFlops(SEED_MODEL) * BATCH) / 1e9).toFixed(0)} GFLOP per step. Native: each part of each shape its own onnxruntime session (NCHW), best of ${repeats} runs after one warm-up; ` +
       'input gradient = Conv with the flipped filter (stride 1) or ConvTranspose (stride 2), filter gradient = one MatMul per tap. ' +
       `wasm: the conv groups of one profiled step (${wasm.step_s.toFixed(1)} s, micro-batches of ${wasm.micro_batch}). ` +
       'BatchNorm, activations and the optimizer are left out on the native side (13 % of the wasm step). Reproduce: npm run bench -- ort-conv-grad.',

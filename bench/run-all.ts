@@ -34,7 +34,16 @@ function table(result: BenchResult): string {
     (r: BenchRow) =>
       `| ${r.case} | ${fmt(r.value)} ${r.unit} | ${r.reference ?? ''} | ${r.referenceValue !== undefined ? `${fmt(r.referenceValue)} ${r.unit}` : ''} | ${fmt(r.ratio)} |`,
   );
-  return [`### ${result.name}`, '', '| case | value | reference | reference value | ratio |', '| --- | --- | --- | --- | --- |', ...rows, '', result.notes ?? '', ''].join('\n');
+  return [
+    `### ${result.name}`,
+    '',
+    '| case | value | reference | reference value | ratio |',
+    '| --- | --- | --- | --- | --- |',
+    ...rows,
+    '',
+    result.notes ?? '',
+    '',
+  ].join('\n');
 }
 
 /** Every bench/results/<name>.json, the ones this run wrote and those of earlier partial runs. */

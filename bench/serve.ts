@@ -24,7 +24,6 @@ import { mkdtempSync } from 'node:fs';
 import { readFileSync } from 'node:fs';
 import type { BenchResult, BenchRow } from './types.js';
 
-
 const DURATION_S = Number(process.env.BENCH_SERVE_SECONDS ?? 12);
 const MAX_BATCH = 32;
 const MAX_DELAY_MS = 5;
@@ -58,7 +57,12 @@ export async function run(): Promise<BenchResult> {
   // The server runs as `tinynet serve` in its own process, as users run it: the load generator must
   // not share the server's event loop.
   const server = await startServeProcess(modelPath, [
-    'serve.providers=[cpu]', 'serve.workers=1', `serve.threads=${threads}`, `serve.max_batch=${MAX_BATCH}`, `serve.max_delay_ms=${MAX_DELAY_MS}`, 'serve.max_queue=4096',
+    'serve.providers=[cpu]',
+    'serve.workers=1',
+    `serve.threads=${threads}`,
+    `serve.max_batch=${MAX_BATCH}`,
+    `serve.max_delay_ms=${MAX_DELAY_MS}`,
+    'serve.max_queue=4096',
   ]);
   const body = await testImage('jpeg', 3);
   const load = { url: server.url + '/v1/classify?topk=5', method: 'POST' as const, headers: { 'content-type': 'image/jpeg' }, body };
@@ -86,10 +90,24 @@ export async function run(): Promise<BenchResult> {
       const errors = r.errors + r.non2xx + r.timeouts;
       const c = `c=${connections}`;
       results.push(
-        { case: `${c} server images/s, steady state (1 JPEG per request) vs bare onnxruntime (higher is better)`, value: round(steady), unit: 'img/s', reference: `bare onnxruntime batch ${MAX_BATCH}`, referenceValue: round(bare), ratio: round(steady / bare, 3) },
+        {
+          case: `${c} server images/s, steady state (1 JPEG per request) vs bare onnxruntime (higher is better)`,
+          value: round(steady),
+          unit: 'img/s',
+          reference: `bare onnxruntime batch ${MAX_BATCH}`,
+          referenceValue: round(bare),
+          ratio: round(steady / bare, 3),
+        },
         { case: `${c} requests/s over the whole run (autocannon)`, value: round(r.requests.average), unit: 'req/s' },
         { case: `${c} latency p50`, value: r.latency.p50, unit: 'ms' },
-        { case: `${c} latency p99 vs 2 × batching window (lower is better)`, value: r.latency.p99, unit: 'ms', reference: '2 × max_delay_ms', referenceValue: 2 * MAX_DELAY_MS, ratio: round(r.latency.p99 / (2 * MAX_DELAY_MS), 2) },
+        {
+          case: `${c} latency p99 vs 2 × batching window (lower is better)`,
+          value: r.latency.p99,
+          unit: 'ms',
+          reference: '2 × max_delay_ms',
+          referenceValue: 2 * MAX_DELAY_MS,
+          ratio: round(r.latency.p99 / (2 * MAX_DELAY_MS), 2),
+        },
         { case: `${c} mean batch size`, value: round(meanBatch, 2), unit: 'images' },
         { case: `${c} failed requests`, value: errors, unit: 'requests' },
       );
@@ -115,7 +133,10 @@ async function pickModel(): Promise<{ modelPath: string; source: string }> {
   const { config } = loadConfig(path.join(PACKAGE_ROOT, 'configs', 'config.yaml'));
   const modelPath = path.join(mkdtempSync(path.join(os.tmpdir(), 'tinynet-bench-serve-')), 'model.onnx');
   await writeRandomModel(modelPath, config.model, 64, 200);
-  return { modelPath, source: `configs/config.yaml network (blocks ${JSON.stringify(config.model.blocks)}, widths ${JSON.stringify(config.model.widths)}), random weights, real exporter, 200 classes` };
+  return {
+    modelPath,
+    source: `configs/config.yaml network (blocks ${JSON.stringify(config.model.blocks)}, widths ${JSON.stringify(config.model.widths)}), random weights, real exporter, 200 classes`,
+  };
 }
 
 /** `tinynet serve` in a child process on a free port; resolves once it prints its listening line. */

@@ -24,8 +24,14 @@ export async function run(): Promise<BenchResult> {
   const params = model.trainableWeights.map((w) => ({ name: w.originalName, variable: w.read() as tf.Variable }));
   const optimizer = createOptimizer(config.train);
   const rng = new Rng(3);
-  const x = tf.tensor4d(new Float32Array(BATCH * 64 * 64 * 3).map(() => rng.normal()), [BATCH, 64, 64, 3]);
-  const y = tf.tensor1d(Array.from({ length: BATCH }, () => rng.int(200)), 'int32');
+  const x = tf.tensor4d(
+    new Float32Array(BATCH * 64 * 64 * 3).map(() => rng.normal()),
+    [BATCH, 64, 64, 3],
+  );
+  const y = tf.tensor1d(
+    Array.from({ length: BATCH }, () => rng.int(200)),
+    'int32',
+  );
   const step = () => {
     const t = performance.now();
     const out = computeGradients(model, params, { x, y }, { numClasses: 200, labelSmoothing: 0, microBatch: 0, gradClip: 0 });
@@ -49,7 +55,16 @@ export async function run(): Promise<BenchResult> {
   const stock = (BATCH * ROUNDS) / seconds.stock;
   return {
     name: 'train-bn-grad',
-    results: [{ case: `train step img/s, seed model, batch ${BATCH}, lean BN gradient (higher is better)`, value: lean, unit: 'img/s', reference: "tfjs's FusedBatchNorm gradient", referenceValue: stock, ratio: lean / stock }],
+    results: [
+      {
+        case: `train step img/s, seed model, batch ${BATCH}, lean BN gradient (higher is better)`,
+        value: lean,
+        unit: 'img/s',
+        reference: "tfjs's FusedBatchNorm gradient",
+        referenceValue: stock,
+        ratio: lean / stock,
+      },
+    ],
     notes: `${backend.device}; ${ROUNDS} alternating steps each after one warm-up; BENCH_BATCH / BENCH_ROUNDS env vars change them. Reproduce: npm run bench -- train-bn-grad`,
   };
 }

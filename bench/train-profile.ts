@@ -15,7 +15,6 @@ import type { BenchResult, BenchRow } from './types.js';
 import { run$, lastJsonLine, envInt } from './child.js';
 import { saveResult } from './results-file.js';
 
-
 const GROUPS = {
   forward: 'forward convolutions (Conv2D, FusedConv2D)',
   input: 'input gradients (Conv2DBackpropInput)',
@@ -49,7 +48,13 @@ export function summarize(calls: KernelCall[], steps: number, stepS: number, thr
     const g = groups[groupOf(call.kernel)];
     g.s_per_step += call.ms / 1000 / steps;
     g.gflop_per_step += convFlops(call) / 1e9 / steps;
-    const key = groupOf(call.kernel) === 'other' ? call.kernel : `${call.kernel} ${call.shapes.filter((s) => s.length > 0).map((s) => s.join('×')).join(' · ')} stride ${(call.attrs.strides as number[]).join(',')}`;
+    const key =
+      groupOf(call.kernel) === 'other'
+        ? call.kernel
+        : `${call.kernel} ${call.shapes
+            .filter((s) => s.length > 0)
+            .map((s) => s.join('×'))
+            .join(' · ')} stride ${(call.attrs.strides as number[]).join(',')}`;
     const k = byKernel.get(key) ?? { calls: 0, ms: 0 };
     k.calls++;
     k.ms += call.ms;
@@ -92,24 +97,42 @@ export async function run(): Promise<BenchResult> {
   const timed = Object.values(profile.groups).reduce((a, g) => a + g.s_per_step, 0);
   for (const [key, label] of Object.entries(GROUPS) as [Group, string][]) {
     const g = profile.groups[key];
-    rows.push({ case: `${label}, s per step`, value: g.s_per_step, unit: 's', reference: 'all kernels of the step', referenceValue: timed, ratio: g.s_per_step / timed });
+    rows.push({
+      case: `${label}, s per step`,
+      value: g.s_per_step,
+      unit: 's',
+      reference: 'all kernels of the step',
+      referenceValue: timed,
+      ratio: g.s_per_step / timed,
+    });
     if (g.gflop_per_step > 0) {
       const rate = g.gflop_per_step / g.s_per_step;
       rows.push({
         case: `${label}, GFLOP/s (share of the wasm peak; higher is better)`,
         value: rate,
         unit: 'GFLOP/s',
-        ...(peak ? { reference: `wasm SIMD128 peak (mul+add), ${peak.threads} threads, this run`, referenceValue: peak.gflops, ratio: rate / peak.gflops } : {}),
+        ...(peak
+          ? { reference: `wasm SIMD128 peak (mul+add), ${peak.threads} threads, this run`, referenceValue: peak.gflops, ratio: rate / peak.gflops }
+          : {}),
       });
     }
   }
   notes.push(
     `Seed model, batch 32 as ${32 / profile.micro_batch} micro-batches of ${profile.micro_batch}, Adam, wasm ${profile.threads} threads; ` +
       `${profile.steps} timed step(s) of ${profile.step_s.toFixed(1)} s after one warm-up (the timers add ~1 %). ` +
-      `Slowest kernels (s per step): ${profile.kernels.slice(0, 8).map((k) => `${k.kernel} ${k.s_per_step.toFixed(2)}`).join('; ')}. ` +
+      `Slowest kernels (s per step): ${profile.kernels
+        .slice(0, 8)
+        .map((k) => `${k.kernel} ${k.s_per_step.toFixed(2)}`)
+        .join('; ')}. ` +
       'Every kernel is in `profile.kernels`. Reproduce: npm run bench -- train-profile (BENCH_MICRO_BATCH, BENCH_STEPS, BENCH_THREADS).',
   );
-  const result: BenchResult & { profile: ProfileSummary; wasm_peak: PeakMeasurement | null } = { name: 'train-profile', results: rows, notes: notes.join(' '), profile, wasm_peak: peak };
+  const result: BenchResult & { profile: ProfileSummary; wasm_peak: PeakMeasurement | null } = {
+    name: 'train-profile',
+    results: rows,
+    notes: notes.join(' '),
+    profile,
+    wasm_peak: peak,
+  };
   return saveResult(result);
 }
 

@@ -36,7 +36,13 @@ export async function prepareWasmStep(o: WasmStepOptions) {
   const rng = new Rng(1);
   const pixels = new Float32Array(o.batch * o.size * o.size * 3).map(() => rng.normal());
   const x = tf.tensor4d(pixels, [o.batch, o.size, o.size, 3]);
-  const labels = tf.oneHot(tf.tensor1d(Array.from({ length: o.batch }, () => rng.int(o.classes)), 'int32'), o.classes);
+  const labels = tf.oneHot(
+    tf.tensor1d(
+      Array.from({ length: o.batch }, () => rng.int(o.classes)),
+      'int32',
+    ),
+    o.classes,
+  );
   const optimizer = tf.train.adam(1e-4);
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const micro = o.microBatch > 0 && o.microBatch < o.batch ? o.microBatch : o.batch;
@@ -49,7 +55,10 @@ export async function prepareWasmStep(o: WasmStepOptions) {
       const { value, grads } = tf.tidy(() => {
         const xs = n === o.batch ? x : tf.slice(x, [start, 0, 0, 0], [n, -1, -1, -1]);
         const ys = n === o.batch ? labels : tf.slice(labels, [start, 0], [n, -1]);
-        return tf.variableGrads(() => tf.mul(tf.losses.softmaxCrossEntropy(ys, model.apply(xs, { training: true }) as tf.Tensor), n / o.batch) as tf.Scalar, variables);
+        return tf.variableGrads(
+          () => tf.mul(tf.losses.softmaxCrossEntropy(ys, model.apply(xs, { training: true }) as tf.Tensor), n / o.batch) as tf.Scalar,
+          variables,
+        );
       });
       loss += value.dataSync()[0];
       value.dispose();
@@ -79,7 +88,14 @@ export async function measureWasm(o: WasmStepOptions) {
   const { backend, micro, trainStep, infer } = await prepareWasmStep(o);
   const train = rate(o.batch, o.warmup, o.steps, trainStep);
   const inference = rate(o.batch, o.warmup, o.steps, infer);
-  return { backend: backend.device, threads: backend.threads, micro_batch: micro, train, inference, wasm_heap_mib: Math.round((wasmHeapBytes() ?? 0) / 2 ** 20) };
+  return {
+    backend: backend.device,
+    threads: backend.threads,
+    micro_batch: micro,
+    train,
+    inference,
+    wasm_heap_mib: Math.round((wasmHeapBytes() ?? 0) / 2 ** 20),
+  };
 }
 
 // Run as a child: `node dist/bench/train-step-wasm.js '<json options>'`.

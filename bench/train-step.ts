@@ -61,12 +61,18 @@ async function measureOnnxRuntimeEngine(common: typeof SEED_MODEL & { batch: num
       return { engine: `pytorch ${r.torch} cpu`, train: r.train };
     };
     const pytorch = torchMissing == null ? [await torch()] : [];
-    const { stdout } = await run$(process.execPath, [path.join(HERE, 'train-step-onnxruntime.js'), JSON.stringify({ ...options, threads: 2 })], { maxBuffer: 1 << 20, env: { ...process.env, TINYNET_LOG: 'warn' } });
+    const { stdout } = await run$(process.execPath, [path.join(HERE, 'train-step-onnxruntime.js'), JSON.stringify({ ...options, threads: 2 })], {
+      maxBuffer: 1 << 20,
+      env: { ...process.env, TINYNET_LOG: 'warn' },
+    });
     const onnxruntime = lastJsonLine(stdout) as OnnxRun['onnxruntime'];
     if (torchMissing == null) pytorch.push(await torch());
     let wasm: OnnxRun['wasm'] = null;
     if (options.batch === NARROW.batch) {
-      const w = await run$(process.execPath, [path.join(HERE, 'train-step-wasm.js'), JSON.stringify({ ...options, threads: 2, microBatch: 0 })], { maxBuffer: 1 << 20, env: { ...process.env, TINYNET_LOG: 'warn' } });
+      const w = await run$(process.execPath, [path.join(HERE, 'train-step-wasm.js'), JSON.stringify({ ...options, threads: 2, microBatch: 0 })], {
+        maxBuffer: 1 << 20,
+        env: { ...process.env, TINYNET_LOG: 'warn' },
+      });
       wasm = lastJsonLine(w.stdout) as OnnxRun['wasm'];
     }
     out.push({ network, batch: options.batch, onnxruntime, pytorch, wasm });
@@ -85,19 +91,36 @@ function onnxRows(runs: OnnxRun[], seedWasm: EngineResult | undefined): BenchRow
       case: `training step img/s, onnxruntime engine, ${label} (whole batch, Adam; higher is better)`,
       value: o.train.images_per_s,
       unit: 'img/s',
-      ...(torch != null ? { reference: `${r.pytorch[0].engine}, 2 threads, same network and batch (mean of before/after)`, referenceValue: torch, ratio: o.train.images_per_s / torch } : {}),
+      ...(torch != null
+        ? {
+            reference: `${r.pytorch[0].engine}, 2 threads, same network and batch (mean of before/after)`,
+            referenceValue: torch,
+            ratio: o.train.images_per_s / torch,
+          }
+        : {}),
     });
     const wasm = r.wasm ?? (r.batch === 32 ? seedWasm : undefined);
     if (wasm) {
       rows.push({
         case: `training step img/s, onnxruntime engine vs tfjs-wasm 2 threads, ${label}${r.wasm ? '' : ` (wasm in ${32 / Number(wasm.micro_batch ?? 8)} micro-batches)`}`,
-        value: o.train.images_per_s, unit: 'img/s', reference: `tfjs-wasm (${String(wasm.backend ?? wasm.engine)})`, referenceValue: wasm.train.images_per_s, ratio: o.train.images_per_s / wasm.train.images_per_s,
+        value: o.train.images_per_s,
+        unit: 'img/s',
+        reference: `tfjs-wasm (${String(wasm.backend ?? wasm.engine)})`,
+        referenceValue: wasm.train.images_per_s,
+        ratio: o.train.images_per_s / wasm.train.images_per_s,
       });
     }
     if (o.phases) {
       const step = o.batch / o.train.images_per_s;
       for (const [phase, seconds] of Object.entries(o.phases)) {
-        rows.push({ case: `onnxruntime step, ${label}: ${phase.replace('_s', '')} seconds (share of the step)`, value: seconds, unit: 's', reference: 'whole step', referenceValue: step, ratio: seconds / step });
+        rows.push({
+          case: `onnxruntime step, ${label}: ${phase.replace('_s', '')} seconds (share of the step)`,
+          value: seconds,
+          unit: 's',
+          reference: 'whole step',
+          referenceValue: step,
+          ratio: seconds / step,
+        });
       }
     }
     rows.push({ case: `onnxruntime engine peak resident memory, ${label}`, value: o.peak_rss_mib, unit: 'MiB' });
@@ -152,10 +175,17 @@ export async function run(): Promise<BenchResult> {
   const torchRuns = results.filter((r) => r.engine.startsWith('pytorch'));
   const meanRate = (phase: 'train' | 'inference') => torchRuns.reduce((a, r) => a + r[phase].images_per_s, 0) / torchRuns.length;
   const torch = torchRuns.length
-    ? { engine: torchRuns[0].engine, threads: torchRuns[0].threads, train: { images_per_s: meanRate('train') }, inference: { images_per_s: meanRate('inference') } }
+    ? {
+        engine: torchRuns[0].engine,
+        threads: torchRuns[0].threads,
+        train: { images_per_s: meanRate('train') },
+        inference: { images_per_s: meanRate('inference') },
+      }
     : null;
   if (torchRuns.length > 1) {
-    notes.push(`PyTorch measured before and after the wasm runs: train ${torchRuns.map((r) => r.train.images_per_s.toFixed(2)).join(' / ')} img/s, inference ${torchRuns.map((r) => r.inference.images_per_s.toFixed(2)).join(' / ')} img/s; the reference is their mean.`);
+    notes.push(
+      `PyTorch measured before and after the wasm runs: train ${torchRuns.map((r) => r.train.images_per_s.toFixed(2)).join(' / ')} img/s, inference ${torchRuns.map((r) => r.inference.images_per_s.toFixed(2)).join(' / ')} img/s; the reference is their mean.`,
+    );
   }
   const rows: BenchRow[] = [];
   const micro = `batch 32 as ${32 / microBatch} micro-batches of ${microBatch}`;
@@ -166,7 +196,11 @@ export async function run(): Promise<BenchResult> {
         value: r[phase].images_per_s,
         unit: 'img/s',
         ...(torch
-          ? { reference: `${torch.engine}, ${torch.threads} threads, batch 32`, referenceValue: torch[phase].images_per_s, ratio: r[phase].images_per_s / torch[phase].images_per_s }
+          ? {
+              reference: `${torch.engine}, ${torch.threads} threads, batch 32`,
+              referenceValue: torch[phase].images_per_s,
+              ratio: r[phase].images_per_s / torch[phase].images_per_s,
+            }
           : {}),
       });
     }
@@ -191,7 +225,13 @@ export async function run(): Promise<BenchResult> {
     const peakRef = { reference: 'wasm SIMD128 peak (f32x4 mul+add), 2 threads, this run', referenceValue: peak.gflops };
     for (const r of [wasm2, torch].filter((e): e is NonNullable<typeof e> => e != null)) {
       const g = gflops(r.train.images_per_s);
-      rows.push({ case: `training GFLOP/s achieved, ${r.engine} ${r.threads} threads (3 × forward conv+dense FLOPs per image)`, value: g, unit: 'GFLOP/s', ...peakRef, ratio: g / peak.gflops });
+      rows.push({
+        case: `training GFLOP/s achieved, ${r.engine} ${r.threads} threads (3 × forward conv+dense FLOPs per image)`,
+        value: g,
+        unit: 'GFLOP/s',
+        ...peakRef,
+        ratio: g / peak.gflops,
+      });
     }
     if (torch) {
       const bound = (peak.gflops * 1e9) / trainFlops;
@@ -217,7 +257,10 @@ export async function run(): Promise<BenchResult> {
   notes.push(
     `Model [${blocks}] × widths ${SEED_MODEL.widths}, ${SEED_MODEL.size}×${SEED_MODEL.size}×3, ${SEED_MODEL.classes} classes, batch 32; ` +
       `wasm training accumulates gradients over micro-batches of ${microBatch} (a full batch of 32 does not fit the 4 GiB wasm32 heap; ` +
-      `heap after the run: ${results.map((r) => (r.wasm_heap_mib != null ? `${r.wasm_heap_mib} MiB` : null)).filter(Boolean).join(' / ')}). ` +
+      `heap after the run: ${results
+        .map((r) => (r.wasm_heap_mib != null ? `${r.wasm_heap_mib} MiB` : null))
+        .filter(Boolean)
+        .join(' / ')}). ` +
       `${common.warmup} warm-up + ${common.steps} timed steps each, engines one after another; the machine may be shared, so read the ratios. ` +
       'Per-step seconds are in `engines`. Reproduce: npm run bench -- train-step (BENCH_THREADS, BENCH_MICRO_BATCH, BENCH_STEPS, BENCH_WARMUP, BENCH_BLOCKS).',
   );

@@ -24,7 +24,6 @@ import { loadConfig } from '../core/config/index.js';
 import { writeRandomModel } from '../tests/web-demo/smoke-model.js';
 import { chromiumMissing, launchChromium, listen, writeTestImages } from '../tests/web-demo/helpers.js';
 
-
 const COLD_LOADS = 3;
 const IMAGES = 24;
 const WARMUP = 4;
@@ -45,7 +44,10 @@ async function pickModel(tmp: string): Promise<{ file: string; source: string }>
   const file = path.join(tmp, 'seed-random.onnx');
   const { config } = loadConfig(packageFile('configs', 'config.yaml'));
   await writeRandomModel(file, config.model, 64, 200);
-  return { file, source: `configs/config.yaml network (blocks ${JSON.stringify(config.model.blocks)}, widths ${JSON.stringify(config.model.widths)}), random weights, exported with the uint8 head, 200 classes` };
+  return {
+    file,
+    source: `configs/config.yaml network (blocks ${JSON.stringify(config.model.blocks)}, widths ${JSON.stringify(config.model.widths)}), random weights, exported with the uint8 head, 200 classes`,
+  };
 }
 
 export async function run(): Promise<BenchResult> {

@@ -26,7 +26,10 @@ export async function chartToSvg(spec: ChartSpec): Promise<string> {
 
 /** Rasterize SVG text to a PNG buffer with sharp (librsvg; text uses the system fonts). */
 export async function svgToPng(svg: string, scale = 2): Promise<Buffer> {
-  return sharp(Buffer.from(svg), { density: 72 * scale }).flatten({ background: '#ffffff' }).png().toBuffer();
+  return sharp(Buffer.from(svg), { density: 72 * scale })
+    .flatten({ background: '#ffffff' })
+    .png()
+    .toBuffer();
 }
 
 /**

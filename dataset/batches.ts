@@ -84,9 +84,16 @@ export function createBatchIterator(opts: BatchIteratorOptions): BatchIterator {
       const augRng = opts.rng.fork();
       if (opts.shuffle) orderRng.shuffle(order);
       // setImmediate: the next batch is built when the caller yields to the event loop.
-      const prepare = (k: number) => new Promise<Batch>((resolve, reject) => setImmediate(() => {
-        try { resolve(build(order, k, augRng)); } catch (err) { reject(err); }
-      }));
+      const prepare = (k: number) =>
+        new Promise<Batch>((resolve, reject) =>
+          setImmediate(() => {
+            try {
+              resolve(build(order, k, augRng));
+            } catch (err) {
+              reject(err);
+            }
+          }),
+        );
       let pending: Promise<Batch> | null = batchesPerEpoch > 0 ? prepare(0) : null;
       try {
         for (let k = 0; k < batchesPerEpoch; k++) {
@@ -96,7 +103,11 @@ export function createBatchIterator(opts: BatchIteratorOptions): BatchIterator {
         }
       } finally {
         // The caller stopped early: free the batch built ahead.
-        if (pending) pending.then((b) => tf.dispose([b.x, b.y]), () => {});
+        if (pending)
+          pending.then(
+            (b) => tf.dispose([b.x, b.y]),
+            () => {},
+          );
       }
     },
   };

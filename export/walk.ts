@@ -58,7 +58,11 @@ export class ModelWalker {
         const w = weight(name);
         if (!w) {
           const have = [...(weights ?? new Map()).keys()].join(', ') || 'none';
-          throw new TinynetError('export.bad_weights', `layer "${path}" (${className}) has no weight "${name}" (has: ${have})`, 'was the model saved with all its weights?');
+          throw new TinynetError(
+            'export.bad_weights',
+            `layer "${path}" (${className}) has no weight "${name}" (has: ${have})`,
+            'was the model saved with all its weights?',
+          );
         }
         return w;
       },

@@ -71,7 +71,10 @@ export async function buildReport(opts: ReportOptions): Promise<ReportResult> {
     },
   };
   const title = `tinynet report — ${opts.config.train.experiment}`;
-  const parts = [`# ${title}`, `_Generated ${new Date().toISOString()} from \`${opts.config.paths.artifacts}\` and \`${opts.config.paths.runs}\`. Sections follow the course report's numbering._`];
+  const parts = [
+    `# ${title}`,
+    `_Generated ${new Date().toISOString()} from \`${opts.config.paths.artifacts}\` and \`${opts.config.paths.runs}\`. Sections follow the course report's numbering._`,
+  ];
   const missingIds: string[] = [];
   for (const s of SECTIONS) {
     const body = await s.render(ctx);

@@ -55,4 +55,3 @@ export function findAutoResume(config: Config): AutoResume {
   }
   return { file, info };
 }
-

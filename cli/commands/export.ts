@@ -68,10 +68,15 @@ export function register(program: Command): void {
       foldBatchNorm: opts.foldBn && config.export.fold_batchnorm,
       samples: positiveNumber('--samples', opts.samples),
     });
-    const triton = summary.written && opts.triton
-      ? writeTritonRepository(summary.out, resolveUserPath(opts.triton), { maxBatchSize: config.serve.max_batch, maxQueueDelayMs: config.serve.max_delay_ms })
-      : null;
-    printResult({ ...summary, triton }, opts.json ?? false, () => formatSummary(summary) + (triton ? `\nTriton model repository: ${triton.dir} (config.pbtxt, 1/model.onnx, labels.txt)` : ''));
+    const triton =
+      summary.written && opts.triton
+        ? writeTritonRepository(summary.out, resolveUserPath(opts.triton), { maxBatchSize: config.serve.max_batch, maxQueueDelayMs: config.serve.max_delay_ms })
+        : null;
+    printResult(
+      { ...summary, triton },
+      opts.json ?? false,
+      () => formatSummary(summary) + (triton ? `\nTriton model repository: ${triton.dir} (config.pbtxt, 1/model.onnx, labels.txt)` : ''),
+    );
     if (!summary.written) process.exitCode = 1;
   });
 }

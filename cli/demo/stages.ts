@@ -69,7 +69,10 @@ export const STAGES: Stage[] = [
       const { result } = await runSanityForConfig(config, configHash, commandLine());
       const summary = result.checks.map((c) => `${c.name} ${c.passed ? 'ok' : 'FAILED'}`).join(', ');
       if (!result.passed) {
-        const failed = result.checks.filter((c) => !c.passed).map((c) => c.detail).join('; ');
+        const failed = result.checks
+          .filter((c) => !c.passed)
+          .map((c) => c.detail)
+          .join('; ');
         throw new TinynetError('demo.sanity_failed', `sanity checks failed: ${failed}`, 'run `tinynet sanity` with the same config for the full output');
       }
       return summary;
@@ -101,7 +104,11 @@ export const STAGES: Stage[] = [
       });
       const v = summary.verify;
       if (!summary.written || !v?.ok) {
-        throw new TinynetError('demo.export_failed', `export verification failed (max |Δprob| ${v?.maxAbsProbabilities})`, 'run `tinynet export` for the layer-by-layer diagnosis');
+        throw new TinynetError(
+          'demo.export_failed',
+          `export verification failed (max |Δprob| ${v?.maxAbsProbabilities})`,
+          'run `tinynet export` for the layer-by-layer diagnosis',
+        );
       }
       return `${path.basename(summary.out)} ${(summary.bytes / 1e6).toFixed(2)} MB, ${summary.nodes} nodes; verified: max |Δprob| ${v.maxAbsProbabilities?.toExponential(1)}, top-1 agreement ${pct(v.top1Agreement ?? 0)}`;
     },

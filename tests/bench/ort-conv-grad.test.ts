@@ -41,13 +41,21 @@ for (const c of cases) {
   });
 }
 
-test('seedConvLayers lists every convolution of the seed network once per occurrence (FLOPs add up to the model\'s)', async () => {
+test("seedConvLayers lists every convolution of the seed network once per occurrence (FLOPs add up to the model's)", async () => {
   const { seedConvLayers } = await import('../../bench/ort-conv-grad.js');
   const { convFlops } = await import('../../bench/ort-conv-grad-graph.js');
   const { SEED_MODEL, seedModelForwardFlops } = await import('../../bench/seed-model.js');
   const layers = seedConvLayers();
-  assert.equal(layers.reduce((a, l) => a + l.count, 0), 1 + 2 * 9 + 2, 'stem + 2 convs × 9 blocks + 2 shortcuts');
-  assert.deepEqual(layers.filter((l) => !l.needsInputGradient).map((l) => l.shape.ci), [3], 'only the stem needs no input gradient');
+  assert.equal(
+    layers.reduce((a, l) => a + l.count, 0),
+    1 + 2 * 9 + 2,
+    'stem + 2 convs × 9 blocks + 2 shortcuts',
+  );
+  assert.deepEqual(
+    layers.filter((l) => !l.needsInputGradient).map((l) => l.shape.ci),
+    [3],
+    'only the stem needs no input gradient',
+  );
   const total = layers.reduce((a, l) => a + l.count * convFlops(l.shape), 0);
   const dense = 2 * SEED_MODEL.widths[2] * SEED_MODEL.classes;
   assert.equal(total, 32 * (seedModelForwardFlops(SEED_MODEL) - dense));

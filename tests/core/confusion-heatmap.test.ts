@@ -28,7 +28,14 @@ test(`confusion heatmap: beyond ${HEATMAP_LABELLED_CLASSES} classes the tick lab
 
 test('confusion heatmap: renders to a PNG file', async () => {
   const out = path.join(tempDir('heatmap'), 'confusion.png');
-  await renderConfusionHeatmap([[9, 1], [0, 10]], ['a', 'b'], out);
+  await renderConfusionHeatmap(
+    [
+      [9, 1],
+      [0, 10],
+    ],
+    ['a', 'b'],
+    out,
+  );
   const meta = await sharp(out).metadata();
   assert.equal(meta.format, 'png');
   assert.ok(meta.width! > 100 && meta.height! > 100);

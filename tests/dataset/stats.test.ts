@@ -38,7 +38,18 @@ test('stats: split sizes, per-class balance and imbalance of an unbalanced split
 
 test('renderChart writes a PNG whose text is drawn (a title changes the pixels)', async () => {
   const dir = tempDir('chart');
-  const base = { width: 200, height: 100, data: { values: [{ a: 'x', b: 1 }, { a: 'y', b: 2 }] }, mark: 'bar', encoding: { x: { field: 'a', type: 'nominal' }, y: { field: 'b', type: 'quantitative' } } } as const;
+  const base = {
+    width: 200,
+    height: 100,
+    data: {
+      values: [
+        { a: 'x', b: 1 },
+        { a: 'y', b: 2 },
+      ],
+    },
+    mark: 'bar',
+    encoding: { x: { field: 'a', type: 'nominal' }, y: { field: 'b', type: 'quantitative' } },
+  } as const;
   const plain = await renderChart({ ...base } as never, path.join(dir, 'plain.png'));
   const titled = await renderChart({ ...base, title: 'WWWWWWWWWW' } as never, path.join(dir, 'titled.png'));
   const m1 = await sharp(plain).metadata();

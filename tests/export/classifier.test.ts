@@ -21,7 +21,13 @@ test('ResNet with uint8 head: verifies, BN folded, dropout gone, logits + probab
   const result = exportLayersModel(model, options);
   assert.equal(result.input, 'uint8-nhwc');
   assert.deepEqual(result.inputs, [{ name: 'image', dtype: 'uint8', dims: ['N', 8, 8, 3] }]);
-  assert.deepEqual(result.outputs.map((o) => [o.name, o.dims]), [['logits', ['N', 5]], ['probabilities', ['N', 5]]]);
+  assert.deepEqual(
+    result.outputs.map((o) => [o.name, o.dims]),
+    [
+      ['logits', ['N', 5]],
+      ['probabilities', ['N', 5]],
+    ],
+  );
   const info = inspectModel(decodeModel(result.bytes));
   assert.equal(info.ops.BatchNormalization, undefined, 'every BN follows a conv and is folded');
   assert.equal(info.ops.Transpose, 1, 'one layout change, at the input');
@@ -74,21 +80,39 @@ test('metadata round trip: labels, input contract, normalization, provenance, pr
   const { model } = tinyResNet();
   const result = exportLayersModel(model, {
     dataset: { ...TINY_DATASET, resize: 'stretch' },
-    provenance: { source: 'checkpoint', source_file: 'best.ckpt', config_hash: 'abc123', metrics: { 'val/accuracy': 0.5 }, epoch: 2, exported_at: '2026-11-26T00:00:00.000Z' },
+    provenance: {
+      source: 'checkpoint',
+      source_file: 'best.ckpt',
+      config_hash: 'abc123',
+      metrics: { 'val/accuracy': 0.5 },
+      epoch: 2,
+      exported_at: '2026-11-26T00:00:00.000Z',
+    },
   });
   const proto = decodeModel(result.bytes);
   assert.equal(proto.producerName, 'tinynet');
   assert.ok(proto.producerVersion.length > 0);
   assert.equal(Number(proto.irVersion), 8);
-  assert.deepEqual(proto.opsetImport.map((o) => [o.domain, Number(o.version)]), [['', 17]]);
+  assert.deepEqual(
+    proto.opsetImport.map((o) => [o.domain, Number(o.version)]),
+    [['', 17]],
+  );
   const props = Object.fromEntries(proto.metadataProps.map((p) => [p.key, p.value]));
   const meta = decodeMetadata(props);
   assert.equal(meta.format, '1');
   assert.deepEqual(meta.classes, TINY_DATASET.classes);
   assert.deepEqual(meta.normalization, TINY_DATASET.normalization);
   assert.deepEqual(meta.input, {
-    name: 'image', dtype: 'uint8', layout: 'NHWC', height: 8, width: 8, channels: 3, color: 'RGB',
-    resize: 'stretch', batch: 'dynamic', normalized_in_graph: true,
+    name: 'image',
+    dtype: 'uint8',
+    layout: 'NHWC',
+    height: 8,
+    width: 8,
+    channels: 3,
+    color: 'RGB',
+    resize: 'stretch',
+    batch: 'dynamic',
+    normalized_in_graph: true,
   });
   assert.deepEqual(meta.outputs, { logits: 'logits', probabilities: 'probabilities', names: ['logits', 'probabilities'] });
   assert.equal(meta.provenance?.config_hash, 'abc123');
@@ -142,7 +166,9 @@ test('a wrong converter fails verification and the first differing layer is name
 
     // Inside a nested model, the inner layer is named with its path.
     const innerIn = tf.input({ shape: [6, 6, 4] });
-    const innerOut = tf.layers.reLU({ name: 'hidden_relu' }).apply(tf.layers.conv2d({ filters: 4, kernelSize: 1, name: 'hidden_conv' }).apply(innerIn) as tf.SymbolicTensor) as tf.SymbolicTensor;
+    const innerOut = tf.layers
+      .reLU({ name: 'hidden_relu' })
+      .apply(tf.layers.conv2d({ filters: 4, kernelSize: 1, name: 'hidden_conv' }).apply(innerIn) as tf.SymbolicTensor) as tf.SymbolicTensor;
     const inner = tf.model({ inputs: innerIn, outputs: innerOut, name: 'block' });
     const outerIn = tf.input({ shape: [6, 6, 3] });
     let y = tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', name: 'stem' }).apply(outerIn) as tf.SymbolicTensor;

@@ -68,7 +68,24 @@ test('Dense on rank 2 and rank > 2', async () => {
 });
 
 test('every Activation', async () => {
-  const names = ['linear', 'relu', 'relu6', 'elu', 'selu', 'gelu', 'gelu_new', 'sigmoid', 'hardSigmoid', 'tanh', 'softmax', 'softplus', 'softsign', 'swish', 'mish', 'logSoftmax'];
+  const names = [
+    'linear',
+    'relu',
+    'relu6',
+    'elu',
+    'selu',
+    'gelu',
+    'gelu_new',
+    'sigmoid',
+    'hardSigmoid',
+    'tanh',
+    'softmax',
+    'softplus',
+    'softsign',
+    'swish',
+    'mish',
+    'logSoftmax',
+  ];
   for (const activation of names) {
     await expectParity(chain([5, 5, 2], conv(), L.activation({ activation: activation as any })), 1e-4);
   }
@@ -90,9 +107,31 @@ test('ReLU(max_value), LeakyReLU, ELU, ThresholdedReLU, PReLU, Softmax', async (
 });
 
 test('ZeroPadding2D, Cropping2D, UpSampling2D (nearest, bilinear)', async () => {
-  await expectParity(chain([5, 5, 2], conv(), L.zeroPadding2d({ padding: [[1, 2], [0, 3]] })));
+  await expectParity(
+    chain(
+      [5, 5, 2],
+      conv(),
+      L.zeroPadding2d({
+        padding: [
+          [1, 2],
+          [0, 3],
+        ],
+      }),
+    ),
+  );
   await expectParity(chain([5, 5, 2], conv(), L.zeroPadding2d({ padding: 1 })));
-  await expectParity(chain([7, 6, 2], conv(), L.cropping2D({ cropping: [[1, 2], [0, 3]] })));
+  await expectParity(
+    chain(
+      [7, 6, 2],
+      conv(),
+      L.cropping2D({
+        cropping: [
+          [1, 2],
+          [0, 3],
+        ],
+      }),
+    ),
+  );
   await expectParity(chain([4, 3, 2], conv(), L.upSampling2d({ size: [2, 3] })));
   await expectParity(chain([4, 3, 2], conv(), L.upSampling2d({ size: [2, 2], interpolation: 'bilinear' })));
 });
@@ -182,7 +221,9 @@ test('dropout family vanishes: Dropout (with noise shape), SpatialDropout2D, Gau
 });
 
 test('Sequential, nested Sequential and nested functional models', async () => {
-  const seq = tf.sequential({ layers: [L.conv2d({ inputShape: [6, 6, 3], filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' }), L.maxPooling2d({ poolSize: 2 })] });
+  const seq = tf.sequential({
+    layers: [L.conv2d({ inputShape: [6, 6, 3], filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' }), L.maxPooling2d({ poolSize: 2 })],
+  });
   randomizeWeights(seq);
   await expectParity(seq);
 
@@ -207,8 +248,14 @@ test('two inputs, two outputs keep their names', async () => {
   const model = tf.model({ inputs: [a, b], outputs: [sum, pooled] });
   randomizeWeights(model);
   const { diffs, result } = await parity(model);
-  assert.deepEqual(result.inputs.map((i) => i.name), ['left', 'right']);
-  assert.deepEqual(result.outputs.map((o) => o.name), ['sum', 'pooled']);
+  assert.deepEqual(
+    result.inputs.map((i) => i.name),
+    ['left', 'right'],
+  );
+  assert.deepEqual(
+    result.outputs.map((o) => o.name),
+    ['sum', 'pooled'],
+  );
   diffs.forEach((d) => assert.ok(d < 1e-4));
 });
 
@@ -221,7 +268,12 @@ test('a long mixed chain (layouts switching back and forth) stays exact', async 
   x = L.conv2dTranspose({ filters: 3, kernelSize: 3, strides: 2, padding: 'same' }).apply(x) as Sym;
   x = L.activation({ activation: 'gelu' }).apply(x) as Sym;
   x = L.zeroPadding2d({ padding: 1 }).apply(x) as Sym;
-  x = L.cropping2D({ cropping: [[1, 0], [0, 1]] }).apply(x) as Sym;
+  x = L.cropping2D({
+    cropping: [
+      [1, 0],
+      [0, 1],
+    ],
+  }).apply(x) as Sym;
   x = L.upSampling2d({ size: [2, 2] }).apply(x) as Sym;
   x = L.averagePooling2d({ poolSize: 3, strides: 2, padding: 'same' }).apply(x) as Sym;
   x = L.prelu({}).apply(x) as Sym;

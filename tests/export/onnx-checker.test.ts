@@ -16,7 +16,9 @@ import { cpuBackend } from './helpers.js';
 // the repo's own onnx/ folder would pass for the onnx package.
 const python = ['/usr/bin/python3', 'python3'].find((p) => spawnSync(p, ['-c', 'import onnx.checker'], { stdio: 'ignore', cwd: tmpdir() }).status === 0);
 
-test('exported files pass onnx.checker (full_check) and strict shape inference', { skip: python ? false : 'python3 with the onnx package not found' }, async () => {
+test('exported files pass onnx.checker (full_check) and strict shape inference', {
+  skip: python ? false : 'python3 with the onnx package not found',
+}, async () => {
   await cpuBackend();
   const dir = mkdtempSync(path.join(tmpdir(), 'tinynet-check-'));
   const { model } = tinyResNet();
@@ -25,7 +27,8 @@ test('exported files pass onnx.checker (full_check) and strict shape inference',
     writeFileSync(file, exportLayersModel(model, { dataset: TINY_DATASET, input, foldBatchNorm: input !== 'float32-nchw' }).bytes);
     return file;
   });
-  const script = 'import onnx, sys\nfor f in sys.argv[1:]:\n    m = onnx.load(f)\n    onnx.checker.check_model(m, full_check=True)\n    onnx.shape_inference.infer_shapes(m, strict_mode=True)\nprint("ok")';
+  const script =
+    'import onnx, sys\nfor f in sys.argv[1:]:\n    m = onnx.load(f)\n    onnx.checker.check_model(m, full_check=True)\n    onnx.shape_inference.infer_shapes(m, strict_mode=True)\nprint("ok")';
   const out = execFileSync(python!, ['-c', script, ...files], { encoding: 'utf8', cwd: tmpdir() });
   assert.equal(out.trim(), 'ok');
 });

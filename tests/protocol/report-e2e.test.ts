@@ -44,7 +44,17 @@ test('every protocol command on a tiny synthetic project, then the report: all s
   const md = readFileSync(path.join(out, 'report.md'), 'utf8');
   for (const sec of SECTIONS) assert.ok(md.includes(`## ${sec.title}`), sec.title);
   const images = [...md.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)].map((x) => x[1]);
-  for (const want of ['class-distribution.png', 'augment-preview.png', 'overfit.png', 'lr-find.png', 'lr-mini-grid.png', 'grid-g4.png', 'train-curves.png', 'overlay-train-lr.png', 'confusion-onnx.png']) {
+  for (const want of [
+    'class-distribution.png',
+    'augment-preview.png',
+    'overfit.png',
+    'lr-find.png',
+    'lr-mini-grid.png',
+    'grid-g4.png',
+    'train-curves.png',
+    'overlay-train-lr.png',
+    'confusion-onnx.png',
+  ]) {
     assert.ok(images.includes(`images/${want}`), `${want} in the report (${images})`);
   }
   for (const img of images) {

@@ -9,7 +9,15 @@ import { missingProviderLibrary } from '../../serve/session/options.js';
 process.env.TINYNET_LOG = 'warn';
 
 const settings = (modelPath: string, over: Partial<InferenceSettings> = {}): InferenceSettings => ({
-  modelPath, providers: ['cuda', 'cpu'], workers: 1, threads: 1, maxBatch: 8, maxDelayMs: 5, maxQueue: 64, maxInputPixels: 1e7, ...over,
+  modelPath,
+  providers: ['cuda', 'cpu'],
+  workers: 1,
+  threads: 1,
+  maxBatch: 8,
+  maxDelayMs: 5,
+  maxQueue: 64,
+  maxInputPixels: 1e7,
+  ...over,
 });
 
 test('reads the contract from metadata and falls back from CUDA to CPU', async () => {

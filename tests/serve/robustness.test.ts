@@ -14,7 +14,10 @@ const images: Buffer[] = [];
 const expected: number[] = [];
 
 before(async () => {
-  server = await startTestServer({ body_limit_mb: BODY_LIMIT_MB, max_input_pixels: 10_000_000, max_batch: 16, max_delay_ms: 5, workers: 2 }, { numClasses: 20, seed: 11 });
+  server = await startTestServer(
+    { body_limit_mb: BODY_LIMIT_MB, max_input_pixels: 10_000_000, max_batch: 16, max_delay_ms: 5, workers: 2 },
+    { numClasses: 20, seed: 11 },
+  );
   for (let s = 0; s < 20; s++) images.push(await testImage('png', s, 48 + s * 4, 64));
   const pixels = await Promise.all(images.map(async (b) => (await decodeImage(b, { width: 64, height: 64, maxInputPixels: 1e7 })).pixels));
   const ref = await referenceProbabilities(server.modelPath, pixels);

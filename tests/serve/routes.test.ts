@@ -50,11 +50,18 @@ test('POST /v1/classify with multipart (several files) and JSON base64', async (
   const res = await fetch(server.url + '/v1/classify', { method: 'POST', body: form });
   assert.equal(res.status, 200);
   const body = await j(res);
-  assert.deepEqual(body.results.map((r: { filename: string }) => r.filename), ['a.png', 'b.jpg']);
+  assert.deepEqual(
+    body.results.map((r: { filename: string }) => r.filename),
+    ['a.png', 'b.jpg'],
+  );
   assert.equal(body.results[0].predictions[0].index, expectedTop);
   assert.equal(body.results[0].predictions.length, 5, 'default topk');
 
-  const json = await post('/v1/classify?topk=1', JSON.stringify({ images: [png.toString('base64'), 'data:image/png;base64,' + png.toString('base64')] }), 'application/json');
+  const json = await post(
+    '/v1/classify?topk=1',
+    JSON.stringify({ images: [png.toString('base64'), 'data:image/png;base64,' + png.toString('base64')] }),
+    'application/json',
+  );
   assert.equal(json.status, 200);
   const jb = await j(json);
   assert.equal(jb.results.length, 2);
@@ -69,7 +76,10 @@ test('KServe v2 metadata and health routes', async () => {
   assert.equal(meta.name, 'tinynet');
   const model = await j(await fetch(server.url + '/v2/models/model'));
   assert.deepEqual(model.inputs, [{ name: 'image', datatype: 'UINT8', shape: [-1, 64, 64, 3] }]);
-  assert.deepEqual(model.outputs.map((o: { name: string }) => o.name), ['logits', 'probabilities']);
+  assert.deepEqual(
+    model.outputs.map((o: { name: string }) => o.name),
+    ['logits', 'probabilities'],
+  );
   assert.equal((await fetch(server.url + '/v2/models/model/ready')).status, 200);
   assert.equal((await fetch(server.url + '/v2/models/other')).status, 404);
 });
@@ -79,7 +89,11 @@ test('KServe v2 infer with a UINT8 tensor (flat and nested data) equals onnxrunt
   const b = await decodeImage(await testImage('png', 7), { width: 64, height: 64, maxInputPixels: 1e7 });
   const ref = await referenceProbabilities(server.modelPath, [a.pixels, b.pixels]);
   const flat = [...a.pixels, ...b.pixels];
-  const res = await post('/v2/models/model/infer', JSON.stringify({ id: 'r1', inputs: [{ name: 'image', shape: [2, 64, 64, 3], datatype: 'UINT8', data: flat }] }), 'application/json');
+  const res = await post(
+    '/v2/models/model/infer',
+    JSON.stringify({ id: 'r1', inputs: [{ name: 'image', shape: [2, 64, 64, 3], datatype: 'UINT8', data: flat }] }),
+    'application/json',
+  );
   assert.equal(res.status, 200);
   const body = await j(res);
   assert.equal(body.id, 'r1');
@@ -92,10 +106,17 @@ test('KServe v2 infer with a UINT8 tensor (flat and nested data) equals onnxrunt
   }
   // Nested row-major data and an output filter.
   const nested = [[...Array(64)].map((_, y) => [...Array(64)].map((_, x) => [...a.pixels.subarray((y * 64 + x) * 3, (y * 64 + x) * 3 + 3)]))];
-  const res2 = await post('/v2/models/model/infer', JSON.stringify({ inputs: [{ name: 'image', shape: [1, 64, 64, 3], datatype: 'UINT8', data: nested }], outputs: [{ name: 'logits' }] }), 'application/json');
+  const res2 = await post(
+    '/v2/models/model/infer',
+    JSON.stringify({ inputs: [{ name: 'image', shape: [1, 64, 64, 3], datatype: 'UINT8', data: nested }], outputs: [{ name: 'logits' }] }),
+    'application/json',
+  );
   assert.equal(res2.status, 200);
   const b2 = await j(res2);
-  assert.deepEqual(b2.outputs.map((o: { name: string }) => o.name), ['logits']);
+  assert.deepEqual(
+    b2.outputs.map((o: { name: string }) => o.name),
+    ['logits'],
+  );
   assert.deepEqual(b2.outputs[0].shape, [1, 12]);
 });
 
@@ -128,9 +149,17 @@ test('a float32-input model takes FP32 tensors and images', async () => {
     const meta = await j(await fetch(s.url + '/v2/models/model'));
     assert.equal(meta.inputs[0].datatype, 'FP32');
     const data = Array.from({ length: 64 * 64 * 3 }, (_, i) => Math.sin(i));
-    const res = await fetch(s.url + '/v2/models/model/infer', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ inputs: [{ name: 'image', shape: [1, 64, 64, 3], datatype: 'FP32', data }] }) });
+    const res = await fetch(s.url + '/v2/models/model/infer', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ inputs: [{ name: 'image', shape: [1, 64, 64, 3], datatype: 'FP32', data }] }),
+    });
     assert.equal(res.status, 200);
-    const uint8 = await fetch(s.url + '/v2/models/model/infer', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ inputs: [{ name: 'image', shape: [1, 64, 64, 3], datatype: 'UINT8', data: data.map(() => 1) }] }) });
+    const uint8 = await fetch(s.url + '/v2/models/model/infer', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ inputs: [{ name: 'image', shape: [1, 64, 64, 3], datatype: 'UINT8', data: data.map(() => 1) }] }),
+    });
     assert.equal(uint8.status, 400);
     const img = await fetch(s.url + '/v1/classify', { method: 'POST', headers: { 'content-type': 'image/png' }, body: png });
     assert.equal(img.status, 200);
@@ -147,7 +176,11 @@ test('bearer token guards inference routes only; CORS only when configured', asy
     const bad = await fetch(s.url + '/v1/classify', { method: 'POST', headers: { 'content-type': 'image/png', authorization: 'Bearer nope' }, body: png });
     assert.equal(bad.status, 401);
     assert.equal((await j(bad)).error.code, 'serve.unauthorized');
-    const ok = await fetch(s.url + '/v1/classify', { method: 'POST', headers: { 'content-type': 'image/png', authorization: 'Bearer sekret', origin: 'https://app.example' }, body: png });
+    const ok = await fetch(s.url + '/v1/classify', {
+      method: 'POST',
+      headers: { 'content-type': 'image/png', authorization: 'Bearer sekret', origin: 'https://app.example' },
+      body: png,
+    });
     assert.equal(ok.status, 200);
     assert.equal(ok.headers.get('access-control-allow-origin'), 'https://app.example');
     assert.equal((await fetch(s.url + '/v2/health/ready')).status, 200, 'health stays open');
@@ -162,7 +195,9 @@ test('a full queue answers 503 with Retry-After', async () => {
   const s = await startTestServer({ max_queue: 2, max_batch: 1, max_delay_ms: 0 }, { width: 32, depth: 3 });
   try {
     const body = JSON.stringify({ images: [png.toString('base64'), png.toString('base64')] });
-    const many = await Promise.all(Array.from({ length: 12 }, () => fetch(s.url + '/v1/classify', { method: 'POST', headers: { 'content-type': 'application/json' }, body })));
+    const many = await Promise.all(
+      Array.from({ length: 12 }, () => fetch(s.url + '/v1/classify', { method: 'POST', headers: { 'content-type': 'application/json' }, body })),
+    );
     const statuses = many.map((r) => r.status);
     assert.ok(statuses.includes(503), `statuses: ${statuses}`);
     assert.ok(statuses.includes(200));

@@ -32,7 +32,10 @@ test('the lean FusedBatchNorm gradient equals tfjs’s own (per-channel and full
   for (const [i, shapes] of cases.entries()) {
     // (Without a scale tensor tfjs fails while recording the forward pass, whatever the gradient;
     // BatchNormalization layers always pass one.)
-    for (const [mine, theirs] of [['scale', 'scale'], ['ones', 'ones']] as const) {
+    for (const [mine, theirs] of [
+      ['scale', 'scale'],
+      ['ones', 'ones'],
+    ] as const) {
       restoreOriginalBatchNormGradient();
       const want = bnGrads(shapes, theirs, 10 * i + 1);
       installBatchNormGradient();

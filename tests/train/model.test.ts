@@ -45,7 +45,10 @@ function expectedParams(blocks: number[], widths: number[], classes: number, inC
 
 const modelCfg = (over: Record<string, unknown>) => configSchema.parse({ model: over }).model;
 
-for (const blocks of [[2, 2, 2], [3, 3, 3]]) {
+for (const blocks of [
+  [2, 2, 2],
+  [3, 3, 3],
+]) {
   test(`default model ${JSON.stringify(blocks)}: parameter count matches the hand count`, () => {
     const model = buildResNet(modelCfg({ blocks }), { inputShape: [64, 64, 3], numClasses: 200 });
     const s = summarizeModel(model);
@@ -122,7 +125,11 @@ test('the same seed builds the same weights; another seed, others', () => {
 
 test('tinynet model summary prints the layer table and the parameter count', () => {
   const run = (args: string[]) =>
-    spawnSync(process.execPath, [path.join(PACKAGE_ROOT, 'dist/cli/main.js'), 'model', 'summary', '--config', path.join(PACKAGE_ROOT, 'configs/config.yaml'), ...args], { encoding: 'utf8' });
+    spawnSync(
+      process.execPath,
+      [path.join(PACKAGE_ROOT, 'dist/cli/main.js'), 'model', 'summary', '--config', path.join(PACKAGE_ROOT, 'configs/config.yaml'), ...args],
+      { encoding: 'utf8' },
+    );
   const json = run(['--json', '--set', 'model.blocks=[2,2,2]']);
   assert.equal(json.status, 0, json.stderr);
   const s = JSON.parse(json.stdout);

@@ -23,7 +23,7 @@ test('cosine: lr at step 0, midpoint halfway, min_lr at the end, monotone', () =
   close(f(0), 1, 'start');
   close(f(50), 0.55, 'middle');
   close(f(100), 0.1, 'end');
-  close(f(25), 0.1 + 0.9 * (1 + Math.cos(Math.PI / 4)) / 2, 'quarter');
+  close(f(25), 0.1 + (0.9 * (1 + Math.cos(Math.PI / 4))) / 2, 'quarter');
   const c = curve(f, 100);
   assert.ok(c.every((v, i) => i === 0 || v <= c[i - 1]));
 });
@@ -44,8 +44,14 @@ test('one_cycle: max/25 → max at 30 %, then down to max/25/1e4 (PyTorch OneCyc
   close(f(99), 0.1 / 25 / 1e4, 'final');
   close(f(29 + 35), 0.1 / 25 / 1e4 + (0.1 - 0.1 / 25 / 1e4) / 2, 'middle of the descent');
   const c = curve(f, 100);
-  assert.ok(c.slice(0, 30).every((v, i) => i === 0 || v > c[i - 1]), 'rises');
-  assert.ok(c.slice(29).every((v, i, a) => i === 0 || v < a[i - 1]), 'falls');
+  assert.ok(
+    c.slice(0, 30).every((v, i) => i === 0 || v > c[i - 1]),
+    'rises',
+  );
+  assert.ok(
+    c.slice(29).every((v, i, a) => i === 0 || v < a[i - 1]),
+    'falls',
+  );
 });
 
 test('cosine_restarts: cycles of restart_period epochs growing by restart_mult', () => {

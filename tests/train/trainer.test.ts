@@ -97,7 +97,11 @@ test('a run with the TensorBoard callback writes the epoch scalars, config text,
   assert.equal(fileVersion, 'brain.Event:2');
   for (const tag of ['train/loss', 'train/accuracy', 'val/loss', 'val/accuracy', 'val/f1', 'lr', 'throughput']) {
     const series = values.filter((v) => v.tag === tag);
-    assert.deepEqual(series.map((v) => v.step), [1, 2], tag);
+    assert.deepEqual(
+      series.map((v) => v.step),
+      [1, 2],
+      tag,
+    );
     assert.ok(Math.abs(series[1].simple! - result.history[1][tag as 'lr']) <= 1e-6 * Math.max(1, Math.abs(result.history[1][tag as 'lr'])), tag);
   }
   assert.match(values.find((v) => v.tag === 'config')!.text!, /optimizer: adam/);

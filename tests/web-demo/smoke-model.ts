@@ -20,7 +20,12 @@ export async function writeSmokeModel(file: string): Promise<{ numClasses: numbe
 }
 
 /** Any config's network with random weights, exported like `tinynet export` does. */
-export async function writeRandomModel(file: string, modelConfig: ModelConfig, size: number, numClasses: number): Promise<{ numClasses: number; size: number }> {
+export async function writeRandomModel(
+  file: string,
+  modelConfig: ModelConfig,
+  size: number,
+  numClasses: number,
+): Promise<{ numClasses: number; size: number }> {
   await cpuBackend();
   const model = buildResNet(modelConfig, { inputShape: [size, size, 3], numClasses }, { seed: 11 });
   randomizeWeights(model, 5);

@@ -44,7 +44,7 @@ export interface LoadedCheckpoint extends CheckpointContents {
 function readTensor(v: tf.LayerVariable, name: string): RawTensor {
   const t = v.read();
   const dtype = t.dtype === 'int32' ? 'int32' : 'float32';
-  const data = (dtype === 'int32' ? new Int32Array(t.dataSync() as Int32Array) : new Float32Array(t.dataSync() as Float32Array));
+  const data = dtype === 'int32' ? new Int32Array(t.dataSync() as Int32Array) : new Float32Array(t.dataSync() as Float32Array);
   return { name, shape: [...t.shape], dtype, data };
 }
 
@@ -126,7 +126,11 @@ export async function loadCheckpoint(file: string): Promise<LoadedCheckpoint> {
     for (const w of model.weights) {
       const t = byName.get(w.originalName);
       if (!t || t.shape.join(',') !== w.shape.join(',')) {
-        throw new TinynetError('checkpoint.corrupt', `checkpoint ${file} has no weight ${w.originalName} of shape [${w.shape}]`, 'the topology and weights do not match; use another checkpoint');
+        throw new TinynetError(
+          'checkpoint.corrupt',
+          `checkpoint ${file} has no weight ${w.originalName} of shape [${w.shape}]`,
+          'the topology and weights do not match; use another checkpoint',
+        );
       }
       values.push(tf.tensor(t.data, t.shape, t.dtype));
     }

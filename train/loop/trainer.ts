@@ -117,7 +117,10 @@ export async function fit(opts: FitOptions): Promise<TrainResult> {
       await call('onEpochBegin', epoch);
       const started = performance.now();
       // Running sums of the epoch; a mid-epoch resume starts from the ones saved in the checkpoint.
-      const sums: EpochProgress = ctx.batchInEpoch > 0 && resume?.epochProgress && resume.epoch === epoch ? { ...resume.epochProgress } : { lossSum: 0, correct: 0, seen: 0, trainSeconds: 0 };
+      const sums: EpochProgress =
+        ctx.batchInEpoch > 0 && resume?.epochProgress && resume.epoch === epoch
+          ? { ...resume.epochProgress }
+          : { lossSum: 0, correct: 0, seen: 0, trainSeconds: 0 };
       progress = sums;
       let batchIndex = 0;
       let lr = schedule(ctx.step);

@@ -70,7 +70,7 @@ export class ArrayOptimizer {
         const d = g[j] * gradScale + wj * l2;
         const mj = (m[j] = m[j] * b1 + d * (1 - b1));
         const vj = (v[j] = v[j] * b2 + d * d * (1 - b2));
-        w[j] = wj - ((mj / c1) / (Math.sqrt(vj / c2) + EPS)) * lr;
+        w[j] = wj - (mj / c1 / (Math.sqrt(vj / c2) + EPS)) * lr;
       }
     });
   }

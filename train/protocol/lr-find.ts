@@ -127,18 +127,32 @@ export async function runLrFind(opts: LrFindOptions): Promise<LrFindFile> {
       }
       best = Math.min(best, smoothed);
       if (points.length >= lrs.length) ctx.requestStop('callback', 'sweep complete');
-      if (points.length % 10 === 0) opts.log?.info(`lr-find step ${points.length}/${lrs.length}: lr ${info.lr.toExponential(2)} loss ${info.loss.toFixed(4)} smoothed ${smoothed.toFixed(4)}`);
+      if (points.length % 10 === 0)
+        opts.log?.info(
+          `lr-find step ${points.length}/${lrs.length}: lr ${info.lr.toExponential(2)} loss ${info.loss.toFixed(4)} smoothed ${smoothed.toFixed(4)}`,
+        );
     },
   };
   const model = opts.buildModel();
   try {
-    await fit({ model, config: c, configHash: opts.configHash, data: withoutValidation(data), callbacks: [recorder], lrSchedule: (step) => lrs[Math.min(step, lrs.length - 1)] });
+    await fit({
+      model,
+      config: c,
+      configHash: opts.configHash,
+      data: withoutValidation(data),
+      callbacks: [recorder],
+      lrSchedule: (step) => lrs[Math.min(step, lrs.length - 1)],
+    });
   } finally {
     model.dispose();
     writer?.close();
   }
   if (points.length < 2) {
-    throw new TinynetError('lr_find.too_short', `the LR sweep stopped after ${points.length} step(s): the loss diverged at once (lr ${f.min_lr})`, 'lower lr_finder.min_lr');
+    throw new TinynetError(
+      'lr_find.too_short',
+      `the LR sweep stopped after ${points.length} step(s): the loss diverged at once (lr ${f.min_lr})`,
+      'lower lr_finder.min_lr',
+    );
   }
   // Points after divergence are kept for the plot but never suggested.
   const usable = divergedAt !== null ? points.slice(0, -1) : points;
@@ -165,7 +179,9 @@ export async function runLrFind(opts: LrFindOptions): Promise<LrFindFile> {
 export function formatLrFind(r: LrFindFile): string {
   return [
     `LR sweep ${r.min_lr.toExponential(1)} → ${r.max_lr.toExponential(1)} over ${r.steps_planned} steps: ran ${r.points.length} steps` +
-      (r.diverged_at !== null ? `, diverged at lr ${r.diverged_at.toExponential(2)} (smoothed loss > ${r.diverge_factor} × best, or non-finite)` : ', no divergence'),
+      (r.diverged_at !== null
+        ? `, diverged at lr ${r.diverged_at.toExponential(2)} (smoothed loss > ${r.diverge_factor} × best, or non-finite)`
+        : ', no divergence'),
     `lowest smoothed loss ${r.best.smoothed.toFixed(4)} at lr ${r.best.lr.toExponential(2)}`,
     `steepest descent ${r.steepest.slope.toFixed(4)} per decade at lr ${r.steepest.lr.toExponential(2)}`,
     `suggested lr ${r.suggested_lr.toExponential(2)}`,
@@ -181,7 +197,8 @@ export function finalLoss(losses: number[]): number {
   return tail.reduce((a, b) => a + b, 0) / tail.length;
 }
 
-export const MINI_GRID_RULE = 'final loss = mean train loss over the last quarter of the steps; every pair starts from the same initialization and sees the same batches; lower is better; non-finite losses rank last';
+export const MINI_GRID_RULE =
+  'final loss = mean train loss over the last quarter of the steps; every pair starts from the same initialization and sees the same batches; lower is better; non-finite losses rank last';
 
 /**
  * The course report's mini-grid (M4): for every LR × weight decay pair, a few steps from the same
@@ -214,7 +231,9 @@ export async function runMiniGrid(opts: LrFindOptions): Promise<MiniGridFile> {
       if (opts.tensorboardDir) writeMiniGridRun(opts.tensorboardDir, lr, wd, losses, final);
     }
   }
-  const ranked = [...rows].sort((a, b) => (Number.isFinite(a.final_loss) ? a.final_loss : Infinity) - (Number.isFinite(b.final_loss) ? b.final_loss : Infinity));
+  const ranked = [...rows].sort(
+    (a, b) => (Number.isFinite(a.final_loss) ? a.final_loss : Infinity) - (Number.isFinite(b.final_loss) ? b.final_loss : Infinity),
+  );
   return {
     kind: 'tinynet-lr-mini-grid',
     created_at: new Date().toISOString(),
@@ -239,7 +258,10 @@ function writeMiniGridRun(dir: string, lr: number, wd: number, losses: number[],
 
 export function formatMiniGrid(m: MiniGridFile): string {
   const lines = [`mini-grid: ${m.rows.length} pairs × ${m.steps} steps`, 'rank  lr         weight_decay  final loss'];
-  for (const r of m.rows) lines.push(`${String(r.rank).padStart(4)}  ${r.lr.toExponential(2).padEnd(9)}  ${String(r.weight_decay).padEnd(12)}  ${Number.isFinite(r.final_loss) ? r.final_loss.toFixed(4) : 'diverged'}`);
+  for (const r of m.rows)
+    lines.push(
+      `${String(r.rank).padStart(4)}  ${r.lr.toExponential(2).padEnd(9)}  ${String(r.weight_decay).padEnd(12)}  ${Number.isFinite(r.final_loss) ? r.final_loss.toFixed(4) : 'diverged'}`,
+    );
   lines.push(`rule: ${m.rule}`);
   return lines.join('\n');
 }

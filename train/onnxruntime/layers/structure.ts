@@ -14,7 +14,8 @@ registerLayer('SpatialDropout2D', (ctx) => {
 registerLayer('Add', (ctx) => {
   const dims = ctx.tg.shape(ctx.inputs[0]);
   for (const i of ctx.inputs) {
-    if (ctx.tg.shape(i).join() !== dims.join()) throw unsupportedConfig(ctx, `inputs of different shapes (${ctx.inputs.map((v) => ctx.tg.shape(v).join('×')).join(', ')})`);
+    if (ctx.tg.shape(i).join() !== dims.join())
+      throw unsupportedConfig(ctx, `inputs of different shapes (${ctx.inputs.map((v) => ctx.tg.shape(v).join('×')).join(', ')})`);
   }
   return [ctx.inputs.slice(1).reduce((a, b) => ctx.tg.op('Add', [a, b], {}, dims, `${ctx.scope}/Add`), ctx.inputs[0])];
 });
