@@ -109,6 +109,6 @@ export async function run(): Promise<BenchResult> {
 // Run directly: `node dist/bench/export.js` prints the result.
 if (import.meta.url === `file://${process.argv[1]}`) {
   const r = await run();
-  process.stdout.write(JSON.stringify(r, null, 2) + '\n');
+  process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
   process.exit(0);
 }

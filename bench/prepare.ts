@@ -118,7 +118,7 @@ export async function run(): Promise<BenchResult> {
     };
     const out = packageFile('bench', 'results');
     mkdirSync(out, { recursive: true });
-    writeFileSync(path.join(out, 'prepare.json'), JSON.stringify(result, null, 2) + '\n');
+    writeFileSync(path.join(out, 'prepare.json'), `${JSON.stringify(result, null, 2)}\n`);
     return result;
   } finally {
     rmSync(root, { recursive: true, force: true });
@@ -127,5 +127,5 @@ export async function run(): Promise<BenchResult> {
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
   const r = await run();
-  process.stdout.write(JSON.stringify(r, null, 2) + '\n');
+  process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
 }

@@ -12,7 +12,7 @@ import type { BenchResult } from './types.js';
 export async function saveResult<T extends BenchResult>(result: T): Promise<T> {
   const dir = packageFile('bench', 'results');
   mkdirSync(dir, { recursive: true });
-  await writeFileAtomic(path.join(dir, `${result.name}.json`), JSON.stringify(result, null, 2) + '\n');
+  await writeFileAtomic(path.join(dir, `${result.name}.json`), `${JSON.stringify(result, null, 2)}\n`);
   return result;
 }
 

@@ -68,7 +68,7 @@ async function main(): Promise<void> {
     const started = Date.now();
     const result: BenchResult = await mod.run();
     const withMachine = { ...result, machine, seconds: (Date.now() - started) / 1000 };
-    writeFileSync(path.join(resultsDir, `${result.name}.json`), JSON.stringify(withMachine, null, 2) + '\n');
+    writeFileSync(path.join(resultsDir, `${result.name}.json`), `${JSON.stringify(withMachine, null, 2)}\n`);
   }
   // The summary covers every result on disk, so `npm run bench -- serve` refreshes one section.
   const sections = collectResults().map((r) => `${table(r)}\n_Measured ${r.machine?.date ?? 'at an unknown date'} on ${r.machine?.cores ?? '?'} cores._\n`);
@@ -80,7 +80,7 @@ async function main(): Promise<void> {
     '',
   ];
   writeFileSync(path.join(resultsDir, 'SUMMARY.md'), header.concat(sections).join('\n'));
-  process.stdout.write(header.concat(sections).join('\n') + '\n');
+  process.stdout.write(`${header.concat(sections).join('\n')}\n`);
 }
 
 await main();

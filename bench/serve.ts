@@ -65,7 +65,7 @@ export async function run(): Promise<BenchResult> {
     'serve.max_queue=4096',
   ]);
   const body = await testImage('jpeg', 3);
-  const load = { url: server.url + '/v1/classify?topk=5', method: 'POST' as const, headers: { 'content-type': 'image/jpeg' }, body };
+  const load = { url: `${server.url}/v1/classify?topk=5`, method: 'POST' as const, headers: { 'content-type': 'image/jpeg' }, body };
   const results: BenchRow[] = [];
   let seen = { count: 0, sum: 0 };
   try {
@@ -168,7 +168,7 @@ async function startServeProcess(modelPath: string, sets: string[]): Promise<{ u
 }
 
 async function metricsText(url: string): Promise<string> {
-  return (await fetch(url + '/metrics')).text();
+  return (await fetch(`${url}/metrics`)).text();
 }
 
 function imagesTotal(metrics: string): number {
@@ -192,8 +192,8 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, 'serve.json');
   const machine = { cpu: os.cpus()[0]?.model, cores: os.cpus().length, node: process.version, date: new Date().toISOString() };
-  writeFileSync(file + '.tmp', JSON.stringify({ ...r, machine }, null, 2) + '\n');
-  renameSync(file + '.tmp', file);
-  process.stdout.write(JSON.stringify(r, null, 2) + '\n');
+  writeFileSync(`${file}.tmp`, `${JSON.stringify({ ...r, machine }, null, 2)}\n`);
+  renameSync(`${file}.tmp`, file);
+  process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
   process.exit(0);
 }

@@ -139,6 +139,6 @@ export async function run(): Promise<BenchResult> {
 // Run as a child: `node dist/bench/train-profile.js '<json options>'`.
 if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2]) {
   const o = JSON.parse(process.argv[2]) as { threads: number; microBatch: number; steps: number };
-  process.stdout.write(JSON.stringify(await profileInThisProcess(o.threads, o.microBatch, o.steps)) + '\n');
+  process.stdout.write(`${JSON.stringify(await profileInThisProcess(o.threads, o.microBatch, o.steps))}\n`);
   process.exit(0);
 }

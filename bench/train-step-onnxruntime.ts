@@ -119,6 +119,6 @@ export async function measureOnnxRuntime(o: OnnxStepOptions) {
 // Run as a child: `node dist/bench/train-step-onnxruntime.js '<json options>'`.
 if (process.argv[1]?.endsWith('train-step-onnxruntime.js')) {
   const options = JSON.parse(process.argv[2] ?? '{}') as OnnxStepOptions;
-  process.stdout.write(JSON.stringify(await measureOnnxRuntime(options)) + '\n');
+  process.stdout.write(`${JSON.stringify(await measureOnnxRuntime(options))}\n`);
   process.exit(0);
 }

@@ -101,6 +101,6 @@ export async function measureWasm(o: WasmStepOptions) {
 // Run as a child: `node dist/bench/train-step-wasm.js '<json options>'`.
 if (process.argv[1]?.endsWith('train-step-wasm.js')) {
   const options = JSON.parse(process.argv[2] ?? '{}') as WasmStepOptions;
-  process.stdout.write(JSON.stringify(await measureWasm(options)) + '\n');
+  process.stdout.write(`${JSON.stringify(await measureWasm(options))}\n`);
   process.exit(0);
 }

@@ -133,6 +133,6 @@ if (!isMainThread && (workerData as Partial<WorkerInit> | null)?.wasmPeakWorker)
   workerMain(workerData as WorkerInit);
 } else if (isMainThread && process.argv[1]?.endsWith('wasm-peak-worker.js')) {
   const options = JSON.parse(process.argv[2] ?? '{}') as PeakOptions;
-  process.stdout.write(JSON.stringify(await measurePeak(options)) + '\n');
+  process.stdout.write(`${JSON.stringify(await measurePeak(options))}\n`);
   process.exit(0);
 }

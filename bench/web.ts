@@ -161,7 +161,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   await mkdir(dir, { recursive: true });
   const file = path.join(dir, 'web.json');
   const machine = { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, node: process.version, date: new Date().toISOString() };
-  await writeFile(`${file}.tmp`, JSON.stringify({ ...result, machine }, null, 2) + '\n');
+  await writeFile(`${file}.tmp`, `${JSON.stringify({ ...result, machine }, null, 2)}\n`);
   await rename(`${file}.tmp`, file);
   console.log(JSON.stringify(result, null, 2));
 }

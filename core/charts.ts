@@ -40,6 +40,6 @@ export async function renderChart(spec: ChartSpec, outPng: string, opts: RenderO
   const svg = await chartToSvg({ background: 'white', ...spec } as ChartSpec);
   const png = await svgToPng(svg, opts.scale ?? 2);
   writeFileAtomicSync(outPng, png);
-  if (opts.svg) writeFileSync(outPng.replace(/\.png$/i, '') + '.svg', svg);
+  if (opts.svg) writeFileSync(`${outPng.replace(/\.png$/i, '')}.svg`, svg);
   return outPng;
 }

@@ -112,7 +112,7 @@ export function confusionCsv(confusion: number[][], classes: EvalClass[]): strin
   const names = confusion.map((_, i) => cell(classes[i]?.name ?? `class_${i}`));
   const lines = [['true \\ predicted', ...names].join(',')];
   confusion.forEach((row, i) => lines.push([names[i], ...row.map(String)].join(',')));
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 /**
@@ -233,7 +233,7 @@ export async function writeEvaluationReport(input: WriteReportInput): Promise<Ev
       `Confusion matrix · ${input.dataset.split} · ${path.basename(input.source.file)}`,
     );
   }
-  writeFileAtomicSync(files.json, JSON.stringify(report, null, 2) + '\n');
+  writeFileAtomicSync(files.json, `${JSON.stringify(report, null, 2)}\n`);
   log.info(comparisonLine(report));
   if (report.most_confused.length > 0) {
     log.info(

@@ -92,7 +92,7 @@ export async function downloadDataset(opts: DownloadOptions): Promise<Downloaded
 
   for (const rel of files) {
     const final = path.join(opts.dir, rel);
-    const part = final + '.part';
+    const part = `${final}.part`;
     const url = hfResolveUrl(endpoint, repo, revision, rel);
     mkdirSync(path.dirname(final), { recursive: true });
 
@@ -109,7 +109,7 @@ export async function downloadDataset(opts: DownloadOptions): Promise<Downloaded
         // Placed there by hand: keep it, and record what it is so later runs can check it.
         log.warn(`${rel}: present but not in ${RECORD_FILE}; recording its size and sha256 as found`);
         record.files[rel] = { size, sha256: sha, url, at: new Date().toISOString() };
-        writeFileAtomicSync(recordPath, JSON.stringify(record, null, 1) + '\n');
+        writeFileAtomicSync(recordPath, `${JSON.stringify(record, null, 1)}\n`);
         results.push({ path: final, size, sha256: sha, status: 'verified' });
         continue;
       }
@@ -154,7 +154,7 @@ export async function downloadDataset(opts: DownloadOptions): Promise<Downloaded
     }
     renameSync(part, final);
     record.files[rel] = { size, sha256: sha, url, at: new Date().toISOString() };
-    writeFileAtomicSync(recordPath, JSON.stringify(record, null, 1) + '\n');
+    writeFileAtomicSync(recordPath, `${JSON.stringify(record, null, 1)}\n`);
     log.info(`${rel}: ${size} bytes, sha256 ${sha.slice(0, 16)}…`);
     results.push({ path: final, size, sha256: sha, status: resumed ? 'resumed' : 'downloaded' });
   }

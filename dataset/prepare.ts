@@ -235,7 +235,7 @@ async function build(config: Config, source: DatasetSource, dir: string, fingerp
       writeFileSync(path.join(tmp, imagesFile(split)), out[split].images);
       writeFileSync(path.join(tmp, labelsFile(split)), new Uint8Array(out[split].labels.buffer));
     }
-    writeFileSync(path.join(tmp, META_FILE), JSON.stringify(meta, null, 1) + '\n');
+    writeFileSync(path.join(tmp, META_FILE), `${JSON.stringify(meta, null, 1)}\n`);
     replaceDir(tmp, dir);
   } catch (err) {
     rmSync(tmp, { recursive: true, force: true });

@@ -104,7 +104,7 @@ export async function renderPreview(opts: {
       `<image x="${x}" y="${2 * pad + cell}" width="${cell}" height="${cell}" href="${await cellPng(aug.subarray(i * px, (i + 1) * px), h, w, cell)}"/>`,
     );
     const short = name.split(',')[0];
-    const text = short.length > 22 ? short.slice(0, 21) + '…' : short;
+    const text = short.length > 22 ? `${short.slice(0, 21)}…` : short;
     const ty = 3 * pad + 2 * cell + 14;
     parts.push(`<text x="${x + cell / 2}" y="${ty}" text-anchor="middle" font-size="11">${escapeXml(text)}</text>`);
     parts.push(

@@ -127,7 +127,7 @@ export function classDistributionSpec(s: DatasetStats): ChartSpec {
 export async function writeStats(meta: DatasetMeta, outDir: string): Promise<{ stats: DatasetStats; json: string; png: string }> {
   const stats = computeStats(meta);
   const json = path.join(outDir, 'stats.json');
-  await writeFileAtomic(json, JSON.stringify(stats, null, 1) + '\n');
+  await writeFileAtomic(json, `${JSON.stringify(stats, null, 1)}\n`);
   const png = await renderChart(classDistributionSpec(stats), path.join(outDir, 'class-distribution.png'));
   return { stats, json, png };
 }

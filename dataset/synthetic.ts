@@ -186,7 +186,7 @@ export async function synthesizeDataset(opts: SynthOptions): Promise<{ out: stri
     mkdirSync(path.join(tmp, 'data'), { recursive: true });
     writeFileSync(path.join(tmp, 'data', SYNTH_TRAIN_FILE), hfParquetBuffer(train, names));
     writeFileSync(path.join(tmp, 'data', SYNTH_VAL_FILE), hfParquetBuffer(val, names));
-    writeFileSync(path.join(tmp, 'classes.json'), JSON.stringify(classes, null, 1) + '\n');
+    writeFileSync(path.join(tmp, 'classes.json'), `${JSON.stringify(classes, null, 1)}\n`);
     replaceDir(tmp, path.resolve(opts.out));
   } catch (err) {
     rmSync(tmp, { recursive: true, force: true });

@@ -131,6 +131,6 @@ export function formatInspection(r: OnnxInspection): string {
   }
   const known = new Set<string>(Object.values(METADATA_KEYS));
   const other = Object.entries(r.metadataProps).filter(([k]) => !known.has(k));
-  for (const [k, v] of other) lines.push(`metadata    ${k} = ${v.length > 80 ? v.slice(0, 77) + '...' : v}`);
+  for (const [k, v] of other) lines.push(`metadata    ${k} = ${v.length > 80 ? `${v.slice(0, 77)}...` : v}`);
   return lines.join('\n');
 }

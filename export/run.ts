@@ -217,7 +217,7 @@ export function formatSummary(s: RunExportSummary): string {
     const n = r.batches.reduce((a, b) => a + b.n, 0);
     const dataset = r.batches.filter((b) => b.kind === 'dataset').reduce((a, b) => a + b.n, 0);
     lines.push(
-      `verify   ${r.ok ? 'OK' : 'FAILED'} on ${n} inputs (${dataset} dataset images): max |Δlogits| ${fmt(r.maxAbsLogits)}, max |Δprobabilities| ${fmt(r.maxAbsProbabilities)} (tolerance ${r.tolerance}), top-1 agreement ${r.top1Agreement === null ? 'n/a' : (r.top1Agreement * 100).toFixed(1) + '%'}`,
+      `verify   ${r.ok ? 'OK' : 'FAILED'} on ${n} inputs (${dataset} dataset images): max |Δlogits| ${fmt(r.maxAbsLogits)}, max |Δprobabilities| ${fmt(r.maxAbsProbabilities)} (tolerance ${r.tolerance}), top-1 agreement ${r.top1Agreement === null ? 'n/a' : `${(r.top1Agreement * 100).toFixed(1)}%`}`,
     );
     if (r.maxAbsProbabilities === null) {
       const rel = Math.max(0, ...r.batches.flatMap((b) => b.maxRelOutputs));

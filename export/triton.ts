@@ -91,7 +91,7 @@ export function writeTritonRepository(modelFile: string, dir: string, opts: Trit
   ].join('\n');
   const files = { dir: root, config: path.join(root, 'config.pbtxt'), model: path.join(root, '1', 'model.onnx'), labels: path.join(root, 'labels.txt') };
   writeFileAtomicSync(files.config, config);
-  writeFileAtomicSync(files.labels, classes.map((c) => c.name ?? String(c.id)).join('\n') + '\n');
+  writeFileAtomicSync(files.labels, `${classes.map((c) => c.name ?? String(c.id)).join('\n')}\n`);
   copyFileSync(modelFile, files.model);
   return files;
 }

@@ -81,7 +81,7 @@ export async function buildReport(opts: ReportOptions): Promise<ReportResult> {
     if (body.includes('**Missing:**')) missingIds.push(s.id);
     parts.push(`## ${s.title}`, body);
   }
-  const markdown = parts.join('\n\n') + '\n';
+  const markdown = `${parts.join('\n\n')}\n`;
   writeFileAtomicSync(path.join(out, 'report.md'), markdown);
   const html = toHtml(title, markdown, out);
   writeFileAtomicSync(path.join(out, 'report.html'), html);

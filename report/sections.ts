@@ -366,7 +366,7 @@ export const SECTIONS: Section[] = [
             `### Grid \`${s.name}\` (${s.rows.length} trials, ${s.epochs} epochs each${s.max_steps_per_epoch ? `, ≤ ${s.max_steps_per_epoch} steps per epoch` : ''}, seed ${s.seed})\n\n` +
             table(head, rows) +
             '\n\n' +
-            (g.png ? ctx.image(g.png, `grid-${s.name}.png`, `Grid ${s.name}`) + '\n\n' : '') +
+            (g.png ? `${ctx.image(g.png, `grid-${s.name}.png`, `Grid ${s.name}`)}\n\n` : '') +
             (best && best.value !== null ? `Best: **${best.trial}** with ${s.metric} ${f4(best.value)} (epoch ${best.best_epoch}). ` : '') +
             `TensorBoard (Scalars and HParams): \`tensorboard --logdir ${g.dir}\`.`
           );
@@ -438,7 +438,7 @@ export const SECTIONS: Section[] = [
       }
       if (others.length) {
         const series: CurveSeries[] = [...(ctx.inputs.history ? [ctx.inputs.history] : []), ...others].map((h) => ({ run: h.experiment, history: h.history }));
-        parts.push('**Other runs**:\n\n' + (await ctx.chart(curvesSpec('Runs compared', series), 'overlay-runs.png', 'Runs compared')));
+        parts.push(`**Other runs**:\n\n${await ctx.chart(curvesSpec('Runs compared', series), 'overlay-runs.png', 'Runs compared')}`);
       }
       return parts.length ? parts.join('\n\n') : 'The grid varies a single value per key: nothing to overlay.';
     },

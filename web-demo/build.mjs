@@ -109,7 +109,7 @@ try {
   }
 
   const config = { modelUrl: opts['model-url'], classifyUrl: opts['classify-url'] ?? null, samplesUrl, wasmBase: 'ort/' };
-  writeFileSync(path.join(tmp, 'config.json'), JSON.stringify(config, null, 2) + '\n');
+  writeFileSync(path.join(tmp, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
   // Netlify / Cloudflare Pages style headers: cross-origin isolation lets ort use wasm threads.
   writeFileSync(path.join(tmp, '_headers'), '/*\n  Cross-Origin-Opener-Policy: same-origin\n  Cross-Origin-Embedder-Policy: require-corp\n');
 

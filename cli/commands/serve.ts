@@ -62,7 +62,7 @@ export function register(program: Command): void {
         : demoRoutes({ modelPath, samples: chooseDemoSamples(opts.samples ? resolveUserPath(opts.samples) : undefined, cacheDirFor(config)) });
     const server = await startServer({ modelPath, config: config.serve, apiKey, extraRoutes });
     // Machine-readable for scripts and tests that start the server on port 0.
-    process.stdout.write(JSON.stringify({ listening: server.url, model: server.service.info.name }) + '\n');
+    process.stdout.write(`${JSON.stringify({ listening: server.url, model: server.service.info.name })}\n`);
     await closeOnSignals(server);
   });
 }

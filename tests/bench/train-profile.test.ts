@@ -144,14 +144,12 @@ test('timeKernels records wasm kernel calls, nested ones marked, and restore() u
   const { calls, restore } = timeKernels('wasm');
   const x = tf.ones([1, 6, 6, 2]);
   const dy = tf.ones([1, 6, 6, 3]);
-  const dw = tf
-    .engine()
-    .runKernel('Conv2DBackpropFilter', { x, dy }, {
-      strides: [1, 1],
-      pad: 'same',
-      dataFormat: 'NHWC',
-      filterShape: [3, 3, 2, 3],
-    } as unknown as tf.NamedAttrMap) as tf.Tensor;
+  const dw = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, {
+    strides: [1, 1],
+    pad: 'same',
+    dataFormat: 'NHWC',
+    filterShape: [3, 3, 2, 3],
+  } as unknown as tf.NamedAttrMap) as tf.Tensor;
   restore();
   const top = calls.filter((c) => !c.nested);
   assert.ok(

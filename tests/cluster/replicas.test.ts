@@ -90,7 +90,7 @@ test('two replicas behind nginx: SIGTERM to one under load, zero failed requests
   try {
     const lb = `http://127.0.0.1:${portLb}`;
     for (let i = 0; i < 100; i++) {
-      const up = await fetch(lb + '/v2/health/ready').then(
+      const up = await fetch(`${lb}/v2/health/ready`).then(
         (r) => r.status,
         () => 0,
       );
@@ -111,7 +111,7 @@ test('two replicas behind nginx: SIGTERM to one under load, zero failed requests
           signalled = true;
           a.child.kill('SIGTERM');
         }
-        const res = await fetch(lb + '/v1/classify', { method: 'POST', headers: { 'content-type': 'image/png' }, body: png }).catch(() => null);
+        const res = await fetch(`${lb}/v1/classify`, { method: 'POST', headers: { 'content-type': 'image/png' }, body: png }).catch(() => null);
         const status = res?.status ?? 0;
         statuses.set(status, (statuses.get(status) ?? 0) + 1);
         if (res) {

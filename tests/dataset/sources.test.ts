@@ -80,7 +80,7 @@ async function writeTinyImagenetTree(root: string): Promise<{ name: string; data
       ann.push(`val_${v}.JPEG\t${c.wnid}\t0\t0\t10\t10`);
     }
   }
-  entries.push({ name: 'tiny-imagenet-200/val/val_annotations.txt', data: Buffer.from(ann.join('\n') + '\n') });
+  entries.push({ name: 'tiny-imagenet-200/val/val_annotations.txt', data: Buffer.from(`${ann.join('\n')}\n`) });
   for (const e of entries) {
     mkdirSync(path.dirname(path.join(root, e.name)), { recursive: true });
     writeFileSync(path.join(root, e.name), e.data);

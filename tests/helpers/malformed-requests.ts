@@ -165,16 +165,16 @@ export async function malformedRequests(modelName: string, bodyLimitBytes: numbe
     `--${boundary}\r\nContent-Disposition: form-data; name="${name}"${filename ? `; filename="${filename}"` : ''}\r\nContent-Type: ${type}\r\n\r\n${body}\r\n`;
   const mp = (body: string, b = boundary) => [`multipart/form-data; boundary=${b}`, body] as const;
   const multiparts: Array<[string, readonly [string, string], number | null]> = [
-    ['no boundary parameter', ['multipart/form-data', part('a', 'a.png', 'image/png', 'xx') + `--${boundary}--`], 400],
-    ['wrong boundary', mp(part('a', 'a.png', 'image/png', 'xx') + `--${boundary}--`, 'other'), 400],
+    ['no boundary parameter', ['multipart/form-data', `${part('a', 'a.png', 'image/png', 'xx')}--${boundary}--`], 400],
+    ['wrong boundary', mp(`${part('a', 'a.png', 'image/png', 'xx')}--${boundary}--`, 'other'), 400],
     ['missing closing boundary', mp(part('a', 'a.png', 'image/png', 'xx')), 400],
     ['truncated in headers', mp(`--${boundary}\r\nContent-Disposition: form-da`), 400],
     ['empty body', mp(''), 400],
-    ['only text fields', mp(part('a', null, 'text/plain', 'hello') + `--${boundary}--\r\n`), 400],
+    ['only text fields', mp(`${part('a', null, 'text/plain', 'hello')}--${boundary}--\r\n`), 400],
     ['garbage', mp('this is not multipart at all'), 400],
-    ['file part with junk', mp(part('a', 'a.png', 'image/png', 'not an image') + `--${boundary}--\r\n`), 422],
-    ['empty file part', mp(part('a', 'a.png', 'image/png', '') + `--${boundary}--\r\n`), 400],
-    ['two junk files', mp(part('a', 'a.png', 'image/png', 'junk') + part('b', 'b.png', 'image/png', 'junk2') + `--${boundary}--\r\n`), 422],
+    ['file part with junk', mp(`${part('a', 'a.png', 'image/png', 'not an image')}--${boundary}--\r\n`), 422],
+    ['empty file part', mp(`${part('a', 'a.png', 'image/png', '')}--${boundary}--\r\n`), 400],
+    ['two junk files', mp(`${part('a', 'a.png', 'image/png', 'junk') + part('b', 'b.png', 'image/png', 'junk2')}--${boundary}--\r\n`), 422],
     ['binary noise after boundary', mp(`--${boundary}\r\n\u0001\u0002\u0003\r\n\r\n--${boundary}--`), 400],
     ['no disposition', mp(`--${boundary}\r\nContent-Type: image/png\r\n\r\nxx\r\n--${boundary}--\r\n`), 400],
   ];

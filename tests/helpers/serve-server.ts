@@ -18,6 +18,6 @@ export async function startTestServer(
 
 /** The value of one Prometheus sample line (`name{labels} value`), or 0 when absent. */
 export function metricValue(text: string, sample: string): number {
-  const line = text.split('\n').find((l) => l.startsWith(sample + ' '));
+  const line = text.split('\n').find((l) => l.startsWith(`${sample} `));
   return line ? Number(line.slice(sample.length + 1)) : 0;
 }

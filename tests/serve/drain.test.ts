@@ -37,10 +37,10 @@ test('SIGTERM: stops accepting, answers every queued request, exits 0', async ()
     const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
     const url = JSON.parse(line).listening as string;
     const png = await testImage('png', 1);
-    const pending = Array.from({ length: 6 }, () => fetch(url + '/v1/classify', { method: 'POST', headers: { 'content-type': 'image/png' }, body: png }));
+    const pending = Array.from({ length: 6 }, () => fetch(`${url}/v1/classify`, { method: 'POST', headers: { 'content-type': 'image/png' }, body: png }));
     // Wait until all six sit in the batch queue.
     for (let i = 0; i < 200; i++) {
-      const text = await (await fetch(url + '/metrics')).text();
+      const text = await (await fetch(`${url}/metrics`)).text();
       if (metricValue(text, 'tinynet_queue_depth') === 6) break;
       await new Promise((r) => setTimeout(r, 25));
     }
@@ -60,7 +60,7 @@ test('SIGTERM: stops accepting, answers every queued request, exits 0', async ()
       /model model on CPU · 1 worker\(s\) × \d+ intra-op thread\(s\) · input image uint8\[N,64,64,3\] · outputs logits, probabilities · 5 classes/,
     );
     assert.match(stderr, /draining 6 request\(s\) and 6 queued sample\(s\)/);
-    await assert.rejects(fetch(url + '/v2/health/live'), 'no longer accepting');
+    await assert.rejects(fetch(`${url}/v2/health/live`), 'no longer accepting');
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
   }

@@ -86,16 +86,16 @@ test('errors on v2 routes are {"error": "<message>"} with the code in X-Error-Co
     ['unknown version infer', postJson('/v2/models/model/versions/2/infer', { inputs: [] }), 404, /has no version "2"/],
     [
       'bad json',
-      fetch(server.url + '/v2/models/model/infer', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{' }),
+      fetch(`${server.url}/v2/models/model/infer`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{' }),
       400,
       /not valid JSON/,
     ],
     ['bad tensor', postJson('/v2/models/model/infer', { inputs: [{ ...uint8Input, data: [1, 2] }] }), 400, /data has 2 values/],
-    ['wrong method', fetch(server.url + '/v2/models/model/versions/1/infer'), 405, /GET is not allowed/],
+    ['wrong method', fetch(`${server.url}/v2/models/model/versions/1/infer`), 405, /GET is not allowed/],
     ['unknown v2 path', get('/v2/models'), 404, /no route for GET \/v2\/models/],
     [
       'text body',
-      fetch(server.url + '/v2/models/model/infer', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x' }),
+      fetch(`${server.url}/v2/models/model/infer`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x' }),
       415,
       /application\/json/,
     ],
@@ -109,7 +109,7 @@ test('errors on v2 routes are {"error": "<message>"} with the code in X-Error-Co
     assert.match(body.error as string, message, name);
     assert.match(res.headers.get('x-error-code') ?? '', /^[a-z_]+$/, name);
   }
-  const v1 = (await (await fetch(server.url + '/v1/classify', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x' })).json()) as {
+  const v1 = (await (await fetch(`${server.url}/v1/classify`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x' })).json()) as {
     error: Json;
   };
   hasFields(v1.error, { code: 'string', message: 'string' }, '/v1 error');
@@ -158,7 +158,7 @@ test('binary tensor extension: binary input and binary outputs are byte-exact ag
     { id: 'b', inputs: [{ ...uint8Input, parameters: { binary_data_size: pixels.length } }], parameters: { binary_data_output: true } },
     pixels,
   );
-  const res = await fetch(server.url + '/v2/models/model/infer', { method: 'POST', headers: all.headers, body: all.body });
+  const res = await fetch(`${server.url}/v2/models/model/infer`, { method: 'POST', headers: all.headers, body: all.body });
   assert.equal(res.status, 200, await res.clone().text());
   assert.equal(res.headers.get('content-type'), 'application/octet-stream');
   const { json, outputs } = await readBinaryResponse(res);
@@ -179,7 +179,7 @@ test('binary tensor extension: binary input and binary outputs are byte-exact ag
     pixels,
   );
   const res2 = await readBinaryResponse(
-    await fetch(server.url + '/v2/models/model/versions/1/infer', { method: 'POST', headers: mixed.headers, body: mixed.body }),
+    await fetch(`${server.url}/v2/models/model/versions/1/infer`, { method: 'POST', headers: mixed.headers, body: mixed.body }),
   );
   assert.deepEqual([...res2.outputs.keys()], ['logits']);
   assert.deepEqual(res2.outputs.get('logits'), leBytes(jsonOut.get('logits')!.data as number[]));
@@ -188,7 +188,7 @@ test('binary tensor extension: binary input and binary outputs are byte-exact ag
 
   // Binary in, JSON out: a plain JSON response.
   const plain = binaryRequest({ inputs: [{ ...uint8Input, parameters: { binary_data_size: pixels.length } }] }, pixels);
-  const res3 = await fetch(server.url + '/v2/models/model/infer', { method: 'POST', headers: plain.headers, body: plain.body });
+  const res3 = await fetch(`${server.url}/v2/models/model/infer`, { method: 'POST', headers: plain.headers, body: plain.body });
   assert.equal(res3.headers.get('inference-header-content-length'), null);
   assert.deepEqual(((await res3.json()) as Json).outputs, jsonRes.outputs);
 });
@@ -198,7 +198,7 @@ test('binary tensor extension: sizes that do not add up are 400 with the reason'
   const send = (json: unknown, bytes: Uint8Array, lengthHeader?: string) => {
     const r = binaryRequest(json, bytes);
     if (lengthHeader !== undefined) r.headers['inference-header-content-length'] = lengthHeader;
-    return fetch(server.url + '/v2/models/model/infer', { method: 'POST', headers: r.headers, body: r.body });
+    return fetch(`${server.url}/v2/models/model/infer`, { method: 'POST', headers: r.headers, body: r.body });
   };
   const input = (size: number) => ({ inputs: [{ ...uint8Input, parameters: { binary_data_size: size } }] });
   const cases: Array<[string, Promise<Response>, RegExp]> = [
@@ -229,7 +229,7 @@ test('binary tensor extension with an FP32 input: little-endian floats give the 
     const values = Array.from({ length: 64 * 64 * 3 }, (_, i) => Math.fround(Math.sin(i)));
     const input = { name: 'image', shape: [1, 64, 64, 3], datatype: 'FP32' };
     const viaJson = (await (
-      await fetch(s.url + '/v2/models/model/infer', {
+      await fetch(`${s.url}/v2/models/model/infer`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ inputs: [{ ...input, data: values }] }),
@@ -237,11 +237,11 @@ test('binary tensor extension with an FP32 input: little-endian floats give the 
     ).json()) as Json;
     const bytes = leBytes(values);
     const req = binaryRequest({ inputs: [{ ...input, parameters: { binary_data_size: bytes.length } }] }, bytes);
-    const viaBinary = (await (await fetch(s.url + '/v2/models/model/infer', { method: 'POST', headers: req.headers, body: req.body })).json()) as Json;
+    const viaBinary = (await (await fetch(`${s.url}/v2/models/model/infer`, { method: 'POST', headers: req.headers, body: req.body })).json()) as Json;
     assert.deepEqual(viaBinary.outputs, viaJson.outputs);
     const nan = leBytes([Number.NaN, ...values.slice(1)]);
     const bad = binaryRequest({ inputs: [{ ...input, parameters: { binary_data_size: nan.length } }] }, nan);
-    const res = await fetch(s.url + '/v2/models/model/infer', { method: 'POST', headers: bad.headers, body: bad.body });
+    const res = await fetch(`${s.url}/v2/models/model/infer`, { method: 'POST', headers: bad.headers, body: bad.body });
     assert.equal(res.status, 400);
     assert.match(((await res.json()) as { error: string }).error, /value 0 is NaN, not a finite FP32/);
   } finally {

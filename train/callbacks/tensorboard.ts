@@ -56,7 +56,7 @@ export function tensorBoard(opts: TensorBoardOptions): Callback & { readonly wri
     },
     async onTrainBegin(ctx) {
       writer = new EventWriter(opts.dir);
-      writer.text('config', '```yaml\n' + YAML.stringify(ctx.config) + '```', ctx.epoch);
+      writer.text('config', `\`\`\`yaml\n${YAML.stringify(ctx.config)}\`\`\``, ctx.epoch);
       const hp = hparamsOf(ctx.config);
       writer.hparamsExperiment(hp, [
         { tag: 'val/accuracy', dataset: 'validation' },

@@ -98,6 +98,6 @@ export async function runBaselinesForConfig(config: Config, command: string): Pr
   const { dir, meta } = await prepareDataset(config);
   const result = computeBaselines({ meta, labels: { val: loadLabels(dir, meta, 'val'), test: loadLabels(dir, meta, 'test') }, seed: config.seed, command });
   const file = protocolPaths(config.paths).baselines;
-  writeFileAtomicSync(file, JSON.stringify(result, null, 1) + '\n');
+  writeFileAtomicSync(file, `${JSON.stringify(result, null, 1)}\n`);
   return { result, file };
 }

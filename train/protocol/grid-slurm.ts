@@ -111,6 +111,6 @@ export async function submitGrid(ctx: GridRunContext): Promise<SubmitOutcome> {
   }
   renameSync(pending, gp.slurmScript);
   const submission: SlurmSubmission = { job_id: jobId, indices, script: gp.slurmScript, submitted_at: new Date().toISOString() };
-  writeFileAtomicSync(gp.slurmJobs, JSON.stringify([...readSubmissions(config), submission], null, 1) + '\n');
+  writeFileAtomicSync(gp.slurmJobs, `${JSON.stringify([...readSubmissions(config), submission], null, 1)}\n`);
   return { submission, trials: trials.length, finished, queued };
 }

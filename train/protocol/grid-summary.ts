@@ -27,7 +27,7 @@ export async function writeSummary(
   const gp = gridPaths(path.join(config.paths.runs, 'grid'), config.grid.name);
   const summary = summarize(config, trials, gp, status, command);
   const files: SummaryFiles = { json: gp.summaryJson, csv: gp.summaryCsv, md: gp.summaryMd, png: null };
-  writeFileAtomicSync(files.json, JSON.stringify(summary, null, 1) + '\n');
+  writeFileAtomicSync(files.json, `${JSON.stringify(summary, null, 1)}\n`);
   writeFileAtomicSync(files.csv, summaryCsv(summary));
   writeFileAtomicSync(files.md, summaryMarkdown(summary));
   if (summary.rows.some((r) => r.value !== null))

@@ -114,7 +114,7 @@ export function startTrial(ctx: GridRunContext, trials: Trial[], index: number):
       restarts,
       updated_at: new Date().toISOString(),
     };
-    writeFileAtomicSync(gp.trialState(t.name), JSON.stringify(doc, null, 1) + '\n');
+    writeFileAtomicSync(gp.trialState(t.name), `${JSON.stringify(doc, null, 1)}\n`);
   };
   const args = [
     ctx.cliPath,
@@ -193,7 +193,7 @@ export function startTrial(ctx: GridRunContext, trials: Trial[], index: number):
       finished_at: new Date().toISOString(),
       restarts,
     };
-    writeFileAtomicSync(gp.trialResult(t.name), JSON.stringify(result, null, 1) + '\n');
+    writeFileAtomicSync(gp.trialResult(t.name), `${JSON.stringify(result, null, 1)}\n`);
     writeState('done', null);
     ctx.log?.info(`${t.name}: ${g.metric} ${best.value?.toFixed(4) ?? 'n/a'} (epoch ${best.epoch ?? '-'}) in ${seconds.toFixed(1)} s`);
     return 'done';

@@ -13,7 +13,7 @@ import { runLrFind, runMiniGrid } from './lr-find.js';
 
 const log = createLogger('protocol');
 
-const writeJson = (file: string, doc: unknown) => writeFileAtomicSync(file, JSON.stringify(doc, null, 1) + '\n');
+const writeJson = (file: string, doc: unknown) => writeFileAtomicSync(file, `${JSON.stringify(doc, null, 1)}\n`);
 
 export async function runSanityForConfig(config: Config, configHash: string, command: string): Promise<{ result: SanityFile; file: string }> {
   const s = await protocolSetup(config);
