@@ -65,7 +65,7 @@ test('tinynet train: checkpoints, TensorBoard files, then --resume continues to 
   assert.ok(readdirSync(path.join(dir, 'runs/tiny')).some((f) => f.startsWith('events.out.tfevents.')));
   const last = await loadCheckpoint(path.join(dir, 'artifacts/last.ckpt'));
   assert.equal(last.epoch, 2);
-  assert.equal(last.meta?.['num_classes'], 3);
+  assert.equal(last.meta?.num_classes, 3);
   last.model.dispose();
 
   const again = await tinynet(['train', '--config', config, '--resume', 'artifacts/last.ckpt'], dir);

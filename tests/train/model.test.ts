@@ -109,7 +109,7 @@ test('SpatialDropout2D drops whole channels per sample in training, is identity 
   assert.deepEqual(inf.arraySync(), x.arraySync());
   // Serializable under Keras' class name, so a saved topology loads again.
   assert.equal(layer.getClassName(), 'SpatialDropout2D');
-  assert.equal(layer.getConfig()['rate'], 0.5);
+  assert.equal(layer.getConfig().rate, 0.5);
   tf.dispose([x, y, inf]);
 });
 

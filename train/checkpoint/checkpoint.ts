@@ -84,30 +84,30 @@ export function readCheckpoint(file: string): CheckpointInfo {
     throw new TinynetError('checkpoint.not_found', `checkpoint not found: ${file}`, 'train first (`tinynet train`) or pass the path of an existing .ckpt file');
   }
   const { header, tensors } = decodeCheckpoint(readFileSync(file), file);
-  if (header['kind'] !== 'tinynet-checkpoint') {
+  if (header.kind !== 'tinynet-checkpoint') {
     throw new TinynetError('checkpoint.not_a_checkpoint', `${file} is not a tinynet model checkpoint`);
   }
-  const opt = header['optimizer'] as { name: string; step: number } | null;
+  const opt = header.optimizer as { name: string; step: number } | null;
   return {
     file,
-    createdAt: header['createdAt'] as string,
-    tinynetVersion: header['tinynetVersion'] as string,
-    topology: header['topology'],
-    weights: tensors['weights'] ?? [],
-    config: header['config'] as Config,
-    configHash: header['configHash'] as string,
-    meta: (header['meta'] as DatasetMetaLike | null) ?? null,
-    epoch: header['epoch'] as number,
-    step: header['step'] as number,
-    batchInEpoch: (header['batchInEpoch'] as number) ?? 0,
-    epochProgress: (header['epochProgress'] as EpochProgress | null) ?? null,
-    metrics: (header['metrics'] as EpochMetrics | null) ?? null,
-    history: (header['history'] as EpochMetrics[]) ?? [],
-    best: (header['best'] as BestMetric | null) ?? null,
-    rng: header['rng'] as RngSnapshot,
-    optimizer: opt ? { name: opt.name, step: opt.step, slots: tensors['optimizer'] ?? [] } : null,
-    callbacks: (header['callbacks'] as Record<string, unknown>) ?? {},
-    backend: header['backend'] as string,
+    createdAt: header.createdAt as string,
+    tinynetVersion: header.tinynetVersion as string,
+    topology: header.topology,
+    weights: tensors.weights ?? [],
+    config: header.config as Config,
+    configHash: header.configHash as string,
+    meta: (header.meta as DatasetMetaLike | null) ?? null,
+    epoch: header.epoch as number,
+    step: header.step as number,
+    batchInEpoch: (header.batchInEpoch as number) ?? 0,
+    epochProgress: (header.epochProgress as EpochProgress | null) ?? null,
+    metrics: (header.metrics as EpochMetrics | null) ?? null,
+    history: (header.history as EpochMetrics[]) ?? [],
+    best: (header.best as BestMetric | null) ?? null,
+    rng: header.rng as RngSnapshot,
+    optimizer: opt ? { name: opt.name, step: opt.step, slots: tensors.optimizer ?? [] } : null,
+    callbacks: (header.callbacks as Record<string, unknown>) ?? {},
+    backend: header.backend as string,
   };
 }
 
