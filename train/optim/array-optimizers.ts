@@ -46,8 +46,8 @@ export class ArrayOptimizer {
     const kind = this.h.optimizer;
     const decoupled = kind === 'adamw' && wd > 0 ? 1 - lr * wd : 1;
     const l2 = kind !== 'adamw' ? wd : 0;
-    const c1 = 1 - Math.pow(b1, this.step);
-    const c2 = 1 - Math.pow(b2, this.step);
+    const c1 = 1 - b1 ** this.step;
+    const c2 = 1 - b2 ** this.step;
     params.forEach((p, i) => {
       const w = p.data;
       const g = grads[i];

@@ -11,7 +11,7 @@ import { fit } from '../loop/trainer.js';
 /** `count` LRs from `min` to `max`, evenly spaced on a log scale. */
 export function exponentialLrs(min: number, max: number, count: number): number[] {
   if (count === 1) return [min];
-  return Array.from({ length: count }, (_, i) => min * Math.pow(max / min, i / (count - 1)));
+  return Array.from({ length: count }, (_, i) => min * (max / min) ** (i / (count - 1)));
 }
 
 /** Exponential moving average with bias correction (Adam's): the first values are not pulled towards 0. */
@@ -19,7 +19,7 @@ export function smoothLosses(losses: number[], beta: number): number[] {
   let avg = 0;
   return losses.map((loss, i) => {
     avg = beta * avg + (1 - beta) * loss;
-    return avg / (1 - Math.pow(beta, i + 1));
+    return avg / (1 - beta ** (i + 1));
   });
 }
 
@@ -116,7 +116,7 @@ export async function runLrFind(opts: LrFindOptions): Promise<LrFindFile> {
         return;
       }
       avg = f.smoothing * avg + (1 - f.smoothing) * info.loss;
-      const smoothed = f.smoothing > 0 ? avg / (1 - Math.pow(f.smoothing, i + 1)) : info.loss;
+      const smoothed = f.smoothing > 0 ? avg / (1 - f.smoothing ** (i + 1)) : info.loss;
       points.push({ step: i, lr: info.lr, loss: info.loss, smoothed });
       writer?.scalar('lr_find/lr', info.lr, i);
       writer?.scalar('lr_find/loss', info.loss, i);
