@@ -2,7 +2,7 @@
  * Walks a tfjs LayersModel (Sequential, functional, nested models) from its outputs back to its
  * inputs and converts each layer call once, in dependency order, through the converter registry.
  */
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import type { GraphBuilder } from '../onnx/builder.js';
 import { LayoutCache, type Shape, type TensorValue } from './layout.js';
 import { findConverter, type ConvertContext, type Weight } from './registry.js';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import type { Config } from '../core/config/index.js';
 import { TinynetError } from '../core/errors.js';
 import { createLogger } from '../core/log.js';
