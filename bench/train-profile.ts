@@ -6,7 +6,6 @@
  * Env: BENCH_MICRO_BATCH (8), BENCH_STEPS (1), BENCH_THREADS (2). Run: npm run bench -- train-profile
  */
 import { fileURLToPath } from 'node:url';
-import { packageFile } from '../core/paths.js';
 import { convFlops, timeKernels, type KernelCall } from './kernel-timer.js';
 import { SEED_MODEL } from './seed-model.js';
 import { prepareWasmStep } from './train-step-wasm.js';

@@ -4,7 +4,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { GraphBuilder } from '../onnx/builder.js';
-import type { LayoutCache, Shape, TensorValue, Layout } from './layout.js';
+import type { Shape, TensorValue, Layout } from './layout.js';
 import { TinynetError } from '../core/errors.js';
 
 export interface Weight {

@@ -6,7 +6,7 @@ import { createSchedule, type LrSchedule } from '../optim/index.js';
 import { seedDropout, dropoutRngState } from '../model/spatial-dropout.js';
 import type { CheckpointContents } from '../checkpoint/checkpoint.js';
 import type { DataProvider } from '../data/provider.js';
-import type { BestMetric, EpochMetrics, EpochProgress, MonitorKey } from '../types.js';
+import type { BestMetric, EpochMetrics, EpochProgress } from '../types.js';
 import type { TrainingEngine } from './engine.js';
 import { createEngine } from './create-engine.js';
 import type { Callback, StepInfo, StopReason, TrainerContext, TrainResult } from './callback.js';
