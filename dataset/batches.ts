@@ -48,7 +48,7 @@ export function createBatchIterator(opts: BatchIteratorOptions): BatchIterator {
   const px = h * w * 3;
   const dropLast = opts.dropLast ?? false;
   const batchesPerEpoch = dropLast ? Math.floor(n / opts.batchSize) : Math.ceil(n / opts.batchSize);
-  const aug = opts.augment && opts.augment.enabled ? opts.augment : null;
+  const aug = opts.augment?.enabled ? opts.augment : null;
   const { mean, std } = opts.meta;
 
   const build = (order: Int32Array, k: number, augRng: Rng): Batch => {
