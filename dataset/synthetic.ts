@@ -135,7 +135,7 @@ export function renderSynthetic(c: number, size: number, rng: Rng): Uint8Array {
       const o = (y * size + x) * 3;
       for (let k = 0; k < 3; k++) {
         const v = color[k] * light + rng.normal() * noise;
-        out[o + k] = v < 0 ? 0 : v > 255 ? 255 : v;
+        out[o + k] = v < 0 ? 0 : Math.min(v, 255);
       }
     }
   }
