@@ -111,7 +111,9 @@ export function confusionCsv(confusion: number[][], classes: EvalClass[]): strin
   const cell = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
   const names = confusion.map((_, i) => cell(classes[i]?.name ?? `class_${i}`));
   const lines = [['true \\ predicted', ...names].join(',')];
-  confusion.forEach((row, i) => lines.push([names[i], ...row.map(String)].join(',')));
+  confusion.forEach((row, i) => {
+    lines.push([names[i], ...row.map(String)].join(','));
+  });
   return `${lines.join('\n')}\n`;
 }
 

@@ -62,7 +62,9 @@ export async function renderPreview(opts: {
   const rows = pickSamples(data, Math.min(opts.count ?? 8, data.n), opts.rng);
   const b = rows.length;
   const u8 = new Uint8Array(b * px);
-  rows.forEach((row, i) => u8.set(data.images.subarray(row * px, (row + 1) * px), i * px));
+  rows.forEach((row, i) => {
+    u8.set(data.images.subarray(row * px, (row + 1) * px), i * px);
+  });
   const params = drawAugmentParams(b, opts.augment, opts.rng);
   let aug: Uint8Array;
   if (opts.augment.enabled) {

@@ -126,12 +126,15 @@ export class DynamicBatcher {
           const k = info.numClasses;
           const logits = info.logitsName ? out[info.logitsName].data : null;
           const probs = info.probabilitiesName ? out[info.probabilitiesName].data : softmaxRows(logits!, k);
-          batch.forEach((p, i) =>
-            p.resolve({ probabilities: probs.subarray(i * k, (i + 1) * k), logits: logits ? logits.subarray(i * k, (i + 1) * k) : null }),
-          );
+          batch.forEach((p, i) => {
+            p.resolve({ probabilities: probs.subarray(i * k, (i + 1) * k), logits: logits ? logits.subarray(i * k, (i + 1) * k) : null });
+          });
           this.onBatch({ size: batch.length, inferMs, waitMs });
         },
-        (err: Error) => batch.forEach((p) => p.reject(err)),
+        (err: Error) =>
+          batch.forEach((p) => {
+            p.reject(err);
+          }),
       )
       .finally(() => {
         this.inFlight -= 1;

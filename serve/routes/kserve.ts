@@ -104,7 +104,9 @@ export function kserveRoutes(deps: RouteDeps): Hono<AppEnv> {
     const chunks: Uint8Array[] = [];
     const outputs = wanted.map(({ name, binary }) => {
       const values = new Float32Array(results.length * k);
-      results.forEach((r, i) => values.set((name === info.probabilitiesName ? r.probabilities : r.logits!).subarray(0, k), i * k));
+      results.forEach((r, i) => {
+        values.set((name === info.probabilitiesName ? r.probabilities : r.logits!).subarray(0, k), i * k);
+      });
       const head = { name, datatype: 'FP32', shape: [results.length, k] };
       if (!binary) return { ...head, data: Array.from(values) };
       const bytes = float32Bytes(values);

@@ -95,7 +95,9 @@ test('normalizeBatch is (v/255 − mean)/std per channel', () => {
   const mean = [0.5, 0.4, 0.3],
     std = [0.2, 0.25, 0.3];
   const out = normalizeBatch(u8, mean, std);
-  u8.forEach((v, i) => assert.ok(Math.abs(out[i] - (v / 255 - mean[i % 3]) / std[i % 3]) < 1e-5));
+  u8.forEach((v, i) => {
+    assert.ok(Math.abs(out[i] - (v / 255 - mean[i % 3]) / std[i % 3]) < 1e-5);
+  });
 });
 
 test("colour jitter runs in each image's own order (torchvision), and each order is a permutation", () => {

@@ -88,7 +88,9 @@ test('decoding in worker threads gives the same cache as the main thread', async
   const two = await prepareDataset(tinySyntheticConfig(root, { workers: 2 }), { force: true });
   assert.equal(two.dir, one.dir);
   assert.equal(two.reused, false);
-  files.forEach((f, i) => assert.deepEqual(readFileSync(path.join(two.dir, f)), first[i], f));
+  files.forEach((f, i) => {
+    assert.deepEqual(readFileSync(path.join(two.dir, f)), first[i], f);
+  });
   assert.deepEqual([two.meta.mean, two.meta.std, two.meta.grayscale], [one.meta.mean, one.meta.std, one.meta.grayscale]);
 });
 

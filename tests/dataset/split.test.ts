@@ -20,7 +20,9 @@ test('ceil(ratio × n) overall, every class within one image of its share, at le
     counts.reduce((a, b) => a + b, 0),
     Math.ceil(0.1 * 1052),
   );
-  counts.forEach((k, c) => assert.ok(Math.abs(k - sizes[c] * (106 / 1052)) < 1, `class ${c}: ${k}`));
+  counts.forEach((k, c) => {
+    assert.ok(Math.abs(k - sizes[c] * (106 / 1052)) < 1, `class ${c}: ${k}`);
+  });
   assert.deepEqual(testCounts([1, 1, 1], 0.5), [0, 0, 0]);
   assert.deepEqual(testCounts([2, 1, 1], 0.9), [1, 0, 0]);
   // 0.7 × 10 is 7.000000000000001 in floating point: still 7.

@@ -51,10 +51,16 @@ test('the synthetic classes are learnable: nearest class mean on pixels beats ch
   const counts = new Array(6).fill(0);
   for (let i = 0; i < train.n; i++) {
     const f = feature(train.images, i);
-    f.forEach((v, k) => (means[train.labels[i]][k] += v));
+    f.forEach((v, k) => {
+      means[train.labels[i]][k] += v;
+    });
     counts[train.labels[i]]++;
   }
-  means.forEach((m, c) => m.forEach((_, k) => (m[k] /= counts[c])));
+  means.forEach((m, c) => {
+    m.forEach((_, k) => {
+      m[k] /= counts[c];
+    });
+  });
   let correct = 0;
   for (let i = 0; i < val.n; i++) {
     const f = feature(val.images, i);

@@ -23,7 +23,9 @@ function chain(inputShape: number[], ...layers: tf.layers.Layer[]): tf.LayersMod
 
 async function expectParity(model: tf.LayersModel, tol = 1e-4, batch = 2): Promise<void> {
   const { diffs, scale } = await parity(model, { batch });
-  diffs.forEach((d, i) => assert.ok(d <= tol * scale[i], `output ${i}: max abs diff ${d} > ${tol * scale[i]}`));
+  diffs.forEach((d, i) => {
+    assert.ok(d <= tol * scale[i], `output ${i}: max abs diff ${d} > ${tol * scale[i]}`);
+  });
 }
 
 const conv = (args: Partial<Parameters<typeof L.conv2d>[0]> = {}) => L.conv2d({ filters: 4, kernelSize: 3, padding: 'same', ...args });
@@ -256,7 +258,9 @@ test('two inputs, two outputs keep their names', async () => {
     result.outputs.map((o) => o.name),
     ['sum', 'pooled'],
   );
-  diffs.forEach((d) => assert.ok(d < 1e-4));
+  diffs.forEach((d) => {
+    assert.ok(d < 1e-4);
+  });
 });
 
 test('a long mixed chain (layouts switching back and forth) stays exact', async () => {

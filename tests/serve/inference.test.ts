@@ -108,7 +108,11 @@ test('serves a network exported by the real exporter (smoke config, random weigh
     const samples = await Promise.all([1, 2, 3].map(async (s) => svc.decode(await testImage('png', s, 90, 70))));
     const results = await svc.infer(samples);
     const ref = await referenceProbabilities(file, samples as Uint8Array[]);
-    results.forEach((r, i) => ref[i].forEach((p, c) => assert.ok(Math.abs(r.probabilities[c] - p) < 1e-5)));
+    results.forEach((r, i) => {
+      ref[i].forEach((p, c) => {
+        assert.ok(Math.abs(r.probabilities[c] - p) < 1e-5);
+      });
+    });
   } finally {
     await svc.close();
   }

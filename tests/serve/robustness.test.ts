@@ -72,7 +72,9 @@ test('200 concurrent requests all get their own right answer, in batches larger 
   const count0 = metricValue(before, 'tinynet_batch_size_count');
   const ones0 = metricValue(before, 'tinynet_batch_size_bucket{le="1"}');
   const tops = await Promise.all(Array.from({ length: 200 }, (_, k) => classifyTop(k % 20)));
-  tops.forEach((top, k) => assert.equal(top, expected[k % 20], `request ${k}`));
+  tops.forEach((top, k) => {
+    assert.equal(top, expected[k % 20], `request ${k}`);
+  });
   const text = await (await fetch(`${server.url}/metrics`)).text();
   const batches = metricValue(text, 'tinynet_batch_size_count') - count0;
   const singles = metricValue(text, 'tinynet_batch_size_bucket{le="1"}') - ones0;

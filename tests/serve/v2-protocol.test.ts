@@ -53,8 +53,12 @@ test('model metadata and readiness, unversioned and /versions/1', async () => {
     const meta = (await (await get(base)).json()) as Json;
     hasFields(meta, { name: 'string', platform: 'string', versions: 'array', inputs: 'array', outputs: 'array' }, base);
     assert.deepEqual(meta.versions, ['1']);
-    (meta.inputs as Json[]).forEach((t, i) => tensorMeta(t, `${base} inputs[${i}]`));
-    (meta.outputs as Json[]).forEach((t, i) => tensorMeta(t, `${base} outputs[${i}]`));
+    (meta.inputs as Json[]).forEach((t, i) => {
+      tensorMeta(t, `${base} inputs[${i}]`);
+    });
+    (meta.outputs as Json[]).forEach((t, i) => {
+      tensorMeta(t, `${base} outputs[${i}]`);
+    });
     const ready = await get(`${base}/ready`);
     assert.equal(ready.status, 200, `${base}/ready`);
   }
@@ -144,7 +148,9 @@ async function readBinaryResponse(res: Response): Promise<{ json: Json; outputs:
 
 const leBytes = (values: number[]) => {
   const b = Buffer.alloc(values.length * 4);
-  values.forEach((v, i) => b.writeFloatLE(v, i * 4));
+  values.forEach((v, i) => {
+    b.writeFloatLE(v, i * 4);
+  });
   return b;
 };
 

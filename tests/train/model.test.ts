@@ -120,7 +120,9 @@ test('the same seed builds the same weights; another seed, others', () => {
   const w = (m: tf.LayersModel) => m.getWeights().map((t) => Array.from(t.dataSync()));
   assert.deepEqual(w(a), w(b));
   assert.notDeepEqual(w(a), w(c));
-  [a, b, c].forEach((m) => m.dispose());
+  [a, b, c].forEach((m) => {
+    m.dispose();
+  });
 });
 
 test('tinynet model summary prints the layer table and the parameter count', () => {

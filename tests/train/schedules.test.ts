@@ -15,7 +15,9 @@ test('constant', () => {
 test('step: × gamma every step_size epochs', () => {
   const f = createSchedule(trainCfg(1, { name: 'step', step_size: 2, gamma: 0.5 }), { stepsPerEpoch: 3, epochs: 6 });
   const want = [1, 1, 1, 1, 1, 1, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25];
-  curve(f, 18).forEach((v, i) => close(v, want[i], `step ${i}`));
+  curve(f, 18).forEach((v, i) => {
+    close(v, want[i], `step ${i}`);
+  });
 });
 
 test('cosine: lr at step 0, midpoint halfway, min_lr at the end, monotone', () => {
@@ -30,7 +32,9 @@ test('cosine: lr at step 0, midpoint halfway, min_lr at the end, monotone', () =
 
 test('warmup_cosine: linear rise over warmup epochs, then cosine from lr to min_lr', () => {
   const f = createSchedule(trainCfg(1, { name: 'warmup_cosine', warmup_epochs: 2, min_lr: 0 }), { stepsPerEpoch: 5, epochs: 10 });
-  curve(f, 10).forEach((v, i) => close(v, (i + 1) / 10, `warmup ${i}`));
+  curve(f, 10).forEach((v, i) => {
+    close(v, (i + 1) / 10, `warmup ${i}`);
+  });
   close(f(10), 1, 'peak after warmup');
   close(f(10 + 20), 0.5, 'half of the 40 cosine steps');
   close(f(50), 0, 'end');

@@ -168,7 +168,9 @@ test('Tile on wasm matches cpu (ranks 1–4, float32/int32/bool, reps with 1s)',
     ];
     const wasm = await onBackend('wasm', run);
     const cpu = await onBackend('cpu', run);
-    wasm.forEach((w, i) => assert.deepEqual(Array.from(w), Array.from(cpu[i]), `tile ${shape} × ${reps} (output ${i})`));
+    wasm.forEach((w, i) => {
+      assert.deepEqual(Array.from(w), Array.from(cpu[i]), `tile ${shape} × ${reps} (output ${i})`);
+    });
   }
 });
 

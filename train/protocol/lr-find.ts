@@ -250,7 +250,9 @@ function writeMiniGridRun(dir: string, lr: number, wd: number, losses: number[],
   const hp = { 'train.lr': lr, 'train.weight_decay': wd };
   w.hparamsExperiment(hp, [{ tag: 'mini_grid/final_loss', dataset: 'training' }]);
   w.hparamsSessionStart(hp);
-  losses.forEach((l, i) => Number.isFinite(l) && w.scalar('mini_grid/loss', l, i));
+  losses.forEach((l, i) => {
+    if (Number.isFinite(l)) w.scalar('mini_grid/loss', l, i);
+  });
   if (Number.isFinite(final)) w.scalar('mini_grid/final_loss', final, losses.length);
   w.hparamsSessionEnd(Number.isFinite(final) ? 'success' : 'failure');
   w.close();

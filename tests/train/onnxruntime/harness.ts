@@ -130,7 +130,9 @@ export function tfjsGradients(p: Problem): Gradients {
     seedDropout(p.dropoutSeed);
     const { value, grads } = tf.variableGrads(() => f(x), vars);
     byName.set('image', Float32Array.from(dx.dataSync() as Float32Array));
-    p.model.trainableWeights.forEach((w, i) => byName.set(w.originalName, Float32Array.from(grads[vars[i].name].dataSync() as Float32Array)));
+    p.model.trainableWeights.forEach((w, i) => {
+      byName.set(w.originalName, Float32Array.from(grads[vars[i].name].dataSync() as Float32Array));
+    });
     return value.dataSync()[0];
   });
   return { byName, loss };

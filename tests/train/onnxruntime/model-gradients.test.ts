@@ -64,7 +64,9 @@ for (const { layout, widths } of layouts)
         ort.syncModel();
         const [a, b] = [movingStats(ours), movingStats(reference)];
         assert.equal(a.length, batchnorm ? 2 * 6 : 0);
-        a.forEach((s, i) => assert.ok(relativeError(s.data, b[i].data) < 1e-5, `${s.name} moved differently`));
+        a.forEach((s, i) => {
+          assert.ok(relativeError(s.data, b[i].data) < 1e-5, `${s.name} moved differently`);
+        });
         // The evaluation graph (running statistics, no dropout) against tfjs inference on the same weights.
         const x = batch().x;
         const inference = tf.tidy(() => reference.apply(x, { training: false }) as tf.Tensor);

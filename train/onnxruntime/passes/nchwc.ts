@@ -140,7 +140,9 @@ export function rewriteToNchwc(tg: TrainGraph, block: number): { convs: number; 
         const plainInput = wd[1] % block !== 0;
         const filter = reorderFilter(w, wd as number[], plainInput, `${node.name}/nchwc`);
         emit('Conv', [plainInput ? x : asBlocked(x), filter, ...(b ? [b] : [])], node.attrs, node.name, node.outputs, NCHWC_DOMAIN);
-        node.outputs.forEach((o) => blocked.add(o));
+        node.outputs.forEach((o) => {
+          blocked.add(o);
+        });
         convs++;
         continue;
       }
