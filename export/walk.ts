@@ -43,7 +43,10 @@ export class ModelWalker {
     const className = layer.getClassName();
     const converter = findConverter(className, path);
     let weights: Map<string, Weight> | undefined;
-    const weight = (name: string) => (weights ??= layerWeights(layer)).get(name);
+    const weight = (name: string) => {
+      weights ??= layerWeights(layer);
+      return weights.get(name);
+    };
     const ctx: ConvertContext = {
       g: this.g,
       layer,

@@ -43,7 +43,12 @@ test('early stopping stops after `patience` epochs without improvement', async (
   // Feed the callback a metric that gets worse every epoch.
   const stopper = earlyStopping({ monitor: 'val/loss', patience: 2, minDelta: 0 });
   let fake = 1;
-  const worsen: Callback = { name: 'worsen', onEpochEnd: (_ctx, m) => void (m['val/loss'] = fake++) };
+  const worsen: Callback = {
+    name: 'worsen',
+    onEpochEnd: (_ctx, m) => {
+      m['val/loss'] = fake++;
+    },
+  };
   const result = await fit({ model, config, configHash: hash, data, callbacks: [worsen, stopper] });
   assert.equal(result.stopReason, 'early_stopping');
   assert.equal(result.history.length, 3, 'epoch 1 sets the best, epochs 2 and 3 do not improve → stop');

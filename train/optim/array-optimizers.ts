@@ -56,7 +56,8 @@ export class ArrayOptimizer {
         for (let j = 0; j < w.length; j++) {
           let d = g[j] * gradScale + w[j] * l2;
           if (buf) {
-            const b = (buf[j] = buf[j] * mu + d);
+            const b = buf[j] * mu + d;
+            buf[j] = b;
             d = nesterov ? d + b * mu : b;
           }
           w[j] -= d * lr;
@@ -68,8 +69,10 @@ export class ArrayOptimizer {
       for (let j = 0; j < w.length; j++) {
         const wj = w[j] * decoupled;
         const d = g[j] * gradScale + wj * l2;
-        const mj = (m[j] = m[j] * b1 + d * (1 - b1));
-        const vj = (v[j] = v[j] * b2 + d * d * (1 - b2));
+        const mj = m[j] * b1 + d * (1 - b1);
+        const vj = v[j] * b2 + d * d * (1 - b2);
+        m[j] = mj;
+        v[j] = vj;
         w[j] = wj - (mj / c1 / (Math.sqrt(vj / c2) + EPS)) * lr;
       }
     });
