@@ -51,7 +51,7 @@ export class ModelWalker {
       g: this.g,
       layer,
       className,
-      config: layer.getConfig() as Record<string, any>,
+      config: layer.getConfig(),
       inputs,
       outputShapes: node.outputTensors.map(shapeOf),
       scope: path,

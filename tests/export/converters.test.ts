@@ -69,6 +69,9 @@ test('Dense on rank 2 and rank > 2', async () => {
   await expectParity(chain([4, 4, 3], conv(), L.dense({ units: 2 }), conv()));
 });
 
+// tfjs's ActivationIdentifier type lacks 'logSoftmax', which its layers accept.
+type ActivationName = Parameters<typeof L.activation>[0]['activation'];
+
 test('every Activation', async () => {
   const names = [
     'linear',
@@ -89,7 +92,7 @@ test('every Activation', async () => {
     'logSoftmax',
   ];
   for (const activation of names) {
-    await expectParity(chain([5, 5, 2], conv(), L.activation({ activation: activation as any })), 1e-4);
+    await expectParity(chain([5, 5, 2], conv(), L.activation({ activation: activation as ActivationName })), 1e-4);
   }
   await expectParity(chain([6], L.dense({ units: 5, activation: 'softmax' })));
 });
@@ -208,7 +211,7 @@ test('dropout family vanishes: Dropout (with noise shape), SpatialDropout2D, Gau
   const model = chain(
     [6, 6, 3],
     conv(),
-    L.dropout({ rate: 0.5, noiseShape: [null, 1, 1, 4] as any }),
+    L.dropout({ rate: 0.5, noiseShape: [null, 1, 1, 4] as unknown as number[] }),
     new SpatialDropout2D({ rate: 0.5 }),
     L.gaussianNoise({ stddev: 1 }),
     L.gaussianDropout({ rate: 0.5 }),

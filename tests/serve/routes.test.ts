@@ -7,7 +7,7 @@ import type { RunningServer } from '../../serve/server.js';
 
 process.env.TINYNET_LOG = 'warn';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are checked field by field
+// biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field
 const j = (r: Response): Promise<any> => r.json();
 
 let server: RunningServer & { modelPath: string };

@@ -59,7 +59,7 @@ export function buildForward(model: tf.LayersModel, mode: GraphMode): ForwardGra
         mode,
         layer,
         className: layer.getClassName(),
-        config: layer.getConfig() as Record<string, any>,
+        config: layer.getConfig(),
         inputs,
         scope: path,
         hasWeight: (short) => byShort.has(short),

@@ -35,5 +35,5 @@ registerLayer('Dense', (ctx) => {
   const out = [dims[0], Number(config.units)];
   let y = tg.op('MatMul', [x, ctx.weight('kernel')], {}, out, `${ctx.scope}/MatMul`);
   if (config.useBias !== false && ctx.hasWeight('bias')) y = tg.op('Add', [y, ctx.weight('bias')], {}, out, `${ctx.scope}/BiasAdd`);
-  return [activate(ctx, tg, y, config.activation)];
+  return [activate(ctx, tg, y, config.activation as string | undefined)];
 });
