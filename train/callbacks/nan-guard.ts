@@ -12,7 +12,7 @@ const HINT = 'lower train.lr, set train.grad_clip (e.g. 1.0), or check the data 
 export function nanGuard(): Callback {
   return {
     name: 'nan_guard',
-    beforeUpdate(ctx, info) {
+    beforeUpdate(_ctx, info) {
       if (Number.isFinite(info.loss) && Number.isFinite(info.gradNorm)) return;
       const what = Number.isFinite(info.loss) ? `gradient norm ${info.gradNorm}` : `loss ${info.loss}`;
       throw new TinynetError(

@@ -80,7 +80,7 @@ export class OnnxRuntimeEngine implements TrainingEngine {
     readonly provider: TrainProvider,
     readonly threads: number,
     private readonly step: BuiltGraph,
-    private readonly evalGraph: BuiltGraph,
+    evalGraph: BuiltGraph,
     private readonly stepSession: ort.InferenceSession,
     private readonly evalSession: ort.InferenceSession,
     train: TrainConfig,
