@@ -50,10 +50,9 @@ export function fields(buf: Buffer): Field[] {
     const n = key >>> 3;
     const wire = key & 7;
     if (wire === 0) out.push({ n, wire, v: varint() });
-    else if (wire === 1) out.push({ n, wire, v: buf.subarray(i, i + 8) }), (i += 8);
-    else if (wire === 5) out.push({ n, wire, v: buf.subarray(i, i + 4) }), (i += 4);
-    else if (wire === 2) {
-      const len = Number(varint());
+    else if (wire === 1 || wire === 2 || wire === 5) {
+      // Fixed 64-bit, length-delimited, fixed 32-bit.
+      const len = wire === 1 ? 8 : wire === 5 ? 4 : Number(varint());
       out.push({ n, wire, v: buf.subarray(i, i + len) });
       i += len;
     } else throw new Error(`wire type ${wire}`);
