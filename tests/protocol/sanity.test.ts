@@ -50,7 +50,7 @@ test('sanity passes on a tiny model and toy data, with numbers for each check an
   assert.deepEqual(res.model.outputShape, [8, 4]);
   assert.ok(Math.abs((res.checks[1].values.loss as number) - Math.log(4)) < 0.5 * Math.log(4));
   assert.ok((res.checks[3].values.final_loss as number) < 0.1);
-  assert.match(text, /PASS  initial_loss +initial loss \d\.\d{4} vs ln\(4\) = 1\.3863/);
+  assert.match(text, /PASS {2}initial_loss +initial loss \d\.\d{4} vs ln\(4\) = 1\.3863/);
   assert.equal(res.overfit_history.length, 40);
   assert.ok(res.model.trainableParams > 0);
   const files = readdirSync(tb);
