@@ -16,7 +16,7 @@ import { ParquetSource } from '../dataset/sources/parquet.js';
 import { loadClassList } from '../dataset/classes.js';
 import { forEachConcurrent } from '../dataset/pool.js';
 import { packageFile } from '../core/paths.js';
-import type { BenchResult, BenchRow } from './types.js';
+import type { BenchResult, BenchRow } from './lib/types.js';
 
 const CLASSES = 100;
 const PER_CLASS = 180;

@@ -22,7 +22,7 @@ import { writeRandomModel } from '../tests/web-demo/smoke-model.js';
 import { loadConfig } from '../core/config/index.js';
 import { mkdtempSync } from 'node:fs';
 import { readFileSync } from 'node:fs';
-import type { BenchResult, BenchRow } from './types.js';
+import type { BenchResult, BenchRow } from './lib/types.js';
 
 const DURATION_S = Number(process.env.BENCH_SERVE_SECONDS ?? 12);
 const MAX_BATCH = 32;

@@ -1,5 +1,5 @@
 /**
- * The trainer's own step (train/loop/step.ts + Adam) on the seed model ([3,3,3], 64/128/256, 64×64,
+ * The trainer's own step (train/loop/step.ts + Adam) on the default model ([3,3,3], 64/128/256, 64×64,
  * 200 classes) on wasm, with the lean FusedBatchNorm gradient (train/loop/batchnorm-grad.ts) against
  * tfjs's own gradient as the reference, alternating in the same process. Higher img/s is better.
  */
@@ -12,7 +12,7 @@ import { buildResNet } from '../train/model/index.js';
 import { computeGradients } from '../train/loop/step.js';
 import { createOptimizer } from '../train/optim/index.js';
 import { installBatchNormGradient, restoreOriginalBatchNormGradient } from '../train/loop/batchnorm-grad.js';
-import type { BenchResult } from './types.js';
+import type { BenchResult } from './lib/types.js';
 
 const BATCH = Number(process.env.BENCH_BATCH ?? 8);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
@@ -57,7 +57,7 @@ export async function run(): Promise<BenchResult> {
     name: 'train-bn-grad',
     results: [
       {
-        case: `train step img/s, seed model, batch ${BATCH}, lean BN gradient (higher is better)`,
+        case: `train step img/s, default model, batch ${BATCH}, lean BN gradient (higher is better)`,
         value: lean,
         unit: 'img/s',
         reference: "tfjs's FusedBatchNorm gradient",

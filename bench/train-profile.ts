@@ -1,5 +1,5 @@
 /**
- * Where a wasm training step of the seed model spends its time: wall time per kernel, grouped into
+ * Where a wasm training step of the default model spends its time: wall time per kernel, grouped into
  * forward convolutions, input gradients, filter gradients and everything else (BatchNorm,
  * reductions, elementwise ops, Adam), with each convolution group's GFLOP/s next to the wasm SIMD128
  * peak measured in the same run. The step is bench/train-step-wasm.ts's (batch 32 as micro-batches).
@@ -7,12 +7,11 @@
  */
 import { fileURLToPath } from 'node:url';
 import { convFlops, timeKernels, type KernelCall } from './kernel-timer.js';
-import { SEED_MODEL } from './seed-model.js';
+import { BENCH_NETWORK } from './lib/network.js';
 import { prepareWasmStep } from './train-step-wasm.js';
 import { measurePeakInChild, type PeakMeasurement } from './wasm-peak-worker.js';
-import type { BenchResult, BenchRow } from './types.js';
-import { run$, lastJsonLine, envInt } from './child.js';
-import { saveResult } from './results-file.js';
+import type { BenchResult, BenchRow } from './lib/types.js';
+import { run$, lastJsonLine, envInt } from './lib/child.js';
 
 const GROUPS = {
   forward: 'forward convolutions (Conv2D, FusedConv2D)',
@@ -66,7 +65,7 @@ export function summarize(calls: KernelCall[], steps: number, stepS: number, thr
 }
 
 async function profileInThisProcess(threads: number, microBatch: number, steps: number): Promise<ProfileSummary> {
-  const { trainStep, micro } = await prepareWasmStep({ ...SEED_MODEL, threads, batch: 32, microBatch, warmup: 0, steps });
+  const { trainStep, micro } = await prepareWasmStep({ ...BENCH_NETWORK, threads, batch: 32, microBatch, warmup: 0, steps });
   trainStep(); // warm-up: XNNPACK operators, heap growth
   const { calls, restore } = timeKernels('wasm');
   const start = performance.now();
@@ -76,7 +75,7 @@ async function profileInThisProcess(threads: number, microBatch: number, steps: 
   return summarize(calls, steps, stepS, threads, micro);
 }
 
-/** The profile of one seed-model step on wasm, in a child process (a fresh backend with `threads`). */
+/** The profile of one step of the default model on wasm, in a child process (a fresh backend with `threads`). */
 export async function profileWasmStep(options: { threads: number; microBatch: number; steps: number }): Promise<ProfileSummary> {
   const { stdout } = await run$(process.execPath, [fileURLToPath(import.meta.url), JSON.stringify(options)], {
     maxBuffer: 1 << 22,
@@ -117,7 +116,7 @@ export async function run(): Promise<BenchResult> {
     }
   }
   notes.push(
-    `Seed model, batch 32 as ${32 / profile.micro_batch} micro-batches of ${profile.micro_batch}, Adam, wasm ${profile.threads} threads; ` +
+    `Default model, batch 32 as ${32 / profile.micro_batch} micro-batches of ${profile.micro_batch}, Adam, wasm ${profile.threads} threads; ` +
       `${profile.steps} timed step(s) of ${profile.step_s.toFixed(1)} s after one warm-up (the timers add ~1 %). ` +
       `Slowest kernels (s per step): ${profile.kernels
         .slice(0, 8)
@@ -132,7 +131,7 @@ export async function run(): Promise<BenchResult> {
     profile,
     wasm_peak: peak,
   };
-  return saveResult(result);
+  return result;
 }
 
 // Run as a child: `node dist/bench/train-profile.js '<json options>'`.

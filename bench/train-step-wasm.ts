@@ -1,6 +1,6 @@
 /**
  * Child process of bench/train-step.ts: times one training step (Adam, softmax cross-entropy,
- * gradients accumulated over micro-batches) and inference of the seed model on the wasm backend
+ * gradients accumulated over micro-batches) and inference of the default model on the wasm backend
  * with a given thread count, and prints one JSON line. A child per thread count because the XNNPACK
  * pool is sized once, when the backend starts.
  */
@@ -8,9 +8,9 @@ import * as tf from '@tensorflow/tfjs';
 import { performance } from 'node:perf_hooks';
 import { Rng } from '../core/rng.js';
 import { selectBackend, wasmHeapBytes } from '../train/backend/select.js';
-import { buildSeedModel, type SeedModelOptions } from './seed-model.js';
+import { buildBenchNetwork, type BenchNetwork } from './lib/network.js';
 
-export interface WasmStepOptions extends SeedModelOptions {
+export interface WasmStepOptions extends BenchNetwork {
   threads: number;
   batch: number;
   microBatch: number;
@@ -29,10 +29,10 @@ function rate(batch: number, warmup: number, steps: number, fn: () => void) {
   return { images_per_s: (batch * steps) / stepS.reduce((a, b) => a + b, 0), step_s: stepS };
 }
 
-/** The seed model on wasm with one training step (Adam, gradients summed over micro-batches) and one inference. */
+/** The default model on wasm with one training step (Adam, gradients summed over micro-batches) and one inference. */
 export async function prepareWasmStep(o: WasmStepOptions) {
   const backend = await selectBackend('wasm', { threads: o.threads });
-  const model = buildSeedModel(o);
+  const model = buildBenchNetwork(o);
   const rng = new Rng(1);
   const pixels = new Float32Array(o.batch * o.size * o.size * 3).map(() => rng.normal());
   const x = tf.tensor4d(pixels, [o.batch, o.size, o.size, 3]);

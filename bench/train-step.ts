@@ -3,23 +3,23 @@
  * network measured in the same run, as ratios:
  *  - the onnxruntime engine (onnxruntime-node's native kernels, whole batches), its step split into
  *    forward / backward / optimizer / host time from onnxruntime's profile, and its peak memory —
- *    on the seed model ([3,3,3] × 64/128/256, 64×64×3, 200 classes, batch 32) and on a narrow one
+ *    on the default model ([3,3,3] × 64/128/256, 64×64×3, 200 classes, batch 32) and on a narrow one
  *    ([1,1,1] × 16/32/64, batch 64);
  *  - the tfjs wasm backend with 2 threads and with 1 (and inference): wasm32 cannot hold a full
- *    batch of 32 of the seed model (4 GiB heap), so its step accumulates gradients over
+ *    batch of 32 of the default model (4 GiB heap), so its step accumulates gradients over
  *    micro-batches (8 by default; BatchNorm statistics are then per micro-batch).
  * PyTorch is the Debian `python3-torch` under /usr/bin/python3; when it is absent those rows are skipped.
  * Env: BENCH_THREADS (wasm, default "2,1"), BENCH_MICRO_BATCH (8), BENCH_WARMUP (1), BENCH_STEPS (3), BENCH_PYTHON (/usr/bin/python3),
- * BENCH_BLOCKS (seed model stages, e.g. "2,2,2"), BENCH_ENGINES ("onnxruntime,wasm"). Run: npm run bench -- train-step
+ * BENCH_BLOCKS (the default model's stages, e.g. "2,2,2"), BENCH_ENGINES ("onnxruntime,wasm"). Run: npm run bench -- train-step
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { packageFile } from '../core/paths.js';
-import { SEED_MODEL, seedModelForwardFlops } from './seed-model.js';
+import { BENCH_NETWORK, benchNetworkForwardFlops } from './lib/network.js';
 import { measurePeakInChild, type PeakMeasurement } from './wasm-peak-worker.js';
-import type { BenchResult, BenchRow } from './types.js';
-import { run$, PYTHON, lastJsonLine, torchAvailable, envList } from './child.js';
-import { saveResult, runWhenMain } from './results-file.js';
+import type { BenchResult, BenchRow } from './lib/types.js';
+import { run$, PYTHON, lastJsonLine, torchAvailable, envList } from './lib/child.js';
+import { runWhenMain } from './lib/results-file.js';
 import type { measureOnnxRuntime } from './train-step-onnxruntime.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -46,8 +46,8 @@ interface OnnxRun {
 
 const NARROW = { blocks: [1, 1, 1], widths: [16, 32, 64], batch: 64 };
 
-/** onnxruntime on the seed model (batch 32) and the narrow one (batch 64), PyTorch before and after each; wasm on the narrow one. */
-async function measureOnnxRuntimeEngine(common: typeof SEED_MODEL & { batch: number; warmup: number; steps: number }, notes: string[]): Promise<OnnxRun[]> {
+/** onnxruntime on the default model (batch 32) and the narrow one (batch 64), PyTorch before and after each; wasm on the narrow one. */
+async function measureOnnxRuntimeEngine(common: typeof BENCH_NETWORK & { batch: number; warmup: number; steps: number }, notes: string[]): Promise<OnnxRun[]> {
   const torchMissing = await torchAvailable();
   const networks = [
     { network: `seed [${common.blocks}] × ${common.widths.join('/')}`, options: { ...common } },
@@ -129,9 +129,9 @@ function onnxRows(runs: OnnxRun[], seedWasm: EngineResult | undefined): BenchRow
 }
 
 export async function run(): Promise<BenchResult> {
-  const blocks = envList('BENCH_BLOCKS', SEED_MODEL.blocks);
+  const blocks = envList('BENCH_BLOCKS', BENCH_NETWORK.blocks);
   const common = {
-    ...SEED_MODEL,
+    ...BENCH_NETWORK,
     blocks,
     batch: 32,
     warmup: envList('BENCH_WARMUP', [1], 0)[0],
@@ -192,7 +192,7 @@ export async function run(): Promise<BenchResult> {
   for (const r of results.filter((e) => e.engine.startsWith('tfjs-wasm'))) {
     for (const phase of ['train', 'inference'] as const) {
       rows.push({
-        case: `${phase === 'train' ? `training step (${micro}, Adam)` : 'inference (batch 32)'} img/s, seed model, wasm ${r.threads} thread${r.threads === 1 ? '' : 's'} (higher is better)`,
+        case: `${phase === 'train' ? `training step (${micro}, Adam)` : 'inference (batch 32)'} img/s, default model, wasm ${r.threads} thread${r.threads === 1 ? '' : 's'} (higher is better)`,
         value: r[phase].images_per_s,
         unit: 'img/s',
         ...(torch
@@ -219,7 +219,7 @@ export async function run(): Promise<BenchResult> {
       });
     }
   }
-  const trainFlops = 3 * seedModelForwardFlops({ ...SEED_MODEL, blocks });
+  const trainFlops = 3 * benchNetworkForwardFlops({ ...BENCH_NETWORK, blocks });
   const gflops = (imagesPerS: number) => (imagesPerS * trainFlops) / 1e9;
   if (peak) {
     const peakRef = { reference: 'wasm SIMD128 peak (f32x4 mul+add), 2 threads, this run', referenceValue: peak.gflops };
@@ -255,7 +255,7 @@ export async function run(): Promise<BenchResult> {
     );
   }
   notes.push(
-    `Model [${blocks}] × widths ${SEED_MODEL.widths}, ${SEED_MODEL.size}×${SEED_MODEL.size}×3, ${SEED_MODEL.classes} classes, batch 32; ` +
+    `Model [${blocks}] × widths ${BENCH_NETWORK.widths}, ${BENCH_NETWORK.size}×${BENCH_NETWORK.size}×3, ${BENCH_NETWORK.classes} classes, batch 32; ` +
       `wasm training accumulates gradients over micro-batches of ${microBatch} (a full batch of 32 does not fit the 4 GiB wasm32 heap; ` +
       `heap after the run: ${results
         .map((r) => (r.wasm_heap_mib != null ? `${r.wasm_heap_mib} MiB` : null))
@@ -278,7 +278,7 @@ export async function run(): Promise<BenchResult> {
     wasm_peak: peak,
     train_flops_per_image: trainFlops,
   };
-  return saveResult(result);
+  return result;
 }
 
 await runWhenMain(import.meta.url, run);

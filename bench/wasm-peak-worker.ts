@@ -7,7 +7,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { lastJsonLine, run$ } from './child.js';
+import { lastJsonLine, run$ } from './lib/child.js';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { assemblePeakKernel, compilePeakKernel, instantiatePeakKernel, FLOP_PER_ITERATION, type PeakVariant } from './wasm-peak-kernel.js';
 

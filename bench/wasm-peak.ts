@@ -12,9 +12,9 @@
 import { packageFile } from '../core/paths.js';
 import { ACCUMULATORS } from './wasm-peak-kernel.js';
 import { measurePeakInChild, type PeakMeasurement } from './wasm-peak-worker.js';
-import type { BenchResult, BenchRow } from './types.js';
-import { run$, PYTHON, lastJsonLine, torchAvailable, envInt } from './child.js';
-import { saveResult, runWhenMain } from './results-file.js';
+import type { BenchResult, BenchRow } from './lib/types.js';
+import { run$, PYTHON, lastJsonLine, torchAvailable, envInt } from './lib/child.js';
+import { runWhenMain } from './lib/results-file.js';
 
 const RELAXED_FLAG = '--experimental-wasm-relaxed-simd';
 
@@ -120,7 +120,7 @@ export async function run(): Promise<BenchResult> {
     tiers,
     native: torch,
   };
-  return saveResult(result);
+  return result;
 }
 
 await runWhenMain(import.meta.url, run);

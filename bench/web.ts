@@ -17,7 +17,7 @@ import { pathToFileURL } from 'node:url';
 import { Hono } from 'hono';
 import * as ort from 'onnxruntime-node';
 import { packageFile } from '../core/paths.js';
-import type { BenchResult, BenchRow } from './types.js';
+import type { BenchResult, BenchRow } from './lib/types.js';
 import { decodeImage } from '../core/image/decode.js';
 import { demoRoutes } from '../serve/routes/demo.js';
 import { loadConfig } from '../core/config/index.js';
