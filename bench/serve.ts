@@ -18,7 +18,7 @@ import { spawn } from 'node:child_process';
 import { readModelInfo } from '../serve/model/model-info.js';
 import { sessionOptions, intraOpThreads } from '../serve/session/options.js';
 import { testImage } from '../tests/helpers/serve-fixtures.js';
-import { writeRandomModel } from '../tests/web-demo/smoke-model.js';
+import { writeRandomModel } from '../tests/helpers/smoke-model.js';
 import { loadConfig } from '../core/config/index.js';
 import { mkdtempSync } from 'node:fs';
 import { readFileSync } from 'node:fs';

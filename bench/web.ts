@@ -21,7 +21,7 @@ import type { BenchResult, BenchRow } from './lib/types.js';
 import { decodeImage } from '../core/image/decode.js';
 import { demoRoutes } from '../serve/routes/demo.js';
 import { loadConfig } from '../core/config/index.js';
-import { writeRandomModel } from '../tests/web-demo/smoke-model.js';
+import { writeRandomModel } from '../tests/helpers/smoke-model.js';
 import { chromiumMissing, launchChromium, listen, writeTestImages } from '../tests/web-demo/helpers.js';
 
 const COLD_LOADS = 3;

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import ort from 'onnxruntime-node';
 import { Rng } from '../../core/rng.js';
 import { convGradModel, samePadding, type ConvShape } from '../../bench/ort-conv-grad-graph.js';
-import { relativeError } from '../train/backend-compare.js';
+import { relativeError } from '../helpers/backend-compare.js';
 
 await tf.setBackend('cpu');
 

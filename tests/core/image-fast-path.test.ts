@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import sharp from 'sharp';
 import { decodeImage } from '../../core/image/decode.js';
 import { parseHeader } from '../../core/image/header.js';
-import { makeImage } from '../dataset/fixtures.js';
+import { makeImage } from '../helpers/image-fixtures.js';
 
 async function sharpRgb(bytes: Uint8Array): Promise<Uint8Array> {
   return new Uint8Array(await sharp(bytes).removeAlpha().toColourspace('srgb').raw().toBuffer());

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { EventWriter } from '../../core/tensorboard/index.js';
 
-import { decodeEvents, fields, bytes, str, one } from './tb-decoder.js';
+import { decodeEvents, fields, bytes, str, one } from '../helpers/tb-decoder.js';
 
 test('event file: TFRecord framing with masked CRC-32C, file_version first, scalars/image/text/hparams', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'tinynet-tb-'));

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../core/rng.js';
 import { validateConfig, type AugmentConfig } from '../../core/config/index.js';
 import { augmentBatch, drawAugmentParams, normalizeBatch } from '../../dataset/index.js';
-import './helpers.js';
+import '../helpers/dataset-config.js';
 
 const B = 4,
   H = 8,

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../core/rng.js';
 import { createBatchIterator, normalizeBatch, type DatasetMeta, type SplitData } from '../../dataset/index.js';
 import { validateConfig } from '../../core/config/index.js';
-import './helpers.js';
+import '../helpers/dataset-config.js';
 
 const H = 4,
   W = 4,

@@ -5,7 +5,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { tempDir } from './helpers.js';
+import { tempDir } from '../helpers/dataset-config.js';
 import { downloadDataset, RECORD_FILE } from '../../dataset/download.js';
 import { TinynetError } from '../../core/errors.js';
 

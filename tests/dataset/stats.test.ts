@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import { tempDir, tinySyntheticConfig } from './helpers.js';
+import { tempDir, tinySyntheticConfig } from '../helpers/dataset-config.js';
 import { prepareDataset, loadSplit, type DatasetMeta } from '../../dataset/index.js';
 import { computeStats, writeStats, formatStats } from '../../dataset/stats.js';
 import { renderPreview } from '../../dataset/preview.js';

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { tempDir, tinySyntheticConfig } from './helpers.js';
+import { tempDir, tinySyntheticConfig } from '../helpers/dataset-config.js';
 import { synthesizeDataset, prepareDataset, loadSplit, loadClassList } from '../../dataset/index.js';
 import { SYNTH_TRAIN_FILE, SYNTH_VAL_FILE } from '../../dataset/synthetic.js';
 import { TinynetError } from '../../core/errors.js';

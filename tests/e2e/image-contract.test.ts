@@ -10,8 +10,8 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { prepareDataset, loadSplit } from '../../dataset/index.js';
 import { InferenceService } from '../../serve/inference.js';
-import { writeHfDataset } from '../dataset/fixtures.js';
-import { tempDir, testConfig } from '../dataset/helpers.js';
+import { writeHfDataset } from '../helpers/image-fixtures.js';
+import { tempDir, testConfig } from '../helpers/dataset-config.js';
 import { testPixels, writeTinyModel } from '../helpers/serve-fixtures.js';
 import type { HfRow } from '../../dataset/hf-parquet-writer.js';
 

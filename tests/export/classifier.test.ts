@@ -10,7 +10,7 @@ import { decodeModel } from '../../onnx/proto.js';
 import { findConverter, registerConverter } from '../../export/registry.js';
 import { decodeMetadata, METADATA_KEYS } from '../../core/onnx-metadata.js';
 import { TinynetError } from '../../core/errors.js';
-import { cpuBackend, maxAbsDiff, parity, randomData, runOnnx, randomizeWeights } from './helpers.js';
+import { cpuBackend, maxAbsDiff, parity, randomData, runOnnx, randomizeWeights } from '../helpers/export-parity.js';
 import { tinyResNet, TINY_DATASET } from './fixtures.js';
 import { Mystery } from './custom-layers.js';
 

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { parity, randomizeWeights } from './helpers.js';
+import { parity, randomizeWeights } from '../helpers/export-parity.js';
 import { Subtract, SpatialDropout2D, KerasReLU, KeepdimsGlobalPool } from './custom-layers.js';
 
 type Sym = tf.SymbolicTensor;

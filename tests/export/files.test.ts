@@ -14,7 +14,7 @@ import { TinynetError } from '../../core/errors.js';
 import { validateConfig } from '../../core/config/index.js';
 import { prepareDataset } from '../../dataset/index.js';
 import { PACKAGE_ROOT } from '../../core/paths.js';
-import { cpuBackend, maxAbsDiff, parity, randomizeWeights } from './helpers.js';
+import { cpuBackend, maxAbsDiff, parity, randomizeWeights } from '../helpers/export-parity.js';
 import { saveTfjsModel } from './tfjs-files.js';
 import { writeTinyCheckpoint } from './fixtures.js';
 

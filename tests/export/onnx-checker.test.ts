@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { exportLayersModel } from '../../export/exporter.js';
 import { tinyResNet, TINY_DATASET } from './fixtures.js';
-import { cpuBackend } from './helpers.js';
+import { cpuBackend } from '../helpers/export-parity.js';
 
 // Run away from the repo root: `python -c` puts the working directory first on sys.path, where
 // the repo's own onnx/ folder would pass for the onnx package.

@@ -8,7 +8,7 @@ import { inspectFile } from '../../export/inspect.js';
 import { writeTritonRepository } from '../../export/triton.js';
 import { parsePbtxt, type PbMessage } from '../helpers/pbtxt.js';
 import { writeTinyModel } from '../helpers/serve-fixtures.js';
-import { tinyProject, tinynet } from '../protocol/cli-helpers.js';
+import { tinyProject, tinynet } from '../helpers/cli.js';
 
 process.env.TINYNET_LOG = 'warn';
 

@@ -11,7 +11,7 @@ import { prepareDataset } from '../../dataset/prepare.js';
 import { loadSplit } from '../../dataset/cache.js';
 import { evaluateOnnx } from '../../serve/evaluate/evaluate.js';
 import { writeTinyModel, referenceProbabilities } from '../helpers/serve-fixtures.js';
-import { tempDir } from '../dataset/helpers.js';
+import { tempDir } from '../helpers/dataset-config.js';
 
 process.env.TINYNET_LOG = 'warn';
 

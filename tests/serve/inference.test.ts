@@ -93,7 +93,7 @@ test('the HTTP thread stays free while a long batch runs in a worker', async () 
 });
 
 test('serves a network exported by the real exporter (smoke config, random weights) like onnxruntime does', async () => {
-  const { writeSmokeModel } = await import('../web-demo/smoke-model.js');
+  const { writeSmokeModel } = await import('../helpers/smoke-model.js');
   const { mkdtempSync } = await import('node:fs');
   const os = await import('node:os');
   const path = await import('node:path');

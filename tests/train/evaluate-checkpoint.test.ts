@@ -22,8 +22,8 @@ import { selectBackend } from '../../train/backend/select.js';
 import { evaluateCheckpoint } from '../../train/evaluate-checkpoint.js';
 import { evaluateOnnx } from '../../serve/evaluate/evaluate.js';
 import { runExport } from '../../export/run.js';
-import { randomizeWeights } from '../export/helpers.js';
-import { tempDir } from '../dataset/helpers.js';
+import { randomizeWeights } from '../helpers/export-parity.js';
+import { tempDir } from '../helpers/dataset-config.js';
 
 process.env.TINYNET_LOG = 'warn';
 

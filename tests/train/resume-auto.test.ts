@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { tinyProject, tinynet } from '../protocol/cli-helpers.js';
+import { tinyProject, tinynet } from '../helpers/cli.js';
 import { validateConfig } from '../../core/config/index.js';
 import { trainingDifferences } from '../../train/resume-auto.js';
 

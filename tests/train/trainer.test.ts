@@ -5,7 +5,7 @@ import { buildResNet } from '../../train/model/index.js';
 import { fit } from '../../train/loop/trainer.js';
 import { earlyStopping, nanGuard, tensorBoard, modelCheckpoint } from '../../train/callbacks/index.js';
 import { loadCheckpoint } from '../../train/checkpoint.js';
-import { decodeEvents } from '../core/tb-decoder.js';
+import { decodeEvents } from '../helpers/tb-decoder.js';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../core/rng.js';
 import { selectBackend } from '../../train/backend/select.js';
-import { onBackend, randomArray, relativeError } from './backend-compare.js';
+import { onBackend, randomArray, relativeError } from '../helpers/backend-compare.js';
 
 process.env.TINYNET_LOG = 'warn';
 

@@ -11,7 +11,7 @@ import { decodeImage } from '../../core/image/decode.js';
 import { MIRROR_MEAN_ABS_TOLERANCE } from '../../core/image/resize-rule.js';
 import { validateConfig } from '../../core/config/index.js';
 import { startServer, type RunningServer } from '../../serve/server.js';
-import { writeSmokeModel } from './smoke-model.js';
+import { writeSmokeModel } from '../helpers/smoke-model.js';
 import { artifactDir, chromiumMissing, launchChromium, writeTestImages } from './helpers.js';
 
 const SIZE = 64;

@@ -13,7 +13,7 @@ import { buildTinyClassifier } from '../helpers/tiny-onnx-classifier.js';
 import { writeTestImages } from './helpers.js';
 import { chooseDemoSamples, datasetSamples } from '../../serve/routes/demo-samples.js';
 import { prepareDataset, loadMeta, loadSplit } from '../../dataset/index.js';
-import { tempDir, tinySyntheticConfig } from '../dataset/helpers.js';
+import { tempDir, tinySyntheticConfig } from '../helpers/dataset-config.js';
 import sharp from 'sharp';
 
 describe('demoRoutes', () => {

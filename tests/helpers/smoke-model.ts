@@ -4,7 +4,7 @@ import { loadConfig, type ModelConfig } from '../../core/config/index.js';
 import { packageFile } from '../../core/paths.js';
 import { exportLayersModel } from '../../export/exporter.js';
 import { buildResNet } from '../../train/model/index.js';
-import { cpuBackend, randomizeWeights } from '../export/helpers.js';
+import { cpuBackend, randomizeWeights } from './export-parity.js';
 
 export const SMOKE_CLASS_NAMES = (n: number) => Array.from({ length: n }, (_, i) => `smoke class ${i}`);
 

@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { loadConfig } from '../../core/config/index.js';
-import type { GridSummaryFile, GridTrialResult } from '../../core/protocol-artifacts.js';
-import { expandGrid, trialName, bestOf, runGrid } from '../../train/protocol/grid.js';
-import { decodeEvents } from '../core/tb-decoder.js';
-import { CLI, tinyProject, tinynet } from './cli-helpers.js';
+import { loadConfig } from '../../../core/config/index.js';
+import type { GridSummaryFile, GridTrialResult } from '../../../core/protocol-artifacts.js';
+import { expandGrid, trialName, bestOf, runGrid } from '../../../train/protocol/grid.js';
+import { decodeEvents } from '../../helpers/tb-decoder.js';
+import { CLI, tinyProject, tinynet } from '../../helpers/cli.js';
 
 process.env.TINYNET_LOG = 'warn';
 

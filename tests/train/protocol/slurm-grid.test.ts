@@ -7,11 +7,11 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { GridSummaryFile, GridTrialResult, GridTrialState } from '../../core/protocol-artifacts.js';
-import type { GridStatus } from '../../train/protocol/grid-status.js';
-import { readCheckpoint } from '../../train/checkpoint.js';
-import { CLI, tinyProject, tinynet, type CliResult } from '../protocol/cli-helpers.js';
-import { startSlurmCluster, unavailable, type SlurmCluster } from './slurm-cluster.js';
+import type { GridSummaryFile, GridTrialResult, GridTrialState } from '../../../core/protocol-artifacts.js';
+import type { GridStatus } from '../../../train/protocol/grid-status.js';
+import { readCheckpoint } from '../../../train/checkpoint.js';
+import { CLI, tinyProject, tinynet, type CliResult } from '../../helpers/cli.js';
+import { startSlurmCluster, unavailable, type SlurmCluster } from '../../helpers/slurm-cluster.js';
 
 const why = unavailable();
 if (why && process.env.TINYNET_REQUIRE_CLUSTER === '1') throw new Error(`TINYNET_REQUIRE_CLUSTER=1 but no Slurm cluster can start here: ${why}`);

@@ -6,7 +6,7 @@ import sharp from 'sharp';
 import { loadConfig } from '../../core/config/index.js';
 import { renderChart } from '../../core/charts.js';
 import { buildReport } from '../../report/build.js';
-import { tinyProject, tinynet } from './cli-helpers.js';
+import { tinyProject, tinynet } from '../helpers/cli.js';
 import { SECTIONS } from '../../report/sections.js';
 
 test('a report with no artifacts yet has every section, and each empty one names the command that fills it', async () => {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { SECTIONS } from '../../report/sections.js';
 import type { SanityFile, LrFindFile, MiniGridFile } from '../../core/protocol-artifacts.js';
-import { tinyProject, tinynet } from './cli-helpers.js';
+import { tinyProject, tinynet } from '../helpers/cli.js';
 
 test('every protocol command on a tiny synthetic project, then the report: all sections, every chart a valid PNG', async () => {
   const dir = tinyProject('tinynet-report-');

@@ -4,11 +4,11 @@ import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { buildResNet } from '../../train/model/index.js';
-import { runSanity, formatSanity } from '../../train/protocol/sanity.js';
-import { decodeEvents } from '../core/tb-decoder.js';
-import { tinyConfig, tinyData } from '../train/helpers.js';
-import { selectBackend } from '../../train/backend/select.js';
+import { buildResNet } from '../../../train/model/index.js';
+import { runSanity, formatSanity } from '../../../train/protocol/sanity.js';
+import { decodeEvents } from '../../helpers/tb-decoder.js';
+import { tinyConfig, tinyData } from '../helpers.js';
+import { selectBackend } from '../../../train/backend/select.js';
 import { gradientCut, deadLayer } from './broken-layers.js';
 
 process.env.TINYNET_LOG = 'warn';

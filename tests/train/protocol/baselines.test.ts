@@ -2,10 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { computeBaselines, majorityClass } from '../../train/protocol/baselines.js';
-import type { BaselinesFile } from '../../core/protocol-artifacts.js';
-import type { DatasetMeta } from '../../dataset/index.js';
-import { tinyProject, tinynet } from './cli-helpers.js';
+import { computeBaselines, majorityClass } from '../../../train/protocol/baselines.js';
+import type { BaselinesFile } from '../../../core/protocol-artifacts.js';
+import type { DatasetMeta } from '../../../dataset/index.js';
+import { tinyProject, tinynet } from '../../helpers/cli.js';
 
 const meta = (trainCounts: number[]) =>
   ({

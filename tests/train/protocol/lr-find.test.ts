@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { buildResNet } from '../../train/model/index.js';
-import { exponentialLrs, smoothLosses, suggestLr, runLrFind, runMiniGrid, finalLoss, formatLrFind } from '../../train/protocol/lr-find.js';
-import { decodeEvents } from '../core/tb-decoder.js';
-import { tinyConfig, tinyData } from '../train/helpers.js';
-import { selectBackend } from '../../train/backend/select.js';
+import { buildResNet } from '../../../train/model/index.js';
+import { exponentialLrs, smoothLosses, suggestLr, runLrFind, runMiniGrid, finalLoss, formatLrFind } from '../../../train/protocol/lr-find.js';
+import { decodeEvents } from '../../helpers/tb-decoder.js';
+import { tinyConfig, tinyData } from '../helpers.js';
+import { selectBackend } from '../../../train/backend/select.js';
 
 process.env.TINYNET_LOG = 'warn';
 

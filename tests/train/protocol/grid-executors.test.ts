@@ -4,10 +4,10 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { loadConfig } from '../../core/config/index.js';
-import type { GridSummaryFile, GridTrialResult } from '../../core/protocol-artifacts.js';
-import { arrayScript, arraySpec } from '../../train/protocol/grid-slurm.js';
-import { CLI, tinyProject, tinynet } from './cli-helpers.js';
+import { loadConfig } from '../../../core/config/index.js';
+import type { GridSummaryFile, GridTrialResult } from '../../../core/protocol-artifacts.js';
+import { arrayScript, arraySpec } from '../../../train/protocol/grid-slurm.js';
+import { CLI, tinyProject, tinynet } from '../../helpers/cli.js';
 
 process.env.TINYNET_LOG = 'warn';
 
