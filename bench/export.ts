@@ -102,7 +102,8 @@ export async function run(): Promise<BenchResult> {
     notes:
       `Default model: ResNet blocks [3,3,3], widths [64,128,256], ${SIZE}×${SIZE}×3 uint8 input, ${CLASSES} classes, random weights; ` +
       `${result.nodeCount} ONNX nodes, passes ${JSON.stringify(result.passes)}. onnxruntime-node default CPU threads on ${os.cpus().length} cores. ` +
-      `Parity on the same run (tfjs ${backend.name}): max |Δprobabilities| ${report.maxAbsProbabilities?.toExponential(2)}, max |Δlogits| ${report.maxAbsLogits?.toExponential(2)}, top-1 agreement ${report.top1Agreement}.`,
+      `Parity on the same run (tfjs ${backend.name}): max |Δprobabilities| ${report.maxAbsProbabilities?.toExponential(2)}, max |Δlogits| ` +
+      `${report.maxAbsLogits?.toExponential(2)}, top-1 agreement ${report.top1Agreement}.`,
   };
 }
 

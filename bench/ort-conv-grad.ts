@@ -87,7 +87,9 @@ export async function run(): Promise<BenchResult> {
     const ours = seconds[part];
     const theirs = wasm.groups[wasmGroup[part]].s_per_step;
     rows.push({
-      case: `${part === 'forward' ? 'forward convolutions' : `${part} gradients`}, s per step: tfjs-wasm vs onnxruntime-node native (ratio = wasm / native, higher = native faster)`,
+      case:
+        `${part === 'forward' ? 'forward convolutions' : `${part} gradients`}, s per step: tfjs-wasm vs onnxruntime-node native (ratio = wasm / ` +
+        `native, higher = native faster)`,
       value: theirs,
       unit: 's',
       reference: `onnxruntime-node CPU, 2 threads (${(flops[part] / ours / 1e9).toFixed(0)} GFLOP/s)`,
@@ -121,8 +123,10 @@ export async function run(): Promise<BenchResult> {
     });
   } else notes.push(`PyTorch row skipped: ${torchMissing}.`);
   notes.push(
-    `Default model ([${BENCH_NETWORK.blocks}] × ${BENCH_NETWORK.widths}, ${BENCH_NETWORK.size}×${BENCH_NETWORK.size}), batch ${BATCH}: ${networkConvLayers().length} distinct conv shapes, ` +
-      `${((3 * benchNetworkForwardFlops(BENCH_NETWORK) * BATCH) / 1e9).toFixed(0)} GFLOP per step. Native: each part of each shape its own onnxruntime session (NCHW), best of ${repeats} runs after one warm-up; ` +
+    `Default model ([${BENCH_NETWORK.blocks}] × ${BENCH_NETWORK.widths}, ${BENCH_NETWORK.size}×${BENCH_NETWORK.size}), batch ${BATCH}: ` +
+      `${networkConvLayers().length} distinct conv shapes, ` +
+      `${((3 * benchNetworkForwardFlops(BENCH_NETWORK) * BATCH) / 1e9).toFixed(0)} GFLOP per step. Native: each part of each shape its own ` +
+      `onnxruntime session (NCHW), best of ${repeats} runs after one warm-up; ` +
       'input gradient = Conv with the flipped filter (stride 1) or ConvTranspose (stride 2), filter gradient = one MatMul per tap. ' +
       `wasm: the conv groups of one profiled step (${wasm.step_s.toFixed(1)} s, micro-batches of ${wasm.micro_batch}). ` +
       'BatchNorm, activations and the optimizer are left out on the native side (13 % of the wasm step). Reproduce: npm run bench -- ort-conv-grad.',

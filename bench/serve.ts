@@ -120,8 +120,10 @@ export async function run(): Promise<BenchResult> {
     results,
     notes:
       `model: ${source}; server = \`tinynet serve\` in its own process (autocannon in the bench process); 1 worker × ${threads} intra-op threads; ` +
-      `max_batch ${MAX_BATCH}, max_delay_ms ${MAX_DELAY_MS}; ${DURATION_S}s per level; bare = onnxruntime-node on the main thread, batch ${MAX_BATCH}, same threads, ` +
-      'the mean of runs right before and right after each level (server idle). ratio = server steady-state images/s (middle half of the run, from tinynet_images_total; 1 JPEG per request, decode + resize + HTTP included) ÷ bare images/s.',
+      `max_batch ${MAX_BATCH}, max_delay_ms ${MAX_DELAY_MS}; ${DURATION_S}s per level; bare = onnxruntime-node on the main thread, batch ` +
+      `${MAX_BATCH}, same threads, ` +
+      'the mean of runs right before and right after each level (server idle). ratio = server steady-state images/s (middle half of the run, from ' +
+      'tinynet_images_total; 1 JPEG per request, decode + resize + HTTP included) ÷ bare images/s.',
   };
 }
 
@@ -135,7 +137,9 @@ async function pickModel(): Promise<{ modelPath: string; source: string }> {
   await writeRandomModel(modelPath, config.model, 64, 200);
   return {
     modelPath,
-    source: `configs/config.yaml network (blocks ${JSON.stringify(config.model.blocks)}, widths ${JSON.stringify(config.model.widths)}), random weights, real exporter, 200 classes`,
+    source:
+      `configs/config.yaml network (blocks ${JSON.stringify(config.model.blocks)}, widths ${JSON.stringify(config.model.widths)}), random ` +
+      `weights, real exporter, 200 classes`,
   };
 }
 

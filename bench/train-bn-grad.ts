@@ -65,6 +65,8 @@ export async function run(): Promise<BenchResult> {
         ratio: lean / stock,
       },
     ],
-    notes: `${backend.device}; ${ROUNDS} alternating steps each after one warm-up; BENCH_BATCH / BENCH_ROUNDS env vars change them. Reproduce: npm run bench -- train-bn-grad`,
+    notes:
+      `${backend.device}; ${ROUNDS} alternating steps each after one warm-up; BENCH_BATCH / BENCH_ROUNDS env vars change them. Reproduce: npm ` +
+      `run bench -- train-bn-grad`,
   };
 }

@@ -102,7 +102,9 @@ function onnxRows(runs: OnnxRun[], seedWasm: EngineResult | undefined): BenchRow
     const wasm = r.wasm ?? (r.batch === 32 ? seedWasm : undefined);
     if (wasm) {
       rows.push({
-        case: `training step img/s, onnxruntime engine vs tfjs-wasm 2 threads, ${label}${r.wasm ? '' : ` (wasm in ${32 / Number(wasm.micro_batch ?? 8)} micro-batches)`}`,
+        case:
+          `training step img/s, onnxruntime engine vs tfjs-wasm 2 threads, ` +
+          `${label}${r.wasm ? '' : ` (wasm in ${32 / Number(wasm.micro_batch ?? 8)} micro-batches)`}`,
         value: o.train.images_per_s,
         unit: 'img/s',
         reference: `tfjs-wasm (${String(wasm.backend ?? wasm.engine)})`,
@@ -184,7 +186,8 @@ export async function run(): Promise<BenchResult> {
     : null;
   if (torchRuns.length > 1) {
     notes.push(
-      `PyTorch measured before and after the wasm runs: train ${torchRuns.map((r) => r.train.images_per_s.toFixed(2)).join(' / ')} img/s, inference ${torchRuns.map((r) => r.inference.images_per_s.toFixed(2)).join(' / ')} img/s; the reference is their mean.`,
+      `PyTorch measured before and after the wasm runs: train ${torchRuns.map((r) => r.train.images_per_s.toFixed(2)).join(' / ')} img/s, inference ` +
+        `${torchRuns.map((r) => r.inference.images_per_s.toFixed(2)).join(' / ')} img/s; the reference is their mean.`,
     );
   }
   const rows: BenchRow[] = [];
@@ -192,7 +195,9 @@ export async function run(): Promise<BenchResult> {
   for (const r of results.filter((e) => e.engine.startsWith('tfjs-wasm'))) {
     for (const phase of ['train', 'inference'] as const) {
       rows.push({
-        case: `${phase === 'train' ? `training step (${micro}, Adam)` : 'inference (batch 32)'} img/s, default model, wasm ${r.threads} thread${r.threads === 1 ? '' : 's'} (higher is better)`,
+        case:
+          `${phase === 'train' ? `training step (${micro}, Adam)` : 'inference (batch 32)'} img/s, default model, wasm ${r.threads} ` +
+          `thread${r.threads === 1 ? '' : 's'} (higher is better)`,
         value: r[phase].images_per_s,
         unit: 'img/s',
         ...(torch
@@ -266,7 +271,8 @@ export async function run(): Promise<BenchResult> {
   );
   notes.push(
     `Training FLOPs per image: ${(trainFlops / 1e9).toFixed(2)} G (3 × ${(trainFlops / 3e9).toFixed(2)} G forward, convolutions and dense layer). ` +
-      'The peak is a register-only multiply-add loop (bench/wasm-peak-kernel.ts), the most any wasm code reaches on these cores; `npm run bench -- wasm-peak` measures it in detail.',
+      'The peak is a register-only multiply-add loop (bench/wasm-peak-kernel.ts), the most any wasm code reaches on these cores; `npm run bench -- ' +
+      'wasm-peak` measures it in detail.',
   );
   rows.unshift(...onnxRows(onnx, wasm2));
   const result: BenchResult & { engines: EngineResult[]; onnxruntime: OnnxRun[]; wasm_peak: PeakMeasurement | null; train_flops_per_image: number } = {

@@ -46,7 +46,9 @@ async function pickModel(tmp: string): Promise<{ file: string; source: string }>
   await writeRandomModel(file, config.model, 64, 200);
   return {
     file,
-    source: `configs/config.yaml network (blocks ${JSON.stringify(config.model.blocks)}, widths ${JSON.stringify(config.model.widths)}), random weights, exported with the uint8 head, 200 classes`,
+    source:
+      `configs/config.yaml network (blocks ${JSON.stringify(config.model.blocks)}, widths ${JSON.stringify(config.model.widths)}), random ` +
+      `weights, exported with the uint8 head, 200 classes`,
   };
 }
 
@@ -148,7 +150,8 @@ export async function run(): Promise<BenchResult> {
         'Browser time to first prediction = navigation → first result on the page (page, model and the ~14 MB ort wasm from 127.0.0.1, ' +
         `wasm compile, session create, one image), median of ${COLD_LOADS} fresh browser contexts (${coldRuns.join(', ')} ms); ` +
         'node = session create + one run. Per-image = median session.run as the page times it, ' +
-        `after ${WARMUP} warm-up images, ${IMAGES - WARMUP} images. Shared 2-core machine: read the ratios. Reproduce: node dist/bench/web.js (or npm run bench -- web).`,
+        `after ${WARMUP} warm-up images, ${IMAGES - WARMUP} images. Shared 2-core machine: read the ratios. Reproduce: node dist/bench/web.js (or npm ` +
+        `run bench -- web).`,
     };
   } finally {
     await rm(tmp, { recursive: true, force: true });

@@ -86,7 +86,9 @@ export function formatStats(s: DatasetStats): string {
       .map(([k, v]) => `${k}:${v}`)
       .join(' ');
     lines.push(
-      `${name.padEnd(6)}  ${String(x.size).padStart(6)}  ${String(x.classes_present).padStart(7)}  ${`${x.per_class.min}/${x.per_class.mean.toFixed(1)}/${x.per_class.max}`.padStart(20)}   ${x.imbalance_ratio.toFixed(3).padStart(17)}  ${x.imbalance_cv.toFixed(3)}  ${String(x.grayscale).padStart(9)}  ${sizes}`,
+      `${name.padEnd(6)}  ${String(x.size).padStart(6)}  ${String(x.classes_present).padStart(7)}  ` +
+        `${`${x.per_class.min}/${x.per_class.mean.toFixed(1)}/${x.per_class.max}`.padStart(20)}   ${x.imbalance_ratio.toFixed(3).padStart(17)}  ` +
+        `${x.imbalance_cv.toFixed(3)}  ${String(x.grayscale).padStart(9)}  ${sizes}`,
     );
   }
   lines.push('');
@@ -106,7 +108,9 @@ export function classDistributionSpec(s: DatasetStats): ChartSpec {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: {
       text: `Class distribution (${s.num_classes} classes)`,
-      subtitle: `train ${s.splits.train.size} · test ${s.splits.test.size} · val ${s.splits.val.size} images; imbalance max/min (train) ${s.splits.train.imbalance_ratio.toFixed(2)}`,
+      subtitle:
+        `train ${s.splits.train.size} · test ${s.splits.test.size} · val ${s.splits.val.size} images; imbalance max/min (train) ` +
+        `${s.splits.train.imbalance_ratio.toFixed(2)}`,
     },
     width: Math.min(1400, Math.max(360, s.num_classes * (named ? 22 : 6))),
     height: 260,

@@ -105,7 +105,8 @@ export function formatInspection(r: OnnxInspection): string {
   const m = r.metadata;
   if (m.input)
     lines.push(
-      `input       ${m.input.dtype} ${m.input.layout} ${m.input.height}×${m.input.width}×${m.input.channels} ${m.input.color}, resize ${m.input.resize}, normalization ${m.input.normalized_in_graph ? 'in graph' : 'by caller'}`,
+      `input       ${m.input.dtype} ${m.input.layout} ${m.input.height}×${m.input.width}×${m.input.channels} ${m.input.color}, resize ` +
+        `${m.input.resize}, normalization ${m.input.normalized_in_graph ? 'in graph' : 'by caller'}`,
     );
   if (m.normalization)
     lines.push(

@@ -167,7 +167,8 @@ export async function runExport(opts: RunExportOptions): Promise<RunExportSummar
   const result = exportLayersModel(source.model, exportOptions);
   const exportSeconds = (performance.now() - t0) / 1000;
   log.info(
-    `exported ${result.nodeCount} nodes (${(result.bytes.length / 1e6).toFixed(2)} MB) in ${exportSeconds.toFixed(2)} s; passes ${JSON.stringify(result.passes)}`,
+    `exported ${result.nodeCount} nodes (${(result.bytes.length / 1e6).toFixed(2)} MB) in ${exportSeconds.toFixed(2)} s; passes ` +
+      `${JSON.stringify(result.passes)}`,
   );
 
   let report: VerifyReport | null = null;
@@ -217,7 +218,9 @@ export function formatSummary(s: RunExportSummary): string {
     const n = r.batches.reduce((a, b) => a + b.n, 0);
     const dataset = r.batches.filter((b) => b.kind === 'dataset').reduce((a, b) => a + b.n, 0);
     lines.push(
-      `verify   ${r.ok ? 'OK' : 'FAILED'} on ${n} inputs (${dataset} dataset images): max |Δlogits| ${fmt(r.maxAbsLogits)}, max |Δprobabilities| ${fmt(r.maxAbsProbabilities)} (tolerance ${r.tolerance}), top-1 agreement ${r.top1Agreement === null ? 'n/a' : `${(r.top1Agreement * 100).toFixed(1)}%`}`,
+      `verify   ${r.ok ? 'OK' : 'FAILED'} on ${n} inputs (${dataset} dataset images): max |Δlogits| ${fmt(r.maxAbsLogits)}, max |Δprobabilities| ` +
+        `${fmt(r.maxAbsProbabilities)} (tolerance ${r.tolerance}), top-1 agreement ` +
+        `${r.top1Agreement === null ? 'n/a' : `${(r.top1Agreement * 100).toFixed(1)}%`}`,
     );
     if (r.maxAbsProbabilities === null) {
       const rel = Math.max(0, ...r.batches.flatMap((b) => b.maxRelOutputs));
@@ -227,7 +230,8 @@ export function formatSummary(s: RunExportSummary): string {
     if (!r.ok) {
       lines.push(
         r.firstMismatch
-          ? `         first differing layer: "${r.firstMismatch.layer}" (${r.firstMismatch.className}), max |Δ| ${r.firstMismatch.maxAbsDiff.toExponential(2)} (relative ${r.firstMismatch.relDiff.toExponential(2)})`
+          ? `         first differing layer: "${r.firstMismatch.layer}" (${r.firstMismatch.className}), max |Δ| ` +
+              `${r.firstMismatch.maxAbsDiff.toExponential(2)} (relative ${r.firstMismatch.relDiff.toExponential(2)})`
           : '         no single layer differs with BatchNorm folding off: the difference comes from folding or accumulates across layers (try --no-fold-bn)',
       );
     }

@@ -103,7 +103,8 @@ export const SECTIONS: Section[] = [
       if (!s) return missing(ctx, 'dataset statistics', 'data stats');
       return (
         `- **val**: the source's own validation split (\`${s.split.val_from}\`), used as is.\n` +
-        `- **test**: carved from the source's train split (\`${s.split.test_from}\`), **${s.split.strategy}** by label, ratio **${s.split.test_ratio}**, seed **${s.split.seed}** (\`dataset.test_ratio\`, \`dataset.split_seed\`).\n` +
+        `- **test**: carved from the source's train split (\`${s.split.test_from}\`), **${s.split.strategy}** by label, ratio ` +
+        `**${s.split.test_ratio}**, seed **${s.split.seed}** (\`dataset.test_ratio\`, \`dataset.split_seed\`).\n` +
         `- **train**: the rest of the source's train split.`
       );
     },
@@ -118,7 +119,8 @@ export const SECTIONS: Section[] = [
       const balanced = t.imbalance_ratio <= 1.1;
       return (
         ctx.image(ctx.inputs.classDistributionPng, 'class-distribution.png', 'Images per class and split') +
-        `\n\nTrain: ${t.per_class.min}–${t.per_class.max} images per class (max/min ${t.imbalance_ratio.toFixed(2)}, coefficient of variation ${t.imbalance_cv.toFixed(3)}). ` +
+        `\n\nTrain: ${t.per_class.min}–${t.per_class.max} images per class (max/min ${t.imbalance_ratio.toFixed(2)}, coefficient of variation ` +
+        `${t.imbalance_cv.toFixed(3)}). ` +
         (balanced
           ? 'The classes are balanced: accuracy is a fair summary, macro-F1 and accuracy should agree, and the majority-class baseline sits at chance level.'
           : 'The classes are imbalanced: watch macro-F1 next to accuracy, since accuracy rewards the frequent classes.')
@@ -137,7 +139,8 @@ export const SECTIONS: Section[] = [
         .map(([k, v]) => `${k} (${group(v)})`)
         .join(', ');
       return (
-        `- ${group(s.grayscale_total)} images (${(100 * s.grayscale_fraction).toFixed(2)} %) are stored single-channel in the source and were expanded to RGB.\n` +
+        `- ${group(s.grayscale_total)} images (${(100 * s.grayscale_fraction).toFixed(2)} %) are stored single-channel in the source and were ` +
+        `expanded to RGB.\n` +
         `- Source image sizes (train): ${sizes || '—'}; every image is resized to ${s.input_shape[0]} × ${s.input_shape[1]}.\n` +
         `- One integer label per image (no multi-label).`
       );
@@ -150,20 +153,28 @@ export const SECTIONS: Section[] = [
       const s = ctx.inputs.stats;
       const size = ctx.config.dataset.image_size;
       const norm = s
-        ? `mean = [${s.mean.map((v) => v.toFixed(4)).join(', ')}], std = [${s.std.map((v) => v.toFixed(4)).join(', ')}] (RGB, pixels in [0, 1], computed on the train split only)`
+        ? `mean = [${s.mean.map((v) => v.toFixed(4)).join(', ')}], std = [${s.std.map((v) => v.toFixed(4)).join(', ')}] (RGB, pixels in [0, 1], ` +
+          `computed on the train split only)`
         : '(run `tinynet data stats` for the values)';
       const resize =
         ctx.config.dataset.resize === 'center_crop'
           ? `shorter side to ${size}, then the centred ${size} × ${size} crop`
           : `the whole image stretched to ${size} × ${size}, aspect ratio not kept`;
-      return `1. Decode, apply the EXIF orientation, convert to RGB (grayscale expanded, alpha composited on white).\n2. Resize: ${resize} (\`dataset.resize: ${ctx.config.dataset.resize}\`, \`dataset.image_size\`); the exported model declares the same rule, so serving and the web demo resize alike.\n3. Scale to [0, 1], then normalize per channel: ${norm}.\n\nNormalizing with statistics of the train split puts every input channel on a similar scale, which speeds up and stabilizes optimization; taking them from train only keeps val/test information out of training.`;
+      return (
+        `1. Decode, apply the EXIF orientation, convert to RGB (grayscale expanded, alpha composited on white).\n2. Resize: ${resize} ` +
+        `(\`dataset.resize: ${ctx.config.dataset.resize}\`, \`dataset.image_size\`); the exported model declares the same rule, so serving and the ` +
+        `web demo resize alike.\n3. Scale to [0, 1], then normalize per channel: ${norm}.\n\nNormalizing with statistics of the train split puts ` +
+        `every input channel on a similar scale, which speeds up and stabilizes optimization; taking them from train only keeps val/test ` +
+        `information out of training.`
+      );
     },
   },
   {
     id: 'D7',
     title: 'D7 — Same preprocessing on train, val and test?',
     render: () =>
-      'Yes. Decode, resize and normalization (with the train mean/std) are identical for the three splits; they are done once, into the dataset cache, and the exported ONNX model carries the same normalization in its graph. Only the train batches are augmented (D8).',
+      'Yes. Decode, resize and normalization (with the train mean/std) are identical for the three splits; they are done once, into the dataset ' +
+      'cache, and the exported ONNX model carries the same normalization in its graph. Only the train batches are augmented (D8).',
   },
   {
     id: 'D8',
@@ -202,7 +213,8 @@ export const SECTIONS: Section[] = [
       return (
         `- **Flip**: yes — a mirrored object is the same object (no class here depends on left/right).\n` +
         `- **Random resized crop**: yes — at least ${(100 * lo).toFixed(0)} % of the image area is kept, so the object stays in view.\n` +
-        `- **Color jitter**: yes — small changes (≤ ${Math.max(a.color_jitter.brightness, a.color_jitter.contrast, a.color_jitter.saturation)} relative, hue ≤ ${a.color_jitter.hue}) leave shapes and textures intact.`
+        `- **Color jitter**: yes — small changes (≤ ${Math.max(a.color_jitter.brightness, a.color_jitter.contrast, a.color_jitter.saturation)} ` +
+        `relative, hue ≤ ${a.color_jitter.hue}) leave shapes and textures intact.`
       );
     },
   },
@@ -243,7 +255,8 @@ export const SECTIONS: Section[] = [
             pct(r.macro_f1),
           ]),
         ) +
-        `\n\nChance level is 1/${b.num_classes} = ${pct(1 / b.num_classes)}. Any trained model must beat these numbers clearly; the majority predictor's macro-F1 is near 0 because it never predicts ${b.num_classes - 1} of the classes.`
+        `\n\nChance level is 1/${b.num_classes} = ${pct(1 / b.num_classes)}. Any trained model must beat these numbers clearly; the majority ` +
+        `predictor's macro-F1 is near 0 because it never predicts ${b.num_classes - 1} of the classes.`
       );
     },
   },
@@ -258,9 +271,13 @@ export const SECTIONS: Section[] = [
         .filter((l) => l.params > 0 || /Add|Pool|Dropout|Input/i.test(l.type))
         .map((l) => [l.name, l.type, l.outputShape, group(l.params)]);
       return (
-        `Residual network: stem conv 3×3 → BN → ${m.activation}; ${m.blocks.length} stages of [${m.blocks.join(', ')}] blocks, widths [${m.widths.join(', ')}] (each block: conv 3×3 → BN → ${m.activation} → Dropout2d(${m.dropout}) → conv 3×3 → BN, + shortcut, 1×1 projection when the shape changes, stride 2 at the start of stages 2+) → global average pooling → dense → logits.\n\n` +
-        `**Total parameters: ${group(s.model.totalParams)}** (trainable ${group(s.model.trainableParams)}, BatchNorm running statistics ${group(s.model.nonTrainableParams)}). Output shape: [${s.model.outputShape.join(', ')}].\n\n` +
-        `The two model hyper-parameters: **blocks per stage** (\`model.blocks\`, depth and capacity: more blocks fit more but overfit sooner) and **Dropout2d rate** (\`model.dropout\`, drops whole channels inside each block: regularization against that overfitting).\n\n` +
+        `Residual network: stem conv 3×3 → BN → ${m.activation}; ${m.blocks.length} stages of [${m.blocks.join(', ')}] blocks, widths ` +
+        `[${m.widths.join(', ')}] (each block: conv 3×3 → BN → ${m.activation} → Dropout2d(${m.dropout}) → conv 3×3 → BN, + shortcut, 1×1 ` +
+        `projection when the shape changes, stride 2 at the start of stages 2+) → global average pooling → dense → logits.\n\n` +
+        `**Total parameters: ${group(s.model.totalParams)}** (trainable ${group(s.model.trainableParams)}, BatchNorm running statistics ` +
+        `${group(s.model.nonTrainableParams)}). Output shape: [${s.model.outputShape.join(', ')}].\n\n` +
+        `The two model hyper-parameters: **blocks per stage** (\`model.blocks\`, depth and capacity: more blocks fit more but overfit sooner) and ` +
+        `**Dropout2d rate** (\`model.dropout\`, drops whole channels inside each block: regularization against that overfitting).\n\n` +
         `<details><summary>Layer table (${s.model.layers.length} layers)</summary>\n\n${table(['layer', 'type', 'output shape', 'params'], rows)}\n\n</details>`
       );
     },
@@ -293,10 +310,12 @@ export const SECTIONS: Section[] = [
           )
         : '';
       return (
-        `${c.passed ? '✅' : '❌'} ${c.detail}.\n\nModel hyper-parameters: blocks ${JSON.stringify(ctx.config.model.blocks)}, dropout ${ctx.config.model.dropout}. ` +
+        `${c.passed ? '✅' : '❌'} ${c.detail}.\n\nModel hyper-parameters: blocks ${JSON.stringify(ctx.config.model.blocks)}, dropout ` +
+        `${ctx.config.model.dropout}. ` +
         `TensorBoard: \`${s.tensorboard}\` (tag \`train/loss\`).\n\n${chart}\n\n` +
         (c.passed
-          ? 'The train loss falls to near zero: the model and the training loop can memorize the subset, so the pipeline (labels, loss, gradients, optimizer) works.'
+          ? 'The train loss falls to near zero: the model and the training loop can memorize the subset, so the pipeline (labels, loss, gradients, ' +
+            'optimizer) works.'
           : 'The model did not memorize the subset: look for a bug (labels, a layer without gradient, LR) before any long run.')
       );
     },
@@ -311,7 +330,8 @@ export const SECTIONS: Section[] = [
       else {
         parts.push(lrFindPng ? ctx.image(lrFindPng, 'lr-find.png', 'LR finder') : '');
         parts.push(
-          `Sweep ${r.min_lr.toExponential(1)} → ${r.max_lr.toExponential(1)} over ${r.steps_planned} steps (ran ${r.points.length}), smoothing ${r.smoothing} (bias-corrected), stop when the smoothed loss exceeds ${r.diverge_factor} × its best.\n\n` +
+          `Sweep ${r.min_lr.toExponential(1)} → ${r.max_lr.toExponential(1)} over ${r.steps_planned} steps (ran ${r.points.length}), smoothing ` +
+            `${r.smoothing} (bias-corrected), stop when the smoothed loss exceeds ${r.diverge_factor} × its best.\n\n` +
             table(
               ['', 'LR', 'value'],
               [
@@ -363,7 +383,8 @@ export const SECTIONS: Section[] = [
             r.status,
           ]);
           return (
-            `### Grid \`${s.name}\` (${s.rows.length} trials, ${s.epochs} epochs each${s.max_steps_per_epoch ? `, ≤ ${s.max_steps_per_epoch} steps per epoch` : ''}, seed ${s.seed})\n\n` +
+            `### Grid \`${s.name}\` (${s.rows.length} trials, ${s.epochs} epochs ` +
+            `each${s.max_steps_per_epoch ? `, ≤ ${s.max_steps_per_epoch} steps per epoch` : ''}, seed ${s.seed})\n\n` +
             table(head, rows) +
             '\n\n' +
             (g.png ? `${ctx.image(g.png, `grid-${s.name}.png`, `Grid ${s.name}`)}\n\n` : '') +
@@ -390,12 +411,14 @@ export const SECTIONS: Section[] = [
       const gap = last['train/accuracy'] - last['val/accuracy'];
       const overfit = bestVal && bestVal.epoch < last.epoch && last['val/loss'] > bestVal['val/loss'] * 1.02;
       const verdict = overfit
-        ? `val loss bottomed at epoch ${bestVal!.epoch} (${f4(bestVal!['val/loss'])}) and rose to ${f4(last['val/loss'])} while the train loss kept falling: overfitting after epoch ${bestVal!.epoch}; best.ckpt keeps the best epoch.`
+        ? `val loss bottomed at epoch ${bestVal!.epoch} (${f4(bestVal!['val/loss'])}) and rose to ${f4(last['val/loss'])} while the train loss kept ` +
+          `falling: overfitting after epoch ${bestVal!.epoch}; best.ckpt keeps the best epoch.`
         : last['train/accuracy'] < 0.5 && gap < 0.05
           ? 'train and val are close and both still improving: under-fitting / not converged yet — more epochs or capacity would help.'
           : 'val loss still at or near its minimum at the last epoch: no clear overfitting yet.';
       return (
-        `${h.history.length} epochs (${h.stop_reason ?? 'running'}); best ${h.best ? `${h.best.monitor} ${f4(h.best.value)} at epoch ${h.best.epoch}` : '—'} (\`artifacts/best.ckpt\`).\n\n${chart}\n\n` +
+        `${h.history.length} epochs (${h.stop_reason ?? 'running'}); best ` +
+        `${h.best ? `${h.best.monitor} ${f4(h.best.value)} at epoch ${h.best.epoch}` : '—'} (\`artifacts/best.ckpt\`).\n\n${chart}\n\n` +
         table(
           ['epoch', 'train/loss', 'train/accuracy', 'val/loss', 'val/accuracy', 'val/f1', 'lr'],
           h.history.map((e) => [
@@ -449,10 +472,16 @@ export const SECTIONS: Section[] = [
     render(ctx) {
       const others = ctx.inputs.otherHistories;
       if (others.length === 0)
-        return `No further run given. Train a variant (e.g. \`tinynet train --config ${ctx.configArg} --set train.experiment=iter2 --set paths.artifacts=artifacts/iter2 ...\`) and pass its folder with \`tinynet report --runs artifacts/iter2\`.`;
+        return (
+          `No further run given. Train a variant (e.g. \`tinynet train --config ${ctx.configArg} --set train.experiment=iter2 --set ` +
+          `paths.artifacts=artifacts/iter2 ...\`) and pass its folder with \`tinynet report --runs artifacts/iter2\`.`
+        );
       return table(
         ['run', 'epochs', 'best', 'command'],
-        others.map((h) => [h.experiment, h.history.length, h.best ? `${h.best.monitor} ${f4(h.best.value)} (epoch ${h.best.epoch})` : '—', `\`${h.command}\``]),
+        others.map((h) => {
+          const best = h.best ? `${h.best.monitor} ${f4(h.best.value)} (epoch ${h.best.epoch})` : '—';
+          return [h.experiment, h.history.length, best, `\`${h.command}\``];
+        }),
       );
     },
   },
@@ -476,7 +505,12 @@ export const SECTIONS: Section[] = [
             `Evaluated \`${r.source.file}\` (${r.source.engine}) on ${r.dataset.count} test images — \`${file}\`.\n\n` +
             table(['metric', 'test', 'val (training time)'], rows) +
             (gap !== null
-              ? `\n\nTest − val accuracy: ${(100 * gap).toFixed(2)} points — ${Math.abs(gap) < 0.03 ? 'a small gap: the val score was a fair estimate, no sign of overfitting to val.' : gap < 0 ? 'test is clearly below val: the choices tuned on val (epoch, hyper-parameters) overfit it somewhat.' : 'test is above val (sampling noise of small splits).'}`
+              ? `\n\nTest − val accuracy: ${(100 * gap).toFixed(2)} points — ` +
+                (Math.abs(gap) < 0.03
+                  ? 'a small gap: the val score was a fair estimate, no sign of overfitting to val.'
+                  : gap < 0
+                    ? 'test is clearly below val: the choices tuned on val (epoch, hyper-parameters) overfit it somewhat.'
+                    : 'test is above val (sampling noise of small splits).')
               : '') +
             (r.most_confused.length
               ? `\n\nMost confused pairs: ${r.most_confused
@@ -541,7 +575,8 @@ export const SECTIONS: Section[] = [
         '**Commands** (in the order of the protocol):\n\n```bash\n' +
         [...new Set(cmds)].join('\n') +
         '\n```\n\n' +
-        `<details><summary>Resolved config of ${i.history ? 'the main run' : 'this report'}</summary>\n\n\`\`\`json\n${JSON.stringify(config, null, 2)}\n\`\`\`\n\n</details>`
+        `<details><summary>Resolved config of ` +
+        `${i.history ? 'the main run' : 'this report'}</summary>\n\n\`\`\`json\n${JSON.stringify(config, null, 2)}\n\`\`\`\n\n</details>`
       );
     },
   },
@@ -558,5 +593,8 @@ function comparisonSentence(key: string, trials: Array<{ params: Record<string, 
   }
   const means = [...byValue.entries()].map(([v, xs]) => ({ v, mean: xs.reduce((a, b) => a + b, 0) / xs.length })).sort((a, b) => b.mean - a.mean);
   if (means.length < 2) return '';
-  return `Mean best val accuracy by \`${key}\`: ${means.map((m) => `${m.v} → ${pct(m.mean)}`).join(', ')}; best value ${means[0].v} (${(100 * (means[0].mean - means.at(-1)!.mean)).toFixed(1)} points over the worst).`;
+  return (
+    `Mean best val accuracy by \`${key}\`: ${means.map((m) => `${m.v} → ${pct(m.mean)}`).join(', ')}; best value ${means[0].v} ` +
+    `(${(100 * (means[0].mean - means.at(-1)!.mean)).toFixed(1)} points over the worst).`
+  );
 }

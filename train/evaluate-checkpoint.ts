@@ -107,7 +107,8 @@ function normalization(trained: CheckpointMeta, meta: DatasetMeta, file: string)
     const differs = [...trained.mean, ...trained.std].some((v, i) => Math.abs(v - [...meta.mean, ...meta.std][i]) > 1e-6);
     if (differs)
       log.warn(
-        `${file} was trained with mean/std ${fmt(trained.mean)} / ${fmt(trained.std)}, the dataset cache has ${fmt(meta.mean)} / ${fmt(meta.std)}: using the training values`,
+        `${file} was trained with mean/std ${fmt(trained.mean)} / ${fmt(trained.std)}, the dataset cache has ${fmt(meta.mean)} / ${fmt(meta.std)}: ` +
+          `using the training values`,
       );
     return { mean: trained.mean, std: trained.std };
   }

@@ -10,7 +10,8 @@ function fmt(v: number | undefined): string {
 function table(result: SavedResult): string {
   const rows = result.results.map(
     (r: BenchRow) =>
-      `| ${r.case} | ${fmt(r.value)} ${r.unit} | ${r.reference ?? ''} | ${r.referenceValue !== undefined ? `${fmt(r.referenceValue)} ${r.unit}` : ''} | ${fmt(r.ratio)} |`,
+      `| ${r.case} | ${fmt(r.value)} ${r.unit} | ${r.reference ?? ''} | ${r.referenceValue !== undefined ? `${fmt(r.referenceValue)} ${r.unit}` : ''} ` +
+      `| ${fmt(r.ratio)} |`,
   );
   return [
     `### ${result.name}`,

@@ -25,7 +25,8 @@ export function register(program: Command): void {
     program
       .command('demo')
       .description(
-        'the whole toolchain on the built-in synthetic dataset: data, stats, baselines, sanity, train, export, evaluate, report, then serve the API and the web demo',
+        'the whole toolchain on the built-in synthetic dataset: data, stats, baselines, sanity, train, export, evaluate, report, then serve the API ' +
+          'and the web demo',
       )
       .option('--no-serve', 'stop after the report')
       .option('--port <port>', 'port for the server (default serve.port)')
@@ -50,7 +51,8 @@ export function register(program: Command): void {
       }
     }
     process.stdout.write(
-      `demo finished in ${((Date.now() - started) / 1000).toFixed(0)}s; artifacts in ${config.paths.artifacts}, TensorBoard: tensorboard --logdir ${config.paths.runs}\n`,
+      `demo finished in ${((Date.now() - started) / 1000).toFixed(0)}s; artifacts in ${config.paths.artifacts}, TensorBoard: tensorboard --logdir ` +
+        `${config.paths.runs}\n`,
     );
     if (!opts.serve) return;
 

@@ -19,7 +19,8 @@ export function register(program: Command): void {
     program
       .command('evaluate')
       .description(
-        'evaluate on the prepared test (or val) split: top-1/top-5/macro-F1, per-class, confusion — the exported ONNX model (onnxruntime) or a checkpoint (TensorFlow.js)',
+        'evaluate on the prepared test (or val) split: top-1/top-5/macro-F1, per-class, confusion — the exported ONNX model (onnxruntime) or a ' +
+          'checkpoint (TensorFlow.js)',
       )
       .option('-m, --model <file>', 'ONNX model (default: <paths.artifacts>/model.onnx)')
       .option('--checkpoint <file>', 'evaluate a training checkpoint through TensorFlow.js instead (train.backend); not with --model')

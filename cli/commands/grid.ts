@@ -70,7 +70,8 @@ export function register(program: Command): void {
     program
       .command('grid')
       .description(
-        'train every combination of grid.params (one process per trial, short budget, same seed); ranked summary; re-run to resume (course report M5). On Slurm: --executor slurm submits one job array',
+        'train every combination of grid.params (one process per trial, short budget, same seed); ranked summary; re-run to resume (course report ' +
+          'M5). On Slurm: --executor slurm submits one job array',
       )
       .enablePositionalOptions(),
   )
@@ -87,7 +88,8 @@ export function register(program: Command): void {
         printResult(r, Boolean(opts.json), () =>
           r.submission
             ? [
-                `grid ${ctx.config.grid.name}: submitted Slurm job array ${r.submission.job_id} with ${r.submission.indices.length} of ${r.trials} trials (${r.finished} finished, ${r.queued} already queued)`,
+                `grid ${ctx.config.grid.name}: submitted Slurm job array ${r.submission.job_id} with ${r.submission.indices.length} of ${r.trials} ` +
+                  `trials (${r.finished} finished, ${r.queued} already queued)`,
                 `script ${r.submission.script}`,
                 `follow it: tinynet grid status${opts.config ? ` --config ${opts.config}` : ''}   (or squeue -j ${r.submission.job_id})`,
                 `when it is done: tinynet grid summarize${opts.config ? ` --config ${opts.config}` : ''}`,

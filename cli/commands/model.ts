@@ -21,7 +21,9 @@ export function register(program: Command): void {
         summary,
         Boolean(opts.json),
         () =>
-          `model: resnet blocks=${JSON.stringify(config.model.blocks)} widths=${JSON.stringify(config.model.widths)} dropout=${config.model.dropout} activation=${config.model.activation} batchnorm=${config.model.batchnorm} input=[${size}, ${size}, 3] classes=${numClasses}\n${formatSummary(summary)}`,
+          `model: resnet blocks=${JSON.stringify(config.model.blocks)} widths=${JSON.stringify(config.model.widths)} dropout=${config.model.dropout} ` +
+          `activation=${config.model.activation} batchnorm=${config.model.batchnorm} input=[${size}, ${size}, 3] ` +
+          `classes=${numClasses}\n${formatSummary(summary)}`,
       );
     });
 }

@@ -17,7 +17,8 @@ export function register(program: Command): void {
       const outDir = opts.out ? resolveUserPath(opts.out) : path.join(config.paths.artifacts, 'report');
       const r = await buildReport({ config, configArg: opts.config ?? 'configs/config.yaml', runs: (opts.runs ?? []).map((d) => resolveUserPath(d)), outDir });
       process.stdout.write(
-        `wrote ${path.join(outDir, 'report.md')} (${r.images.length} images in ${path.join(outDir, 'images')})\nwrote ${path.join(outDir, 'report.html')} (self-contained)\n` +
+        `wrote ${path.join(outDir, 'report.md')} (${r.images.length} images in ${path.join(outDir, 'images')})\nwrote ` +
+          `${path.join(outDir, 'report.html')} (self-contained)\n` +
           (r.missing.length
             ? `sections waiting for artifacts: ${r.missing.join(', ')} (the report says which command makes each)\n`
             : 'every section has its artifacts\n'),

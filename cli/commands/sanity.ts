@@ -9,7 +9,8 @@ export function register(program: Command): void {
     program
       .command('sanity')
       .description(
-        'batch shape, initial loss vs ln(num_classes), gradients of every tensor, overfit a small subset (course report D11, M2, M3); exit 1 when a check fails',
+        'batch shape, initial loss vs ln(num_classes), gradients of every tensor, overfit a small subset (course report D11, M2, M3); exit 1 when a ' +
+          'check fails',
       ),
   )
     .option('--json', 'print JSON')

@@ -23,7 +23,8 @@ export function register(program: Command): void {
   )
     .option(
       '--resume <ckpt|auto>',
-      'continue from a checkpoint (e.g. artifacts/last.ckpt; its config is used, --set still applies on top), or `auto`: from paths.artifacts/last.ckpt when this config wrote it, else from scratch',
+      'continue from a checkpoint (e.g. artifacts/last.ckpt; its config is used, --set still applies on top), or `auto`: from ' +
+        'paths.artifacts/last.ckpt when this config wrote it, else from scratch',
     )
     .option('--backend <kind>', 'auto | tensorflow | wasm | cpu (overrides train.backend)')
     .option('--threads <n>', 'wasm threads (overrides train.threads; 0 = number of cores)')

@@ -52,7 +52,8 @@ export async function evaluateOnnx(opts: EvaluateOptions): Promise<EvaluationRep
     { inputName: info.inputName, dtype: info.inputDtype, dims: inputDims(info, 1) },
   );
   log.info(
-    `${info.name} on ${pool.info.provider.toUpperCase()} · ${pool.info.workers} worker(s) × ${pool.info.threads} thread(s) · ${opts.split} split: ${data.n} images, ${meta.num_classes} classes`,
+    `${info.name} on ${pool.info.provider.toUpperCase()} · ${pool.info.workers} worker(s) × ${pool.info.threads} thread(s) · ${opts.split} split: ` +
+      `${data.n} images, ${meta.num_classes} classes`,
   );
 
   const batchSize = opts.batchSize ?? cfg.max_batch;

@@ -28,7 +28,8 @@ test('exported files pass onnx.checker (full_check) and strict shape inference',
     return file;
   });
   const script =
-    'import onnx, sys\nfor f in sys.argv[1:]:\n    m = onnx.load(f)\n    onnx.checker.check_model(m, full_check=True)\n    onnx.shape_inference.infer_shapes(m, strict_mode=True)\nprint("ok")';
+    'import onnx, sys\nfor f in sys.argv[1:]:\n    m = onnx.load(f)\n    onnx.checker.check_model(m, full_check=True)\n    ' +
+    'onnx.shape_inference.infer_shapes(m, strict_mode=True)\nprint("ok")';
   const out = execFileSync(python!, ['-c', script, ...files], { encoding: 'utf8', cwd: tmpdir() });
   assert.equal(out.trim(), 'ok');
 });

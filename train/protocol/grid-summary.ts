@@ -79,7 +79,16 @@ export function summaryMarkdown(s: GridSummaryFile): string {
     `| ${head.map((_, i) => (i === 1 ? ':--' : '--:')).join(' | ')} |`,
     ...s.rows.map(
       (r) =>
-        `| ${[r.rank, r.trial, ...s.keys.map((k) => JSON.stringify(r.params[k])), f(r.value), r.best_epoch ?? '—', f(r.final['val/loss']), f(r.final['train/loss']), r.status].join(' | ')} |`,
+        `| ${[
+          r.rank,
+          r.trial,
+          ...s.keys.map((k) => JSON.stringify(r.params[k])),
+          f(r.value),
+          r.best_epoch ?? '—',
+          f(r.final['val/loss']),
+          f(r.final['train/loss']),
+          r.status,
+        ].join(' | ')} |`,
     ),
   ];
   return (

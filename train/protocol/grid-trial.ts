@@ -129,7 +129,8 @@ export function startTrial(ctx: GridRunContext, trials: Trial[], index: number):
   const commandText = `tinynet ${args.slice(1).map(quote).join(' ')}`;
   const logFile = gp.trialLog(t.name);
   ctx.log?.info(
-    `[${index}] ${t.name}: training (${g.epochs} epochs${g.max_steps_per_epoch ? ` × ≤ ${g.max_steps_per_epoch} steps` : ''}${restarts ? `, restart ${restarts}` : ''}); log in ${logFile}`,
+    `[${index}] ${t.name}: training (${g.epochs} ` +
+      `epochs${g.max_steps_per_epoch ? ` × ≤ ${g.max_steps_per_epoch} steps` : ''}${restarts ? `, restart ${restarts}` : ''}); log in ${logFile}`,
   );
   writeState('running', null);
   const started = performance.now();

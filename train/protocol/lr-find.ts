@@ -198,7 +198,8 @@ export function finalLoss(losses: number[]): number {
 }
 
 export const MINI_GRID_RULE =
-  'final loss = mean train loss over the last quarter of the steps; every pair starts from the same initialization and sees the same batches; lower is better; non-finite losses rank last';
+  'final loss = mean train loss over the last quarter of the steps; every pair starts from the same initialization and sees the same batches; lower ' +
+  'is better; non-finite losses rank last';
 
 /**
  * The course report's mini-grid (M4): for every LR × weight decay pair, a few steps from the same
@@ -262,7 +263,8 @@ export function formatMiniGrid(m: MiniGridFile): string {
   const lines = [`mini-grid: ${m.rows.length} pairs × ${m.steps} steps`, 'rank  lr         weight_decay  final loss'];
   for (const r of m.rows)
     lines.push(
-      `${String(r.rank).padStart(4)}  ${r.lr.toExponential(2).padEnd(9)}  ${String(r.weight_decay).padEnd(12)}  ${Number.isFinite(r.final_loss) ? r.final_loss.toFixed(4) : 'diverged'}`,
+      `${String(r.rank).padStart(4)}  ${r.lr.toExponential(2).padEnd(9)}  ${String(r.weight_decay).padEnd(12)}  ` +
+        `${Number.isFinite(r.final_loss) ? r.final_loss.toFixed(4) : 'diverged'}`,
     );
   lines.push(`rule: ${m.rule}`);
   return lines.join('\n');

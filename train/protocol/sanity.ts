@@ -119,7 +119,9 @@ export async function runSanity(opts: SanityOptions): Promise<SanityFile> {
         checks.push({
           name: 'initial_loss',
           passed: Number.isFinite(out.loss) && rel <= tol,
-          detail: `initial loss ${f4(out.loss)} vs ln(${k}) = ${f4(lnK)}: relative difference ${(100 * rel).toFixed(1)} % (tolerance ${(100 * tol).toFixed(1)} %, sanity.initial_loss_tolerance)`,
+          detail:
+            `initial loss ${f4(out.loss)} vs ln(${k}) = ${f4(lnK)}: relative difference ${(100 * rel).toFixed(1)} % (tolerance ` +
+            `${(100 * tol).toFixed(1)} %, sanity.initial_loss_tolerance)`,
           values: { loss: out.loss, expected: lnK, relative_difference: rel, tolerance: tol },
         });
         const g = inspectGradients(engine.gradients());
@@ -129,7 +131,8 @@ export async function runSanity(opts: SanityOptions): Promise<SanityFile> {
           passed: bad.length === 0,
           detail:
             bad.length === 0
-              ? `all ${g.rows.length} trainable tensors got a finite, non-zero gradient (global norm ${f4(out.gradNorm)}; smallest max|g| ${Math.min(...g.rows.map((r) => r.maxAbs)).toExponential(2)})`
+              ? `all ${g.rows.length} trainable tensors got a finite, non-zero gradient (global norm ${f4(out.gradNorm)}; smallest max|g| ` +
+                `${Math.min(...g.rows.map((r) => r.maxAbs)).toExponential(2)})`
               : `${bad.length} of ${g.rows.length} trainable tensors got a bad gradient: ${bad.join(', ')}`,
           values: { tensors: g.rows.length, grad_norm: out.gradNorm, non_finite: g.nonFinite, zero: g.zero, per_tensor: g.rows },
         });
@@ -192,7 +195,8 @@ export function formatSanity(s: SanityFile): string {
   const lines = s.checks.map((c) => `${c.passed ? 'PASS' : 'FAIL'}  ${c.name.padEnd(12)} ${c.detail}`);
   lines.push(
     '',
-    `${s.passed ? 'all checks passed' : `${s.checks.filter((c) => !c.passed).length} check(s) failed`}; model has ${s.model.trainableParams} trainable parameters; overfit curve in ${s.tensorboard}`,
+    `${s.passed ? 'all checks passed' : `${s.checks.filter((c) => !c.passed).length} check(s) failed`}; model has ${s.model.trainableParams} ` +
+      `trainable parameters; overfit curve in ${s.tensorboard}`,
   );
   return lines.join('\n');
 }

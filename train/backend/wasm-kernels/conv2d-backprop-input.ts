@@ -90,7 +90,8 @@ function strided(backend: BackendWasm, dy: Info, filter: Info, inputShape: numbe
       const [khp, kwp] = kernel.shape;
       const top = khp - 1 - rows.first;
       const left = kwp - 1 - cols.first;
-      const phase = paddedConv(backend, dy, kernel, [top, rows.count + khp - 1 - outH - top, left, cols.count + kwp - 1 - outW - left]); // [N, rows.count, cols.count, Ci]
+      // [N, rows.count, cols.count, Ci]
+      const phase = paddedConv(backend, dy, kernel, [top, rows.count + khp - 1 - outH - top, left, cols.count + kwp - 1 - outW - left]);
       dispose(backend, kernel);
       const src = float32View(backend, phase);
       const dst = float32View(backend, out);
