@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PACKAGE_ROOT } from '../../core/paths.js';
 import { writeTinyModel, testImage } from '../helpers/serve-fixtures.js';
+import { serveCommand } from '../helpers/serve-server.js';
 import { onPath } from '../../train/protocol/slurm.js';
 
 const nginxBin = onPath('nginx') ?? (existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : null);
@@ -25,25 +26,10 @@ const CONCURRENCY = 6;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function startReplica(model: string, port: number): Promise<{ child: ChildProcess; stderr: () => string }> {
-  const child = spawn(
-    process.execPath,
-    [
-      path.join(PACKAGE_ROOT, 'dist/cli/main.js'),
-      'serve',
-      '--config',
-      path.join(PACKAGE_ROOT, 'configs/smoke.yaml'),
-      '--model',
-      model,
-      '--port',
-      String(port),
-      '--providers',
-      'cpu',
-      '--threads',
-      '1',
-      '--no-demo',
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TINYNET_LOG: 'info' } },
-  );
+  const child = spawn(process.execPath, serveCommand(model, port, '--providers', 'cpu', '--threads', '1', '--no-demo'), {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, TINYNET_LOG: 'info' },
+  });
   let err = '';
   child.stderr!.on('data', (d) => (err = (err + d).slice(-20000)));
   const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];

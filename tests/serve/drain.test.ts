@@ -3,34 +3,16 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import path from 'node:path';
-import { PACKAGE_ROOT } from '../../core/paths.js';
 import { writeTinyModel, testImage } from '../helpers/serve-fixtures.js';
-import { metricValue } from '../helpers/serve-server.js';
+import { metricValue, serveCommand } from '../helpers/serve-server.js';
 
 test('SIGTERM: stops accepting, answers every queued request, exits 0', async () => {
   const model = writeTinyModel({ numClasses: 5 });
   // A long batching window keeps the requests queued when the signal arrives.
-  const child = spawn(
-    process.execPath,
-    [
-      path.join(PACKAGE_ROOT, 'dist/cli/main.js'),
-      'serve',
-      '--config',
-      path.join(PACKAGE_ROOT, 'configs/smoke.yaml'),
-      '--model',
-      model,
-      '--port',
-      '0',
-      '--providers',
-      'cpu',
-      '--set',
-      'serve.max_delay_ms=60000',
-      '--set',
-      'serve.max_batch=64',
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TINYNET_LOG: 'info' } },
-  );
+  const child = spawn(process.execPath, serveCommand(model, 0, '--providers', 'cpu', '--set', 'serve.max_delay_ms=60000', '--set', 'serve.max_batch=64'), {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, TINYNET_LOG: 'info' },
+  });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   try {
@@ -67,21 +49,7 @@ test('SIGTERM: stops accepting, answers every queued request, exits 0', async ()
 });
 
 test('tinynet serve with a missing model exits 2 with a clear message', () => {
-  const run = spawnSync(
-    process.execPath,
-    [
-      path.join(PACKAGE_ROOT, 'dist/cli/main.js'),
-      'serve',
-      '--config',
-      path.join(PACKAGE_ROOT, 'configs/smoke.yaml'),
-      '--model',
-      '/nonexistent/model.onnx',
-      '--port',
-      '0',
-      '--no-demo',
-    ],
-    { encoding: 'utf8' },
-  );
+  const run = spawnSync(process.execPath, serveCommand('/nonexistent/model.onnx', 0, '--no-demo'), { encoding: 'utf8' });
   assert.equal(run.status, 2);
   assert.match(run.stderr, /model file not found: \/nonexistent\/model.onnx/);
   assert.doesNotMatch(run.stderr, /\n\s+at /, 'no stack trace');
