@@ -18,77 +18,19 @@ const call = (kernel: string, shapes: number[][], attrs: Record<string, unknown>
 test('convFlops counts 2 per multiply-add for forward, input-gradient and filter-gradient calls', () => {
   // 3×3, 8→16 channels, 10×10 'same' output, batch 2: 2·2·100·9·8·16 FLOPs whichever way it is computed.
   const flops = 2 * 2 * 100 * 9 * 8 * 16;
-  assert.equal(
-    convFlops(
-      call(
-        'FusedConv2D',
-        [
-          [2, 10, 10, 8],
-          [3, 3, 8, 16],
-        ],
-        { strides: [1, 1], pad: 'same' },
-        1,
-      ),
-    ),
-    flops,
-  );
-  assert.equal(
-    convFlops(
-      call(
-        'Conv2DBackpropInput',
-        [
-          [2, 10, 10, 16],
-          [3, 3, 8, 16],
-        ],
-        { strides: [1, 1] },
-        1,
-      ),
-    ),
-    flops,
-  );
-  assert.equal(
-    convFlops(
-      call(
-        'Conv2DBackpropFilter',
-        [
-          [2, 10, 10, 8],
-          [2, 10, 10, 16],
-        ],
-        { strides: [1, 1], filterShape: [3, 3, 8, 16] },
-        1,
-      ),
-    ),
-    flops,
-  );
+  const [x, filter, dy] = [
+    [2, 10, 10, 8],
+    [3, 3, 8, 16],
+    [2, 10, 10, 16],
+  ];
+  assert.equal(convFlops(call('FusedConv2D', [x, filter], { strides: [1, 1], pad: 'same' }, 1)), flops);
+  assert.equal(convFlops(call('Conv2DBackpropInput', [dy, filter], { strides: [1, 1] }, 1)), flops);
+  assert.equal(convFlops(call('Conv2DBackpropFilter', [x, dy], { strides: [1, 1], filterShape: filter }, 1)), flops);
   // Stride 2 'same' on 10×10 → 5×5; 'valid' 3×3 on 10×10 → 8×8.
-  assert.equal(
-    convFlops(
-      call(
-        'Conv2D',
-        [
-          [1, 10, 10, 1],
-          [3, 3, 1, 1],
-        ],
-        { strides: [2, 2], pad: 'same' },
-        1,
-      ),
-    ),
-    2 * 25 * 9,
-  );
-  assert.equal(
-    convFlops(
-      call(
-        'Conv2D',
-        [
-          [1, 10, 10, 1],
-          [3, 3, 1, 1],
-        ],
-        { strides: [1, 1], pad: 'valid' },
-        1,
-      ),
-    ),
-    2 * 64 * 9,
-  );
+  const image10 = [1, 10, 10, 1];
+  const filter3 = [3, 3, 1, 1];
+  assert.equal(convFlops(call('Conv2D', [image10, filter3], { strides: [2, 2], pad: 'same' }, 1)), 2 * 25 * 9);
+  assert.equal(convFlops(call('Conv2D', [image10, filter3], { strides: [1, 1], pad: 'valid' }, 1)), 2 * 64 * 9);
   assert.equal(convFlops(call('Add', [[4], [4]], {}, 1)), 0);
 });
 

@@ -77,19 +77,11 @@ export function summaryMarkdown(s: GridSummaryFile): string {
   const lines = [
     `| ${head.join(' | ')} |`,
     `| ${head.map((_, i) => (i === 1 ? ':--' : '--:')).join(' | ')} |`,
-    ...s.rows.map(
-      (r) =>
-        `| ${[
-          r.rank,
-          r.trial,
-          ...s.keys.map((k) => JSON.stringify(r.params[k])),
-          f(r.value),
-          r.best_epoch ?? '—',
-          f(r.final['val/loss']),
-          f(r.final['train/loss']),
-          r.status,
-        ].join(' | ')} |`,
-    ),
+    ...s.rows.map((r) => {
+      const cells = [r.rank, r.trial, ...s.keys.map((k) => JSON.stringify(r.params[k])), f(r.value), r.best_epoch ?? '—'];
+      const losses = [f(r.final['val/loss']), f(r.final['train/loss'])];
+      return `| ${[...cells, ...losses, r.status].join(' | ')} |`;
+    }),
   ];
   return (
     `# Grid \`${s.name}\`: ${s.rows.length} trials ranked by ${s.metric}\n\n` +
