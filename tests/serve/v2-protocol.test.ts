@@ -111,7 +111,7 @@ test('errors on v2 routes are {"error": "<message>"} with the code in X-Error-Co
     assert.deepEqual(Object.keys(body), ['error'], name);
     assert.equal(typeof body.error, 'string', name);
     assert.match(body.error as string, message, name);
-    assert.match(res.headers.get('x-error-code') ?? '', /^[a-z_]+$/, name);
+    assert.match(res.headers.get('x-error-code') ?? '', /^[a-z]+\.[a-z_]+$/, name);
   }
   const v1 = (await (await fetch(`${server.url}/v1/classify`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x' })).json()) as {
     error: Json;
