@@ -78,7 +78,7 @@ export function demoRoutes(opts: DemoRouteOptions): Hono {
     const rel = decodeURIComponent(new URL(c.req.url).pathname).replace(/^\/+/, '');
     const file = path.resolve(webDir, rel);
     if (!file.startsWith(webDir + path.sep) || !existsSync(file) || !statSync(file).isFile()) {
-      return c.json({ error: { code: 'not_found', message: `No such file: /${rel}` } }, 404);
+      return c.json({ error: { code: 'serve.not_found', message: `No such file: /${rel}` } }, 404);
     }
     // ort files and hashed chunks never change for a given build; the page shell may.
     const immutable = rel.startsWith('ort/') || rel.startsWith('chunks/');
