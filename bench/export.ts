@@ -1,5 +1,5 @@
 /**
- * Export benchmark on the seed model (ResNet [3,3,3] × 64/128/256, 64×64×3, 200 classes, random
+ * Export benchmark on the default model (ResNet [3,3,3] × 64/128/256, 64×64×3, 200 classes, random
  * weights): export time and file size, then inference throughput of the exported file in
  * onnxruntime-node (CPU) next to TensorFlow.js wasm predict on the same model, in the same run.
  * `npm run bench -- export` (or `node dist/bench/export.js`).
@@ -12,7 +12,7 @@ import { verifyExport } from '../export/verify.js';
 import { buildResNet } from '../train/model/index.js';
 import { selectBackend } from '../train/backend/select.js';
 import { validateConfig } from '../core/config/index.js';
-import type { BenchResult, BenchRow } from './types.js';
+import type { BenchResult, BenchRow } from './lib/types.js';
 
 process.env.TINYNET_LOG = process.env.TINYNET_LOG ?? 'warn';
 
@@ -55,7 +55,7 @@ export async function run(): Promise<BenchResult> {
   }
 
   const rows: BenchRow[] = [
-    { case: 'export time (seed model, s)', value: median(exportTimes), unit: 's' },
+    { case: 'export time (default model, s)', value: median(exportTimes), unit: 's' },
     { case: 'ONNX file size', value: result.bytes.length / 1e6, unit: 'MB' },
   ];
 
@@ -65,7 +65,12 @@ export async function run(): Promise<BenchResult> {
     const u8 = rand(batch);
     const feeds = { image: new ort.Tensor('uint8', u8, [batch, SIZE, SIZE, 3]) };
     const onnxRate = await throughput(batch, async () => void (await session.run(feeds)), 2, batch === 1 ? 20 : 3, batch === 1 ? 3 : 5);
-    const x = tf.tidy(() => tf.tensor(Float32Array.from(u8, (v, i) => (v / 255 - dataset.normalization.mean[i % 3]) / dataset.normalization.std[i % 3]), [batch, SIZE, SIZE, 3]));
+    const x = tf.tidy(() =>
+      tf.tensor(
+        Float32Array.from(u8, (v, i) => (v / 255 - dataset.normalization.mean[i % 3]) / dataset.normalization.std[i % 3]),
+        [batch, SIZE, SIZE, 3],
+      ),
+    );
     const tfRate = await throughput(
       batch,
       async () => {
@@ -95,15 +100,16 @@ export async function run(): Promise<BenchResult> {
     name: 'export',
     results: rows,
     notes:
-      `Seed model: ResNet blocks [3,3,3], widths [64,128,256], ${SIZE}×${SIZE}×3 uint8 input, ${CLASSES} classes, random weights; ` +
+      `Default model: ResNet blocks [3,3,3], widths [64,128,256], ${SIZE}×${SIZE}×3 uint8 input, ${CLASSES} classes, random weights; ` +
       `${result.nodeCount} ONNX nodes, passes ${JSON.stringify(result.passes)}. onnxruntime-node default CPU threads on ${os.cpus().length} cores. ` +
-      `Parity on the same run (tfjs ${backend.name}): max |Δprobabilities| ${report.maxAbsProbabilities?.toExponential(2)}, max |Δlogits| ${report.maxAbsLogits?.toExponential(2)}, top-1 agreement ${report.top1Agreement}.`,
+      `Parity on the same run (tfjs ${backend.name}): max |Δprobabilities| ${report.maxAbsProbabilities?.toExponential(2)}, max |Δlogits| ` +
+      `${report.maxAbsLogits?.toExponential(2)}, top-1 agreement ${report.top1Agreement}.`,
   };
 }
 
 // Run directly: `node dist/bench/export.js` prints the result.
 if (import.meta.url === `file://${process.argv[1]}`) {
   const r = await run();
-  process.stdout.write(JSON.stringify(r, null, 2) + '\n');
+  process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
   process.exit(0);
 }

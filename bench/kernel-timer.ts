@@ -54,8 +54,7 @@ export function timeKernels(backendName: string): { calls: KernelCall[]; restore
 /** FLOPs (2 per multiply-add) of a convolution kernel call, forward or gradient; 0 for other kernels. */
 export function convFlops(call: KernelCall): number {
   const strides = (call.attrs.strides ?? [1, 1]) as number[];
-  const sizeOut = (size: number, k: number, s: number) =>
-    (call.attrs.pad === 'valid' ? Math.floor((size - k) / s) + 1 : Math.ceil(size / s));
+  const sizeOut = (size: number, k: number, s: number) => (call.attrs.pad === 'valid' ? Math.floor((size - k) / s) + 1 : Math.ceil(size / s));
   if (call.kernel === 'Conv2D' || call.kernel === 'FusedConv2D') {
     const [[n, h, w], [kh, kw, ci, co]] = call.shapes;
     return 2 * n * sizeOut(h, kh, strides[0]) * sizeOut(w, kw, strides[1]) * kh * kw * ci * co;

@@ -47,22 +47,40 @@ export function convGradModel(c: ConvShape, parts: ConvPart[]): Uint8Array {
   g.addInput({ name: 'dy', dtype: 'float32', dims: [c.n, c.co, out, out] });
   const ints = attr.ints;
   if (parts.includes('forward')) {
-    g.node('Conv', ['x', 'w'], { kernel_shape: ints([c.k, c.k]), strides: ints([c.stride, c.stride]), pads: ints([begin, begin, end, end]) }, { outputs: ['y'] });
+    g.node(
+      'Conv',
+      ['x', 'w'],
+      { kernel_shape: ints([c.k, c.k]), strides: ints([c.stride, c.stride]), pads: ints([begin, begin, end, end]) },
+      { outputs: ['y'] },
+    );
     g.addOutput({ name: 'y', dtype: 'float32', dims: [c.n, c.co, out, out] });
   }
   if (parts.includes('input')) {
     if (c.stride === 1) {
-      const flipped = g.op('Slice', ['w', g.constInt64('start', [-1, -1]), g.constInt64('stop', [-c.k - 1, -c.k - 1]), g.constInt64('axes', [2, 3]), g.constInt64('steps', [-1, -1])]);
+      const flipped = g.op('Slice', [
+        'w',
+        g.constInt64('start', [-1, -1]),
+        g.constInt64('stop', [-c.k - 1, -c.k - 1]),
+        g.constInt64('axes', [2, 3]),
+        g.constInt64('steps', [-1, -1]),
+      ]);
       const swapped = g.transpose(flipped, [1, 0, 2, 3]);
       const [top, bottom] = [c.k - 1 - begin, c.k - 1 - end];
       g.node('Conv', ['dy', swapped], { kernel_shape: ints([c.k, c.k]), pads: ints([top, top, bottom, bottom]) }, { outputs: ['dx'] });
     } else {
       // ConvTranspose output = (out−1)·s + k − padsBegin − padsEnd + output_padding; make it `size`.
       const outputPadding = c.size - ((out - 1) * c.stride + c.k - begin - end);
-      g.node('ConvTranspose', ['dy', 'w'], {
-        kernel_shape: ints([c.k, c.k]), strides: ints([c.stride, c.stride]), pads: ints([begin, begin, end, end]),
-        output_padding: ints([outputPadding, outputPadding]),
-      }, { outputs: ['dx'] });
+      g.node(
+        'ConvTranspose',
+        ['dy', 'w'],
+        {
+          kernel_shape: ints([c.k, c.k]),
+          strides: ints([c.stride, c.stride]),
+          pads: ints([begin, begin, end, end]),
+          output_padding: ints([outputPadding, outputPadding]),
+        },
+        { outputs: ['dx'] },
+      );
     }
     g.addOutput({ name: 'dx', dtype: 'float32', dims: [c.n, c.ci, c.size, c.size] });
   }
@@ -74,7 +92,13 @@ export function convGradModel(c: ConvShape, parts: ConvPart[]): Uint8Array {
     for (let a = 0; a < c.k; a++) {
       for (let b = 0; b < c.k; b++) {
         const last = (out - 1) * c.stride;
-        const shifted = g.op('Slice', [channelsLast, g.constInt64('start', [a, b]), g.constInt64('stop', [a + last + 1, b + last + 1]), g.constInt64('axes', [1, 2]), g.constInt64('steps', [c.stride, c.stride])]);
+        const shifted = g.op('Slice', [
+          channelsLast,
+          g.constInt64('start', [a, b]),
+          g.constInt64('stop', [a + last + 1, b + last + 1]),
+          g.constInt64('axes', [1, 2]),
+          g.constInt64('steps', [c.stride, c.stride]),
+        ]);
         const positions = g.op('Reshape', [shifted, g.constInt64('cols', [-1, c.ci])]); // [N·Ho·Wo, Ci]
         taps.push(g.op('Unsqueeze', [g.op('MatMul', [dyRows, positions]), g.constInt64('axis', [2])])); // [Co, Ci, 1]
       }

@@ -16,7 +16,7 @@ import { ParquetSource } from '../dataset/sources/parquet.js';
 import { loadClassList } from '../dataset/classes.js';
 import { forEachConcurrent } from '../dataset/pool.js';
 import { packageFile } from '../core/paths.js';
-import type { BenchResult, BenchRow } from './types.js';
+import type { BenchResult, BenchRow } from './lib/types.js';
 
 const CLASSES = 100;
 const PER_CLASS = 180;
@@ -29,7 +29,10 @@ export async function run(): Promise<BenchResult> {
     const syn = path.join(root, 'syn');
     await synthesizeDataset({ out: syn, classes: CLASSES, perClass: PER_CLASS, valPerClass: VAL_PER_CLASS, seed: 1, imageSize: 64 });
     const { config } = validateConfig({ dataset: { source: 'hf-parquet', path: syn, image_size: 64 }, paths: { cache: path.join(root, 'cache') } });
-    const { config: oneThread } = validateConfig({ dataset: { source: 'hf-parquet', path: syn, image_size: 64, workers: 1 }, paths: { cache: path.join(root, 'cache') } });
+    const { config: oneThread } = validateConfig({
+      dataset: { source: 'hf-parquet', path: syn, image_size: 64, workers: 1 },
+      paths: { cache: path.join(root, 'cache') },
+    });
     const total = CLASSES * (PER_CLASS + VAL_PER_CLASS);
 
     // The encoded bytes, read once, for the decode-only references.
@@ -50,8 +53,14 @@ export async function run(): Promise<BenchResult> {
     const loadBefore = os.loadavg()[0];
 
     sharp.cache(false);
-    const seq = await time(async () => { for (const b of bytes.slice(0, 4000)) await decode(b); });
-    const par = await time(() => forEachConcurrent(bytes, inFlight, async (b) => { await decode(b); }));
+    const seq = await time(async () => {
+      for (const b of bytes.slice(0, 4000)) await decode(b);
+    });
+    const par = await time(() =>
+      forEachConcurrent(bytes, inFlight, async (b) => {
+        await decode(b);
+      }),
+    );
     const main = await time(() => prepareDataset(oneThread, { force: true }));
     const prep = await time(() => prepareDataset(config, { force: true }));
     const reuse = await time(() => prepareDataset(config));
@@ -63,12 +72,40 @@ export async function run(): Promise<BenchResult> {
     // and cores / cpu-per-image bounds what the same code does on idle cores.
     const cpuPerImage = prep.cpu / total;
     const results: BenchRow[] = [
-      { case: 'prepare (decode + split + stats + write), images/s', value: prepRate, unit: 'img/s', reference: `sharp decode only, ${inFlight} in flight`, referenceValue: parRate, ratio: prepRate / parRate },
-      { case: `prepare with ${cores} decode threads vs main thread only, images/s`, value: prepRate, unit: 'img/s', reference: 'prepare, dataset.workers: 1', referenceValue: total / main.wall, ratio: prepRate / (total / main.wall) },
-      { case: 'prepare vs sharp decode one at a time, images/s', value: prepRate, unit: 'img/s', reference: 'sharp decode only, sequential (4,000 images)', referenceValue: seqRate, ratio: prepRate / seqRate },
+      {
+        case: 'prepare (decode + split + stats + write), images/s',
+        value: prepRate,
+        unit: 'img/s',
+        reference: `sharp decode only, ${inFlight} in flight`,
+        referenceValue: parRate,
+        ratio: prepRate / parRate,
+      },
+      {
+        case: `prepare with ${cores} decode threads vs main thread only, images/s`,
+        value: prepRate,
+        unit: 'img/s',
+        reference: 'prepare, dataset.workers: 1',
+        referenceValue: total / main.wall,
+        ratio: prepRate / (total / main.wall),
+      },
+      {
+        case: 'prepare vs sharp decode one at a time, images/s',
+        value: prepRate,
+        unit: 'img/s',
+        reference: 'sharp decode only, sequential (4,000 images)',
+        referenceValue: seqRate,
+        ratio: prepRate / seqRate,
+      },
       { case: 'prepare vs the goal, images/s', value: prepRate, unit: 'img/s', reference: 'goal on 2 cores', referenceValue: 2000, ratio: prepRate / 2000 },
       { case: 'prepare CPU time per image (all threads)', value: cpuPerImage * 1000, unit: 'ms' },
-      { case: `prepare bound on ${cores} idle cores (cores / CPU per image)`, value: cores / cpuPerImage, unit: 'img/s', reference: 'goal on 2 cores', referenceValue: 2000, ratio: cores / cpuPerImage / 2000 },
+      {
+        case: `prepare bound on ${cores} idle cores (cores / CPU per image)`,
+        value: cores / cpuPerImage,
+        unit: 'img/s',
+        reference: 'goal on 2 cores',
+        referenceValue: 2000,
+        ratio: cores / cpuPerImage / 2000,
+      },
       { case: 'second prepare (cache reused)', value: reuse.wall, unit: 's' },
     ];
     const result: BenchResult = {
@@ -81,7 +118,7 @@ export async function run(): Promise<BenchResult> {
     };
     const out = packageFile('bench', 'results');
     mkdirSync(out, { recursive: true });
-    writeFileSync(path.join(out, 'prepare.json'), JSON.stringify(result, null, 2) + '\n');
+    writeFileSync(path.join(out, 'prepare.json'), `${JSON.stringify(result, null, 2)}\n`);
     return result;
   } finally {
     rmSync(root, { recursive: true, force: true });
@@ -90,5 +127,5 @@ export async function run(): Promise<BenchResult> {
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
   const r = await run();
-  process.stdout.write(JSON.stringify(r, null, 2) + '\n');
+  process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
 }

@@ -21,7 +21,8 @@ export async function browserPerImage(modelFile: string, images: string[], warmu
     const page = await browser.newPage();
     await page.goto(`${server.url}/?backend=wasm`);
     await page.waitForFunction(`document.body.dataset.state !== 'loading'`, undefined, { timeout: 120_000 });
-    if ((await page.evaluate(`document.body.dataset.state`)) !== 'ready') throw new Error(`the page did not load ${modelFile}: ${await page.locator('#alert').innerText()}`);
+    if ((await page.evaluate(`document.body.dataset.state`)) !== 'ready')
+      throw new Error(`the page did not load ${modelFile}: ${await page.locator('#alert').innerText()}`);
     await page.setInputFiles('#file', images);
     await page.waitForFunction(`document.querySelectorAll('.card[data-state="done"]').length === ${images.length}`, undefined, { timeout: 300_000 });
     const ms = await page.locator('.card[data-state="done"]').evaluateAll((cards) => cards.map((c) => Number(c.getAttribute('data-inference-ms'))));

@@ -19,12 +19,13 @@ import { serializeVariant } from '../export/precision/variant.js';
 import { buildResNet } from '../train/model/index.js';
 import { loadConfig, type ModelConfig } from '../core/config/index.js';
 import { packageFile } from '../core/paths.js';
-import { cpuBackend, randomizeWeights } from '../tests/export/helpers.js';
+import { cpuBackend, randomizeWeights } from '../tests/helpers/export-parity.js';
 import { chromiumMissing, writeTestImages } from '../tests/web-demo/helpers.js';
 import { throughput } from './export.js';
 import { browserPerImage } from './quantize-browser.js';
-import { run$, PYTHON, lastJsonLine, torchAvailable } from './child.js';
-import type { BenchResult, BenchRow } from './types.js';
+import { run$, PYTHON, lastJsonLine, torchAvailable } from './lib/child.js';
+import type { BenchResult, BenchRow } from './lib/types.js';
+import { runWhenMain } from './lib/results-file.js';
 
 process.env.TINYNET_LOG = process.env.TINYNET_LOG ?? 'warn';
 
@@ -47,20 +48,38 @@ async function variants(net: Network): Promise<Record<P, Uint8Array>> {
   const model = buildResNet(net.model, { inputShape: [SIZE, SIZE, 3], numClasses: net.classes }, { seed: 1 });
   randomizeWeights(model, 5);
   const result: ExportResult = exportLayersModel(model, {
-    dataset: { classes: Array.from({ length: net.classes }, (_, index) => ({ index, id: String(index), name: `class ${index}` })), normalization: { mean: [0.48, 0.45, 0.4], std: [0.27, 0.26, 0.28], pixel_scale: 1 / 255 } },
+    dataset: {
+      classes: Array.from({ length: net.classes }, (_, index) => ({ index, id: String(index), name: `class ${index}` })),
+      normalization: { mean: [0.48, 0.45, 0.4], std: [0.27, 0.26, 0.28], pixel_scale: 1 / 255 },
+    },
   });
   model.dispose();
   const images = Uint8Array.from({ length: CALIBRATION * SIZE * SIZE * 3 }, (_, i) => ((i * 2654435761) >>> 24) & 255);
   const int8 = await quantizeInt8(result.graph, { images, n: CALIBRATION, height: SIZE, width: SIZE, channels: 3 }, { method: 'minmax', activations: 'uint8' });
   return {
     fp32: result.bytes,
-    int8: serializeVariant(result, int8.graph, { precision: 'int8', weights: 'int8 per-channel symmetric', activations: 'uint8', calibration: { method: 'minmax', images: CALIBRATION, split: 'pseudo-random pixels' } }),
+    int8: serializeVariant(result, int8.graph, {
+      precision: 'int8',
+      weights: 'int8 per-channel symmetric',
+      activations: 'uint8',
+      calibration: { method: 'minmax', images: CALIBRATION, split: 'pseudo-random pixels' },
+    }),
     fp16: serializeVariant(result, convertToFloat16(result.graph).graph, { precision: 'fp16', weights: 'float16' }),
   };
 }
 
 async function torchRate(net: Network, batch: number): Promise<number> {
-  const opts = { blocks: net.model.blocks, widths: net.model.widths, classes: net.classes, dropout: 0, size: SIZE, batch, threads: 2, warmup: 2, steps: batch === 1 ? 30 : 4 };
+  const opts = {
+    blocks: net.model.blocks,
+    widths: net.model.widths,
+    classes: net.classes,
+    dropout: 0,
+    size: SIZE,
+    batch,
+    threads: 2,
+    warmup: 2,
+    steps: batch === 1 ? 30 : 4,
+  };
   const { stdout } = await run$(PYTHON, [packageFile('bench', 'torch_train_step.py'), JSON.stringify(opts)], { maxBuffer: 1 << 22 });
   return (lastJsonLine(stdout) as { inference: { images_per_s: number } }).inference.images_per_s;
 }
@@ -82,7 +101,14 @@ export async function run(): Promise<BenchResult> {
     for (const net of nets) {
       const files = await variants(net);
       for (const p of ['int8', 'fp16'] as const) {
-        rows.push({ case: `${net.name}: ${p} file size vs fp32 (ratio = ${p}/fp32)`, value: files[p].length / 1e6, unit: 'MB', reference: 'fp32 file', referenceValue: files.fp32.length / 1e6, ratio: files[p].length / files.fp32.length });
+        rows.push({
+          case: `${net.name}: ${p} file size vs fp32 (ratio = ${p}/fp32)`,
+          value: files[p].length / 1e6,
+          unit: 'MB',
+          reference: 'fp32 file',
+          referenceValue: files.fp32.length / 1e6,
+          ratio: files[p].length / files.fp32.length,
+        });
       }
       for (const batch of [1, 32]) {
         const u8 = Uint8Array.from({ length: batch * SIZE * SIZE * 3 }, (_, i) => (i * 2654435761) >>> 24);
@@ -102,11 +128,33 @@ export async function run(): Promise<BenchResult> {
         for (const p of PRECISIONS) await sessions[p].release();
         const torch = torchBefore === null ? null : Math.max(torchBefore, await torchRate(net, batch));
         if (torch !== null) {
-          rows.push({ case: `${net.name} batch ${batch}: onnxruntime-node fp32 vs PyTorch CPU fp32 (img/s, ratio = ort/torch)`, value: rates.fp32, unit: 'img/s', reference: 'PyTorch CPU fp32, 2 threads', referenceValue: torch, ratio: rates.fp32 / torch });
+          rows.push({
+            case: `${net.name} batch ${batch}: onnxruntime-node fp32 vs PyTorch CPU fp32 (img/s, ratio = ort/torch)`,
+            value: rates.fp32,
+            unit: 'img/s',
+            reference: 'PyTorch CPU fp32, 2 threads',
+            referenceValue: torch,
+            ratio: rates.fp32 / torch,
+          });
         }
         for (const p of ['int8', 'fp16'] as const) {
-          rows.push({ case: `${net.name} batch ${batch}: onnxruntime-node ${p} vs fp32 (img/s, ratio = ${p}/fp32)`, value: rates[p], unit: 'img/s', reference: 'onnxruntime-node fp32', referenceValue: rates.fp32, ratio: rates[p] / rates.fp32 });
-          if (torch !== null) rows.push({ case: `${net.name} batch ${batch}: onnxruntime-node ${p} vs PyTorch CPU fp32 (img/s, ratio = ${p}/torch)`, value: rates[p], unit: 'img/s', reference: 'PyTorch CPU fp32, 2 threads', referenceValue: torch, ratio: rates[p] / torch });
+          rows.push({
+            case: `${net.name} batch ${batch}: onnxruntime-node ${p} vs fp32 (img/s, ratio = ${p}/fp32)`,
+            value: rates[p],
+            unit: 'img/s',
+            reference: 'onnxruntime-node fp32',
+            referenceValue: rates.fp32,
+            ratio: rates[p] / rates.fp32,
+          });
+          if (torch !== null)
+            rows.push({
+              case: `${net.name} batch ${batch}: onnxruntime-node ${p} vs PyTorch CPU fp32 (img/s, ratio = ${p}/torch)`,
+              value: rates[p],
+              unit: 'img/s',
+              reference: 'PyTorch CPU fp32, 2 threads',
+              referenceValue: torch,
+              ratio: rates[p] / torch,
+            });
         }
       }
       if (!browserMissing) {
@@ -120,7 +168,14 @@ export async function run(): Promise<BenchResult> {
           threads = t.threads;
         }
         for (const p of ['int8', 'fp16'] as const) {
-          rows.push({ case: `${net.name} browser batch 1: Chromium wasm (${threads} threads) ${p} vs fp32 (ms per image, ratio = fp32/${p}: speed-up)`, value: ms[p], unit: 'ms', reference: 'Chromium wasm fp32', referenceValue: ms.fp32, ratio: ms.fp32 / ms[p] });
+          rows.push({
+            case: `${net.name} browser batch 1: Chromium wasm (${threads} threads) ${p} vs fp32 (ms per image, ratio = fp32/${p}: speed-up)`,
+            value: ms[p],
+            unit: 'ms',
+            reference: 'Chromium wasm fp32',
+            referenceValue: ms.fp32,
+            ratio: ms.fp32 / ms[p],
+          });
         }
       }
     }
@@ -133,16 +188,16 @@ export async function run(): Promise<BenchResult> {
     name: 'quantize',
     results: rows,
     notes:
-      `Seed network: blocks ${JSON.stringify(seed.model.blocks)}, widths ${JSON.stringify(seed.model.widths)}; smoke: blocks ${JSON.stringify(smoke.model.blocks)}, widths ${JSON.stringify(smoke.model.widths)}; ` +
-      `random weights, ${SIZE}×${SIZE}×3 uint8 input; int8 = QDQ, per-channel int8 weights, uint8 activations, minmax ranges from ${CALIBRATION} pseudo-random images. ` +
-      `onnxruntime-node default CPU threads on ${os.cpus().length} cores, graph optimizations 'all', best of ${ROUNDS} rounds alternating the precisions. PyTorch: eval() + no_grad() forward of the same network in NCHW float32, best of a run before and one after. ` +
-      `Browser: median session.run of ${BROWSER_IMAGES - BROWSER_WARMUP} images after ${BROWSER_WARMUP} warm-up, one page per file. Accuracy is not measured here (random weights): ` +
+      `Seed network: blocks ${JSON.stringify(seed.model.blocks)}, widths ${JSON.stringify(seed.model.widths)}; ` +
+      `smoke: blocks ${JSON.stringify(smoke.model.blocks)}, widths ${JSON.stringify(smoke.model.widths)}; ` +
+      `random weights, ${SIZE}×${SIZE}×3 uint8 input; int8 = QDQ, per-channel int8 weights, uint8 activations, ` +
+      `minmax ranges from ${CALIBRATION} pseudo-random images. ` +
+      `onnxruntime-node default CPU threads on ${os.cpus().length} cores, graph optimizations 'all', best of ${ROUNDS} rounds alternating the precisions. ` +
+      'PyTorch: eval() + no_grad() forward of the same network in NCHW float32, best of a run before and one after. ' +
+      `Browser: median session.run of ${BROWSER_IMAGES - BROWSER_WARMUP} images after ${BROWSER_WARMUP} warm-up, one page per file. ` +
+      'Accuracy is not measured here (random weights): ' +
       `\`tinynet export --quantize int8\` measures it on the test split every time. ${notes.join(' ')}`,
   };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const r = await run();
-  process.stdout.write(JSON.stringify(r, null, 2) + '\n');
-  process.exit(0);
-}
+await runWhenMain(import.meta.url, run);

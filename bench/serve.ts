@@ -18,12 +18,11 @@ import { spawn } from 'node:child_process';
 import { readModelInfo } from '../serve/model/model-info.js';
 import { sessionOptions, intraOpThreads } from '../serve/session/options.js';
 import { testImage } from '../tests/helpers/serve-fixtures.js';
-import { writeRandomModel } from '../tests/web-demo/smoke-model.js';
+import { writeRandomModel } from '../tests/helpers/smoke-model.js';
 import { loadConfig } from '../core/config/index.js';
 import { mkdtempSync } from 'node:fs';
 import { readFileSync } from 'node:fs';
-import type { BenchResult, BenchRow } from './types.js';
-
+import type { BenchResult, BenchRow } from './lib/types.js';
 
 const DURATION_S = Number(process.env.BENCH_SERVE_SECONDS ?? 12);
 const MAX_BATCH = 32;
@@ -58,10 +57,15 @@ export async function run(): Promise<BenchResult> {
   // The server runs as `tinynet serve` in its own process, as users run it: the load generator must
   // not share the server's event loop.
   const server = await startServeProcess(modelPath, [
-    'serve.providers=[cpu]', 'serve.workers=1', `serve.threads=${threads}`, `serve.max_batch=${MAX_BATCH}`, `serve.max_delay_ms=${MAX_DELAY_MS}`, 'serve.max_queue=4096',
+    'serve.providers=[cpu]',
+    'serve.workers=1',
+    `serve.threads=${threads}`,
+    `serve.max_batch=${MAX_BATCH}`,
+    `serve.max_delay_ms=${MAX_DELAY_MS}`,
+    'serve.max_queue=4096',
   ]);
   const body = await testImage('jpeg', 3);
-  const load = { url: server.url + '/v1/classify?topk=5', method: 'POST' as const, headers: { 'content-type': 'image/jpeg' }, body };
+  const load = { url: `${server.url}/v1/classify?topk=5`, method: 'POST' as const, headers: { 'content-type': 'image/jpeg' }, body };
   const results: BenchRow[] = [];
   let seen = { count: 0, sum: 0 };
   try {
@@ -86,10 +90,24 @@ export async function run(): Promise<BenchResult> {
       const errors = r.errors + r.non2xx + r.timeouts;
       const c = `c=${connections}`;
       results.push(
-        { case: `${c} server images/s, steady state (1 JPEG per request) vs bare onnxruntime (higher is better)`, value: round(steady), unit: 'img/s', reference: `bare onnxruntime batch ${MAX_BATCH}`, referenceValue: round(bare), ratio: round(steady / bare, 3) },
+        {
+          case: `${c} server images/s, steady state (1 JPEG per request) vs bare onnxruntime (higher is better)`,
+          value: round(steady),
+          unit: 'img/s',
+          reference: `bare onnxruntime batch ${MAX_BATCH}`,
+          referenceValue: round(bare),
+          ratio: round(steady / bare, 3),
+        },
         { case: `${c} requests/s over the whole run (autocannon)`, value: round(r.requests.average), unit: 'req/s' },
         { case: `${c} latency p50`, value: r.latency.p50, unit: 'ms' },
-        { case: `${c} latency p99 vs 2 × batching window (lower is better)`, value: r.latency.p99, unit: 'ms', reference: '2 × max_delay_ms', referenceValue: 2 * MAX_DELAY_MS, ratio: round(r.latency.p99 / (2 * MAX_DELAY_MS), 2) },
+        {
+          case: `${c} latency p99 vs 2 × batching window (lower is better)`,
+          value: r.latency.p99,
+          unit: 'ms',
+          reference: '2 × max_delay_ms',
+          referenceValue: 2 * MAX_DELAY_MS,
+          ratio: round(r.latency.p99 / (2 * MAX_DELAY_MS), 2),
+        },
         { case: `${c} mean batch size`, value: round(meanBatch, 2), unit: 'images' },
         { case: `${c} failed requests`, value: errors, unit: 'requests' },
       );
@@ -102,8 +120,10 @@ export async function run(): Promise<BenchResult> {
     results,
     notes:
       `model: ${source}; server = \`tinynet serve\` in its own process (autocannon in the bench process); 1 worker × ${threads} intra-op threads; ` +
-      `max_batch ${MAX_BATCH}, max_delay_ms ${MAX_DELAY_MS}; ${DURATION_S}s per level; bare = onnxruntime-node on the main thread, batch ${MAX_BATCH}, same threads, ` +
-      'the mean of runs right before and right after each level (server idle). ratio = server steady-state images/s (middle half of the run, from tinynet_images_total; 1 JPEG per request, decode + resize + HTTP included) ÷ bare images/s.',
+      `max_batch ${MAX_BATCH}, max_delay_ms ${MAX_DELAY_MS}; ${DURATION_S}s per level; bare = onnxruntime-node on the main thread, batch ` +
+      `${MAX_BATCH}, same threads, ` +
+      'the mean of runs right before and right after each level (server idle). ratio = server steady-state images/s (middle half of the run, from ' +
+      'tinynet_images_total; 1 JPEG per request, decode + resize + HTTP included) ÷ bare images/s.',
   };
 }
 
@@ -115,7 +135,12 @@ async function pickModel(): Promise<{ modelPath: string; source: string }> {
   const { config } = loadConfig(path.join(PACKAGE_ROOT, 'configs', 'config.yaml'));
   const modelPath = path.join(mkdtempSync(path.join(os.tmpdir(), 'tinynet-bench-serve-')), 'model.onnx');
   await writeRandomModel(modelPath, config.model, 64, 200);
-  return { modelPath, source: `configs/config.yaml network (blocks ${JSON.stringify(config.model.blocks)}, widths ${JSON.stringify(config.model.widths)}), random weights, real exporter, 200 classes` };
+  return {
+    modelPath,
+    source:
+      `configs/config.yaml network (blocks ${JSON.stringify(config.model.blocks)}, widths ${JSON.stringify(config.model.widths)}), random ` +
+      `weights, real exporter, 200 classes`,
+  };
 }
 
 /** `tinynet serve` in a child process on a free port; resolves once it prints its listening line. */
@@ -147,7 +172,7 @@ async function startServeProcess(modelPath: string, sets: string[]): Promise<{ u
 }
 
 async function metricsText(url: string): Promise<string> {
-  return (await fetch(url + '/metrics')).text();
+  return (await fetch(`${url}/metrics`)).text();
 }
 
 function imagesTotal(metrics: string): number {
@@ -171,8 +196,8 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, 'serve.json');
   const machine = { cpu: os.cpus()[0]?.model, cores: os.cpus().length, node: process.version, date: new Date().toISOString() };
-  writeFileSync(file + '.tmp', JSON.stringify({ ...r, machine }, null, 2) + '\n');
-  renameSync(file + '.tmp', file);
-  process.stdout.write(JSON.stringify(r, null, 2) + '\n');
+  writeFileSync(`${file}.tmp`, `${JSON.stringify({ ...r, machine }, null, 2)}\n`);
+  renameSync(`${file}.tmp`, file);
+  process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
   process.exit(0);
 }

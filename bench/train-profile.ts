@@ -1,20 +1,17 @@
 /**
- * Where a wasm training step of the seed model spends its time: wall time per kernel, grouped into
+ * Where a wasm training step of the default model spends its time: wall time per kernel, grouped into
  * forward convolutions, input gradients, filter gradients and everything else (BatchNorm,
  * reductions, elementwise ops, Adam), with each convolution group's GFLOP/s next to the wasm SIMD128
  * peak measured in the same run. The step is bench/train-step-wasm.ts's (batch 32 as micro-batches).
  * Env: BENCH_MICRO_BATCH (8), BENCH_STEPS (1), BENCH_THREADS (2). Run: npm run bench -- train-profile
  */
 import { fileURLToPath } from 'node:url';
-import { packageFile } from '../core/paths.js';
 import { convFlops, timeKernels, type KernelCall } from './kernel-timer.js';
-import { SEED_MODEL } from './seed-model.js';
+import { BENCH_NETWORK } from './lib/network.js';
 import { prepareWasmStep } from './train-step-wasm.js';
 import { measurePeakInChild, type PeakMeasurement } from './wasm-peak-worker.js';
-import type { BenchResult, BenchRow } from './types.js';
-import { run$, lastJsonLine, envInt } from './child.js';
-import { saveResult } from './results-file.js';
-
+import type { BenchResult, BenchRow } from './lib/types.js';
+import { run$, lastJsonLine, envInt } from './lib/child.js';
 
 const GROUPS = {
   forward: 'forward convolutions (Conv2D, FusedConv2D)',
@@ -49,7 +46,13 @@ export function summarize(calls: KernelCall[], steps: number, stepS: number, thr
     const g = groups[groupOf(call.kernel)];
     g.s_per_step += call.ms / 1000 / steps;
     g.gflop_per_step += convFlops(call) / 1e9 / steps;
-    const key = groupOf(call.kernel) === 'other' ? call.kernel : `${call.kernel} ${call.shapes.filter((s) => s.length > 0).map((s) => s.join('×')).join(' · ')} stride ${(call.attrs.strides as number[]).join(',')}`;
+    const key =
+      groupOf(call.kernel) === 'other'
+        ? call.kernel
+        : `${call.kernel} ${call.shapes
+            .filter((s) => s.length > 0)
+            .map((s) => s.join('×'))
+            .join(' · ')} stride ${(call.attrs.strides as number[]).join(',')}`;
     const k = byKernel.get(key) ?? { calls: 0, ms: 0 };
     k.calls++;
     k.ms += call.ms;
@@ -62,7 +65,7 @@ export function summarize(calls: KernelCall[], steps: number, stepS: number, thr
 }
 
 async function profileInThisProcess(threads: number, microBatch: number, steps: number): Promise<ProfileSummary> {
-  const { trainStep, micro } = await prepareWasmStep({ ...SEED_MODEL, threads, batch: 32, microBatch, warmup: 0, steps });
+  const { trainStep, micro } = await prepareWasmStep({ ...BENCH_NETWORK, threads, batch: 32, microBatch, warmup: 0, steps });
   trainStep(); // warm-up: XNNPACK operators, heap growth
   const { calls, restore } = timeKernels('wasm');
   const start = performance.now();
@@ -72,7 +75,7 @@ async function profileInThisProcess(threads: number, microBatch: number, steps: 
   return summarize(calls, steps, stepS, threads, micro);
 }
 
-/** The profile of one seed-model step on wasm, in a child process (a fresh backend with `threads`). */
+/** The profile of one step of the default model on wasm, in a child process (a fresh backend with `threads`). */
 export async function profileWasmStep(options: { threads: number; microBatch: number; steps: number }): Promise<ProfileSummary> {
   const { stdout } = await run$(process.execPath, [fileURLToPath(import.meta.url), JSON.stringify(options)], {
     maxBuffer: 1 << 22,
@@ -92,30 +95,48 @@ export async function run(): Promise<BenchResult> {
   const timed = Object.values(profile.groups).reduce((a, g) => a + g.s_per_step, 0);
   for (const [key, label] of Object.entries(GROUPS) as [Group, string][]) {
     const g = profile.groups[key];
-    rows.push({ case: `${label}, s per step`, value: g.s_per_step, unit: 's', reference: 'all kernels of the step', referenceValue: timed, ratio: g.s_per_step / timed });
+    rows.push({
+      case: `${label}, s per step`,
+      value: g.s_per_step,
+      unit: 's',
+      reference: 'all kernels of the step',
+      referenceValue: timed,
+      ratio: g.s_per_step / timed,
+    });
     if (g.gflop_per_step > 0) {
       const rate = g.gflop_per_step / g.s_per_step;
       rows.push({
         case: `${label}, GFLOP/s (share of the wasm peak; higher is better)`,
         value: rate,
         unit: 'GFLOP/s',
-        ...(peak ? { reference: `wasm SIMD128 peak (mul+add), ${peak.threads} threads, this run`, referenceValue: peak.gflops, ratio: rate / peak.gflops } : {}),
+        ...(peak
+          ? { reference: `wasm SIMD128 peak (mul+add), ${peak.threads} threads, this run`, referenceValue: peak.gflops, ratio: rate / peak.gflops }
+          : {}),
       });
     }
   }
   notes.push(
-    `Seed model, batch 32 as ${32 / profile.micro_batch} micro-batches of ${profile.micro_batch}, Adam, wasm ${profile.threads} threads; ` +
+    `Default model, batch 32 as ${32 / profile.micro_batch} micro-batches of ${profile.micro_batch}, Adam, wasm ${profile.threads} threads; ` +
       `${profile.steps} timed step(s) of ${profile.step_s.toFixed(1)} s after one warm-up (the timers add ~1 %). ` +
-      `Slowest kernels (s per step): ${profile.kernels.slice(0, 8).map((k) => `${k.kernel} ${k.s_per_step.toFixed(2)}`).join('; ')}. ` +
+      `Slowest kernels (s per step): ${profile.kernels
+        .slice(0, 8)
+        .map((k) => `${k.kernel} ${k.s_per_step.toFixed(2)}`)
+        .join('; ')}. ` +
       'Every kernel is in `profile.kernels`. Reproduce: npm run bench -- train-profile (BENCH_MICRO_BATCH, BENCH_STEPS, BENCH_THREADS).',
   );
-  const result: BenchResult & { profile: ProfileSummary; wasm_peak: PeakMeasurement | null } = { name: 'train-profile', results: rows, notes: notes.join(' '), profile, wasm_peak: peak };
-  return saveResult(result);
+  const result: BenchResult & { profile: ProfileSummary; wasm_peak: PeakMeasurement | null } = {
+    name: 'train-profile',
+    results: rows,
+    notes: notes.join(' '),
+    profile,
+    wasm_peak: peak,
+  };
+  return result;
 }
 
 // Run as a child: `node dist/bench/train-profile.js '<json options>'`.
 if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2]) {
   const o = JSON.parse(process.argv[2]) as { threads: number; microBatch: number; steps: number };
-  process.stdout.write(JSON.stringify(await profileInThisProcess(o.threads, o.microBatch, o.steps)) + '\n');
+  process.stdout.write(`${JSON.stringify(await profileInThisProcess(o.threads, o.microBatch, o.steps))}\n`);
   process.exit(0);
 }

@@ -37,7 +37,8 @@ export function splitProfile(events: TraceEvent[]): { forward_s: number; backwar
   let backward = 0;
   for (const e of events) {
     if (e.cat !== 'Node' || !e.name.endsWith('_kernel_time')) continue;
-    if (e.name.startsWith('grad/') || e.name.startsWith('loss/Softmax') || e.name.startsWith('loss/Residual') || e.name.startsWith('loss/dLogits')) backward += e.dur;
+    if (e.name.startsWith('grad/') || e.name.startsWith('loss/Softmax') || e.name.startsWith('loss/Residual') || e.name.startsWith('loss/dLogits'))
+      backward += e.dur;
     else forward += e.dur;
   }
   return { forward_s: forward / 1e6, backward_s: backward / 1e6 };
@@ -45,13 +46,22 @@ export function splitProfile(events: TraceEvent[]): { forward_s: number; backwar
 
 export async function measureOnnxRuntime(o: OnnxStepOptions) {
   await tf.setBackend('cpu');
-  const config = configSchema.parse({ model: { blocks: o.blocks, widths: o.widths, dropout: o.dropout }, train: { optimizer: 'adam', lr: 1e-4, weight_decay: 0 } });
+  const config = configSchema.parse({
+    model: { blocks: o.blocks, widths: o.widths, dropout: o.dropout },
+    train: { optimizer: 'adam', lr: 1e-4, weight_decay: 0 },
+  });
   const model = buildResNet(config.model, { inputShape: [o.size, o.size, 3], numClasses: o.classes }, { seed: 1 });
   const dir = mkdtempSync(path.join(tmpdir(), 'tinynet-ort-profile-'));
   const rng = new Rng(1);
   const batch = () => ({
-    x: tf.tensor4d(Float32Array.from({ length: o.batch * o.size * o.size * 3 }, () => rng.normal()), [o.batch, o.size, o.size, 3]),
-    y: tf.tensor1d(Int32Array.from({ length: o.batch }, () => rng.int(o.classes)), 'int32'),
+    x: tf.tensor4d(
+      Float32Array.from({ length: o.batch * o.size * o.size * 3 }, () => rng.normal()),
+      [o.batch, o.size, o.size, 3],
+    ),
+    y: tf.tensor1d(
+      Int32Array.from({ length: o.batch }, () => rng.int(o.classes)),
+      'int32',
+    ),
   });
   const gradOpts = { numClasses: o.classes, labelSmoothing: 0, microBatch: 0, gradClip: 0 };
   const time = async (engine: OnnxRuntimeEngine) => {
@@ -109,6 +119,6 @@ export async function measureOnnxRuntime(o: OnnxStepOptions) {
 // Run as a child: `node dist/bench/train-step-onnxruntime.js '<json options>'`.
 if (process.argv[1]?.endsWith('train-step-onnxruntime.js')) {
   const options = JSON.parse(process.argv[2] ?? '{}') as OnnxStepOptions;
-  process.stdout.write(JSON.stringify(await measureOnnxRuntime(options)) + '\n');
+  process.stdout.write(`${JSON.stringify(await measureOnnxRuntime(options))}\n`);
   process.exit(0);
 }

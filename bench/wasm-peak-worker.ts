@@ -7,7 +7,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { lastJsonLine, run$ } from './child.js';
+import { lastJsonLine, run$ } from './lib/child.js';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { assemblePeakKernel, compilePeakKernel, instantiatePeakKernel, FLOP_PER_ITERATION, type PeakVariant } from './wasm-peak-kernel.js';
 
@@ -133,6 +133,6 @@ if (!isMainThread && (workerData as Partial<WorkerInit> | null)?.wasmPeakWorker)
   workerMain(workerData as WorkerInit);
 } else if (isMainThread && process.argv[1]?.endsWith('wasm-peak-worker.js')) {
   const options = JSON.parse(process.argv[2] ?? '{}') as PeakOptions;
-  process.stdout.write(JSON.stringify(await measurePeak(options)) + '\n');
+  process.stdout.write(`${JSON.stringify(await measurePeak(options))}\n`);
   process.exit(0);
 }

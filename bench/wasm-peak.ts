@@ -12,9 +12,9 @@
 import { packageFile } from '../core/paths.js';
 import { ACCUMULATORS } from './wasm-peak-kernel.js';
 import { measurePeakInChild, type PeakMeasurement } from './wasm-peak-worker.js';
-import type { BenchResult, BenchRow } from './types.js';
-import { run$, PYTHON, lastJsonLine, torchAvailable, envInt } from './child.js';
-import { saveResult, runWhenMain } from './results-file.js';
+import type { BenchResult, BenchRow } from './lib/types.js';
+import { run$, PYTHON, lastJsonLine, torchAvailable, envInt } from './lib/child.js';
+import { runWhenMain } from './lib/results-file.js';
 
 const RELAXED_FLAG = '--experimental-wasm-relaxed-simd';
 
@@ -100,16 +100,20 @@ export async function run(): Promise<BenchResult> {
   );
   if (torch) {
     notes.push(
-      `Native reference: PyTorch ${torch.threads} threads, the ${torch.onednn_gemm.n}³ float32 product run as a 1×1 convolution, i.e. oneDNN's GEMM (best of 5 after 2 warm-ups). ` +
-        `torch.matmul itself is not the reference: this Debian python3-torch sends it to the system BLAS (BLAS_INFO=${torch.matmul.blas}, loaded: ${torch.matmul.blas_libraries.join(', ') || 'unknown'}), ` +
-        `${torch.matmul.gflops.toFixed(1)} GFLOP/s on ${torch.matmul.n}³ (${(torch.matmul.gflops / torch.onednn_gemm.gflops).toFixed(3)}× the oneDNN GEMM), while PyTorch's convolutions run on oneDNN.`,
+      `Native reference: PyTorch ${torch.threads} threads, the ${torch.onednn_gemm.n}³ float32 product run as a 1×1 convolution, i.e. oneDNN's GEMM ` +
+        `(best of 5 after 2 warm-ups). ` +
+        `torch.matmul itself is not the reference: this Debian python3-torch sends it to the system BLAS (BLAS_INFO=${torch.matmul.blas}, loaded: ` +
+        `${torch.matmul.blas_libraries.join(', ') || 'unknown'}), ` +
+        `${torch.matmul.gflops.toFixed(1)} GFLOP/s on ${torch.matmul.n}³ (${(torch.matmul.gflops / torch.onednn_gemm.gflops).toFixed(3)}× the oneDNN ` +
+        `GEMM), while PyTorch's convolutions run on oneDNN.`,
     );
   }
   notes.push(
     `Tiers (mul+add, 1 thread): default (Liftoff then TurboFan, warmed up) ${gf(defaultMulAdd)}, first call before warm-up ` +
       `${defaultMulAdd ? defaultMulAdd.first_call_gflops.map((g) => g.toFixed(1)).join(' / ') : '?'} GFLOP/s, ` +
       `--liftoff-only ${gf(tiers.liftoff_only)}, --no-liftoff ${gf(tiers.turbofan_only)}. ` +
-      'The machine may be shared: other processes only lower these rates. Reproduce: npm run bench -- wasm-peak (BENCH_WINDOWS, BENCH_WINDOW_MS, BENCH_WARMUP_MS, BENCH_PYTHON).',
+      'The machine may be shared: other processes only lower these rates. Reproduce: npm run bench -- wasm-peak (BENCH_WINDOWS, BENCH_WINDOW_MS, ' +
+      'BENCH_WARMUP_MS, BENCH_PYTHON).',
   );
 
   const result: BenchResult & { wasm: PeakMeasurement[]; tiers: typeof tiers; native: TorchPeak | null } = {
@@ -120,7 +124,7 @@ export async function run(): Promise<BenchResult> {
     tiers,
     native: torch,
   };
-  return saveResult(result);
+  return result;
 }
 
 await runWhenMain(import.meta.url, run);

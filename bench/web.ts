@@ -17,13 +17,12 @@ import { pathToFileURL } from 'node:url';
 import { Hono } from 'hono';
 import * as ort from 'onnxruntime-node';
 import { packageFile } from '../core/paths.js';
-import type { BenchResult, BenchRow } from './types.js';
+import type { BenchResult, BenchRow } from './lib/types.js';
 import { decodeImage } from '../core/image/decode.js';
 import { demoRoutes } from '../serve/routes/demo.js';
 import { loadConfig } from '../core/config/index.js';
-import { writeRandomModel } from '../tests/web-demo/smoke-model.js';
+import { writeRandomModel } from '../tests/helpers/smoke-model.js';
 import { chromiumMissing, launchChromium, listen, writeTestImages } from '../tests/web-demo/helpers.js';
-
 
 const COLD_LOADS = 3;
 const IMAGES = 24;
@@ -45,7 +44,12 @@ async function pickModel(tmp: string): Promise<{ file: string; source: string }>
   const file = path.join(tmp, 'seed-random.onnx');
   const { config } = loadConfig(packageFile('configs', 'config.yaml'));
   await writeRandomModel(file, config.model, 64, 200);
-  return { file, source: `configs/config.yaml network (blocks ${JSON.stringify(config.model.blocks)}, widths ${JSON.stringify(config.model.widths)}), random weights, exported with the uint8 head, 200 classes` };
+  return {
+    file,
+    source:
+      `configs/config.yaml network (blocks ${JSON.stringify(config.model.blocks)}, widths ${JSON.stringify(config.model.widths)}), random ` +
+      `weights, exported with the uint8 head, 200 classes`,
+  };
 }
 
 export async function run(): Promise<BenchResult> {
@@ -146,7 +150,8 @@ export async function run(): Promise<BenchResult> {
         'Browser time to first prediction = navigation → first result on the page (page, model and the ~14 MB ort wasm from 127.0.0.1, ' +
         `wasm compile, session create, one image), median of ${COLD_LOADS} fresh browser contexts (${coldRuns.join(', ')} ms); ` +
         'node = session create + one run. Per-image = median session.run as the page times it, ' +
-        `after ${WARMUP} warm-up images, ${IMAGES - WARMUP} images. Shared 2-core machine: read the ratios. Reproduce: node dist/bench/web.js (or npm run bench -- web).`,
+        `after ${WARMUP} warm-up images, ${IMAGES - WARMUP} images. Shared 2-core machine: read the ratios. Reproduce: node dist/bench/web.js (or npm ` +
+        `run bench -- web).`,
     };
   } finally {
     await rm(tmp, { recursive: true, force: true });
@@ -159,7 +164,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   await mkdir(dir, { recursive: true });
   const file = path.join(dir, 'web.json');
   const machine = { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, node: process.version, date: new Date().toISOString() };
-  await writeFile(`${file}.tmp`, JSON.stringify({ ...result, machine }, null, 2) + '\n');
+  await writeFile(`${file}.tmp`, `${JSON.stringify({ ...result, machine }, null, 2)}\n`);
   await rename(`${file}.tmp`, file);
   console.log(JSON.stringify(result, null, 2));
 }

@@ -23,5 +23,5 @@ export function configFromOptions(opts: ConfigOptions): LoadedConfig {
 
 /** Print a result for humans, or as JSON when asked. */
 export function printResult(value: unknown, json: boolean, human: () => string): void {
-  process.stdout.write(json ? JSON.stringify(value, null, 2) + '\n' : human() + '\n');
+  process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : `${human()}\n`);
 }

@@ -26,7 +26,10 @@ export async function chartToSvg(spec: ChartSpec): Promise<string> {
 
 /** Rasterize SVG text to a PNG buffer with sharp (librsvg; text uses the system fonts). */
 export async function svgToPng(svg: string, scale = 2): Promise<Buffer> {
-  return sharp(Buffer.from(svg), { density: 72 * scale }).flatten({ background: '#ffffff' }).png().toBuffer();
+  return sharp(Buffer.from(svg), { density: 72 * scale })
+    .flatten({ background: '#ffffff' })
+    .png()
+    .toBuffer();
 }
 
 /**
@@ -37,6 +40,6 @@ export async function renderChart(spec: ChartSpec, outPng: string, opts: RenderO
   const svg = await chartToSvg({ background: 'white', ...spec } as ChartSpec);
   const png = await svgToPng(svg, opts.scale ?? 2);
   writeFileAtomicSync(outPng, png);
-  if (opts.svg) writeFileSync(outPng.replace(/\.png$/i, '') + '.svg', svg);
+  if (opts.svg) writeFileSync(`${outPng.replace(/\.png$/i, '')}.svg`, svg);
   return outPng;
 }

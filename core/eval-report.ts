@@ -57,8 +57,22 @@ export function buildEvaluationReport(input: BuildReportInput): EvaluationReport
     source: input.source,
     dataset: { ...input.dataset, count: report.count, num_classes: classes.length },
     metrics: { accuracy: report.accuracy, top5: report.top5, macro_f1: report.macroF1, loss: input.loss },
-    per_class: report.perClass.map((p) => ({ index: p.index, wnid: classes[p.index]?.wnid ?? null, name: name(p.index), precision: p.precision, recall: p.recall, f1: p.f1, support: p.support })),
-    most_confused: mostConfusedPairs(report.confusion, 20).map((p) => ({ true: p.true, true_name: name(p.true), predicted: p.predicted, predicted_name: name(p.predicted), count: p.count })),
+    per_class: report.perClass.map((p) => ({
+      index: p.index,
+      wnid: classes[p.index]?.wnid ?? null,
+      name: name(p.index),
+      precision: p.precision,
+      recall: p.recall,
+      f1: p.f1,
+      support: p.support,
+    })),
+    most_confused: mostConfusedPairs(report.confusion, 20).map((p) => ({
+      true: p.true,
+      true_name: name(p.true),
+      predicted: p.predicted,
+      predicted_name: name(p.predicted),
+      count: p.count,
+    })),
     reference: referenceFrom(input.referenceMetrics ?? null, input.referenceFrom ?? 'provenance'),
     timing: { seconds: input.seconds, images_per_second: input.seconds > 0 ? report.count / input.seconds : 0 },
     files: input.files,
@@ -97,10 +111,11 @@ export function confusionCsv(confusion: number[][], classes: EvalClass[]): strin
   const cell = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
   const names = confusion.map((_, i) => cell(classes[i]?.name ?? `class_${i}`));
   const lines = [['true \\ predicted', ...names].join(',')];
-  confusion.forEach((row, i) => lines.push([names[i], ...row.map(String)].join(',')));
-  return lines.join('\n') + '\n';
+  confusion.forEach((row, i) => {
+    lines.push([names[i], ...row.map(String)].join(','));
+  });
+  return `${lines.join('\n')}\n`;
 }
-
 
 /**
  * Where the report files go: next to the evaluated file, named after it and the split.
@@ -213,12 +228,22 @@ export async function writeEvaluationReport(input: WriteReportInput): Promise<Ev
   writeFileAtomicSync(files.confusion_csv, confusionCsv(result.confusion, input.classes));
   if (files.confusion_png) {
     const names = result.confusion.map((_, i) => input.classes[i]?.name ?? `class_${i}`);
-    await renderConfusionHeatmap(result.confusion, names, files.confusion_png, `Confusion matrix · ${input.dataset.split} · ${path.basename(input.source.file)}`);
+    await renderConfusionHeatmap(
+      result.confusion,
+      names,
+      files.confusion_png,
+      `Confusion matrix · ${input.dataset.split} · ${path.basename(input.source.file)}`,
+    );
   }
-  writeFileAtomicSync(files.json, JSON.stringify(report, null, 2) + '\n');
+  writeFileAtomicSync(files.json, `${JSON.stringify(report, null, 2)}\n`);
   log.info(comparisonLine(report));
   if (report.most_confused.length > 0) {
-    log.info(`most confused: ${report.most_confused.slice(0, 5).map((p) => `${p.true_name} → ${p.predicted_name} (${p.count})`).join(', ')}`);
+    log.info(
+      `most confused: ${report.most_confused
+        .slice(0, 5)
+        .map((p) => `${p.true_name} → ${p.predicted_name} (${p.count})`)
+        .join(', ')}`,
+    );
   }
   log.info(`wrote ${files.json}`);
   return report;

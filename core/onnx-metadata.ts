@@ -118,11 +118,12 @@ export function encodeMetadata(meta: TinynetMetadata): Record<string, string> {
  * ModelProto's entries). A value that is not valid JSON throws an Error naming the key.
  */
 export function decodeMetadata(props: Record<string, string>): TinynetMetadata {
-  const parse = (key: string): any => {
+  // The shapes are the ones encodeMetadata wrote; a field is undefined when its key is absent.
+  const parse = <T>(key: string): T | undefined => {
     const raw = props[key];
     if (raw === undefined) return undefined;
     try {
-      return JSON.parse(raw);
+      return JSON.parse(raw) as T;
     } catch {
       throw new Error(`model metadata "${key}" is not valid JSON`);
     }

@@ -14,12 +14,10 @@ export const PACKAGE_ROOT = (() => {
     }
     dir = path.dirname(dir);
   }
-  throw new Error('tinynet: cannot find the package root from ' + fileURLToPath(import.meta.url));
+  throw new Error(`tinynet: cannot find the package root from ${fileURLToPath(import.meta.url)}`);
 })();
 
-export const TINYNET_VERSION: string = JSON.parse(
-  readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8'),
-).version;
+export const TINYNET_VERSION: string = JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')).version;
 
 /** Files shipped with the package (class lists, configs), by path relative to the package root. */
 export function packageFile(...parts: string[]): string {

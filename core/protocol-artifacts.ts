@@ -144,7 +144,14 @@ export interface SanityFile {
   passed: boolean;
   checks: SanityCheck[];
   /** Architecture table and parameter counts (course report M1). */
-  model: { config: unknown; layers: Array<{ name: string; type: string; outputShape: string; params: number }>; totalParams: number; trainableParams: number; nonTrainableParams: number; outputShape: number[] };
+  model: {
+    config: unknown;
+    layers: Array<{ name: string; type: string; outputShape: string; params: number }>;
+    totalParams: number;
+    trainableParams: number;
+    nonTrainableParams: number;
+    outputShape: number[];
+  };
   overfit_history: EpochRecord[];
   tensorboard: string;
   command: string;
@@ -249,7 +256,6 @@ export interface GridSummaryFile {
   rows: GridSummaryRow[];
   command: string;
 }
-
 
 /** The command line of this process, as a user would type it again. */
 export function commandLine(argv = process.argv): string {

@@ -9,10 +9,12 @@ const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 
 /** Raw and smoothed loss against the LR (log scale), with the suggestion and the divergence point marked. */
 export function lrFinderSpec(f: LrFindFile): ChartSpec {
-  const values = f.points.filter((p) => Number.isFinite(p.loss)).flatMap((p) => [
-    { lr: p.lr, loss: p.loss, series: 'loss' },
-    { lr: p.lr, loss: p.smoothed, series: 'smoothed loss' },
-  ]);
+  const values = f.points
+    .filter((p) => Number.isFinite(p.loss))
+    .flatMap((p) => [
+      { lr: p.lr, loss: p.loss, series: 'loss' },
+      { lr: p.lr, loss: p.smoothed, series: 'smoothed loss' },
+    ]);
   const rules = [
     { lr: f.suggested_lr, label: `suggested ${f.suggested_lr.toExponential(2)}`, y: 0 },
     ...(f.diverged_at !== null ? [{ lr: f.diverged_at, label: `diverged ${f.diverged_at.toExponential(2)}`, y: 16 }] : []),
@@ -29,7 +31,13 @@ export function lrFinderSpec(f: LrFindFile): ChartSpec {
         encoding: {
           x: { field: 'lr', type: 'quantitative', scale: { type: 'log' }, title: 'learning rate (log scale)', axis: { format: '.0e' } },
           y: { field: 'loss', type: 'quantitative', scale: { zero: false }, title: 'train loss' },
-          color: { field: 'series', type: 'nominal', title: null, legend: { orient: 'bottom' }, scale: { domain: ['loss', 'smoothed loss'], range: ['#b8c7d9', '#1f5fa8'] } },
+          color: {
+            field: 'series',
+            type: 'nominal',
+            title: null,
+            legend: { orient: 'bottom' },
+            scale: { domain: ['loss', 'smoothed loss'], range: ['#b8c7d9', '#1f5fa8'] },
+          },
         },
       },
       {
@@ -48,7 +56,12 @@ export function lrFinderSpec(f: LrFindFile): ChartSpec {
 
 /** Final loss of each (LR, weight decay) pair as a heatmap with the value written in each cell. */
 export function miniGridSpec(f: MiniGridFile): ChartSpec {
-  const values = f.rows.map((r) => ({ lr: r.lr.toExponential(0), wd: r.weight_decay === 0 ? '0' : r.weight_decay.toExponential(0), loss: Number.isFinite(r.final_loss) ? r.final_loss : null, rank: r.rank }));
+  const values = f.rows.map((r) => ({
+    lr: r.lr.toExponential(0),
+    wd: r.weight_decay === 0 ? '0' : r.weight_decay.toExponential(0),
+    loss: Number.isFinite(r.final_loss) ? r.final_loss : null,
+    rank: r.rank,
+  }));
   return {
     $schema: SCHEMA,
     title: { text: 'LR × weight decay mini-grid', subtitle: 'final loss (mean of the last quarter of the steps)' },
@@ -79,7 +92,14 @@ export function curvesSpec(title: string, series: CurveSeries[], metrics: Array<
     s.history.flatMap((h) =>
       metrics.flatMap((m) =>
         (['train', 'val'] as const)
-          .map((split) => ({ run: s.run, group: s.group ?? s.run, split, metric: m, epoch: h.epoch, value: (h as unknown as Record<string, number>)[`${split}/${m}`] }))
+          .map((split) => ({
+            run: s.run,
+            group: s.group ?? s.run,
+            split,
+            metric: m,
+            epoch: h.epoch,
+            value: (h as unknown as Record<string, number>)[`${split}/${m}`],
+          }))
           .filter((v) => Number.isFinite(v.value)),
       ),
     ),
@@ -99,7 +119,18 @@ export function curvesSpec(title: string, series: CurveSeries[], metrics: Array<
         x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1, format: 'd' } },
         y: { field: 'value', type: 'quantitative', scale: { zero: false }, title: null },
         color: many ? { field: 'group', type: 'nominal', title: null } : { field: 'split', type: 'nominal', title: 'split' },
-        strokeDash: { field: 'split', type: 'nominal', title: 'split', scale: { domain: ['train', 'val'], range: [[1, 0], [5, 3]] } },
+        strokeDash: {
+          field: 'split',
+          type: 'nominal',
+          title: 'split',
+          scale: {
+            domain: ['train', 'val'],
+            range: [
+              [1, 0],
+              [5, 3],
+            ],
+          },
+        },
         detail: { field: 'run', type: 'nominal' },
       },
     },

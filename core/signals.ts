@@ -18,7 +18,12 @@ export function signalExitCode(sig: NodeJS.Signals): number {
  * on the next, logs that `abandoned` is given up and exits. Returns the function that removes the
  * handlers again.
  */
-export function onStopSignals(stop: (sig: NodeJS.Signals) => void, log: Logger, abandoned: string, signals: readonly NodeJS.Signals[] = STOP_SIGNALS): () => void {
+export function onStopSignals(
+  stop: (sig: NodeJS.Signals) => void,
+  log: Logger,
+  abandoned: string,
+  signals: readonly NodeJS.Signals[] = STOP_SIGNALS,
+): () => void {
   let stopping = false;
   const handler = (sig: NodeJS.Signals) => {
     if (stopping) {

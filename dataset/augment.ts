@@ -79,7 +79,9 @@ const LUMA = [0.299, 0.587, 0.114];
 
 function invert3(m: number[]): number[] {
   const [a, b, c, d, e, f, g, h, i] = m;
-  const A = e * i - f * h, B = -(d * i - f * g), C = d * h - e * g;
+  const A = e * i - f * h,
+    B = -(d * i - f * g),
+    C = d * h - e * g;
   const det = a * A + b * B + c * C;
   return [A, -(b * i - c * h), b * f - c * e, B, a * i - c * g, -(a * f - c * d), C, -(a * h - b * g), a * e - b * d].map((v) => v / det);
 }
@@ -87,7 +89,8 @@ function invert3(m: number[]): number[] {
 /** RGB→YIQ, rotate the chroma plane by `turns`, YIQ→RGB: a linear hue shift, one 3×3 matrix per image. */
 function hueMatrix(turns: number): number[] {
   const t = 2 * Math.PI * turns;
-  const c = Math.cos(t), s = Math.sin(t);
+  const c = Math.cos(t),
+    s = Math.sin(t);
   const toYiq = [0.299, 0.587, 0.114, 0.596, -0.274, -0.322, 0.211, -0.523, 0.312];
   const toRgb = invert3(toYiq); // exact inverse, so a zero shift is the identity
   const rot = [1, 0, 0, 0, c, -s, 0, s, c];
@@ -113,7 +116,10 @@ export function augmentBatch(x: tf.Tensor4D, params: AugmentParams, cfg: Augment
   const cj = cfg.color_jitter;
   return tf.tidy(() => {
     const boxes = tf.tensor2d(params.boxes, [b, 4]);
-    const ind = tf.tensor1d(Int32Array.from({ length: b }, (_, i) => i), 'int32');
+    const ind = tf.tensor1d(
+      Int32Array.from({ length: b }, (_, i) => i),
+      'int32',
+    );
     let y = tf.image.cropAndResize(x, boxes, ind, [h, w], 'bilinear') as tf.Tensor4D;
     const luma = tf.tensor4d(LUMA, [1, 1, 1, 3]);
     const enabled = [cj.brightness > 0, cj.contrast > 0, cj.saturation > 0, cj.hue > 0];
@@ -123,7 +129,10 @@ export function augmentBatch(x: tf.Tensor4D, params: AugmentParams, cfg: Augment
         const here = Array.from({ length: b }, (_, i) => params.order[i * 4 + position] === op);
         if (!here.some(Boolean)) continue;
         const factors = (v: Float32Array, identity: number) =>
-          tf.tensor4d(v.map((f, i) => (here[i] ? f : identity)), [b, 1, 1, 1]);
+          tf.tensor4d(
+            v.map((f, i) => (here[i] ? f : identity)),
+            [b, 1, 1, 1],
+          );
         if (op === 0) y = y.mul(factors(params.brightness, 1)).clipByValue(0, 1) as tf.Tensor4D;
         else if (op === 1) {
           const mean = y.mul(luma).sum(-1, true).mean([1, 2, 3], true);
@@ -134,7 +143,10 @@ export function augmentBatch(x: tf.Tensor4D, params: AugmentParams, cfg: Augment
         } else {
           const mats = new Float32Array(b * 9);
           for (let i = 0; i < b; i++) mats.set(hueMatrix(here[i] ? params.hue[i] : 0), i * 9);
-          y = tf.matMul(y.reshape([b, h * w, 3]), tf.tensor3d(mats, [b, 3, 3])).reshape([b, h, w, 3]).clipByValue(0, 1) as tf.Tensor4D;
+          y = tf
+            .matMul(y.reshape([b, h * w, 3]), tf.tensor3d(mats, [b, 3, 3]))
+            .reshape([b, h, w, 3])
+            .clipByValue(0, 1) as tf.Tensor4D;
         }
       }
     }

@@ -48,7 +48,7 @@ export function createBatchIterator(opts: BatchIteratorOptions): BatchIterator {
   const px = h * w * 3;
   const dropLast = opts.dropLast ?? false;
   const batchesPerEpoch = dropLast ? Math.floor(n / opts.batchSize) : Math.ceil(n / opts.batchSize);
-  const aug = opts.augment && opts.augment.enabled ? opts.augment : null;
+  const aug = opts.augment?.enabled ? opts.augment : null;
   const { mean, std } = opts.meta;
 
   const build = (order: Int32Array, k: number, augRng: Rng): Batch => {
@@ -84,9 +84,16 @@ export function createBatchIterator(opts: BatchIteratorOptions): BatchIterator {
       const augRng = opts.rng.fork();
       if (opts.shuffle) orderRng.shuffle(order);
       // setImmediate: the next batch is built when the caller yields to the event loop.
-      const prepare = (k: number) => new Promise<Batch>((resolve, reject) => setImmediate(() => {
-        try { resolve(build(order, k, augRng)); } catch (err) { reject(err); }
-      }));
+      const prepare = (k: number) =>
+        new Promise<Batch>((resolve, reject) =>
+          setImmediate(() => {
+            try {
+              resolve(build(order, k, augRng));
+            } catch (err) {
+              reject(err);
+            }
+          }),
+        );
       let pending: Promise<Batch> | null = batchesPerEpoch > 0 ? prepare(0) : null;
       try {
         for (let k = 0; k < batchesPerEpoch; k++) {
@@ -96,7 +103,11 @@ export function createBatchIterator(opts: BatchIteratorOptions): BatchIterator {
         }
       } finally {
         // The caller stopped early: free the batch built ahead.
-        if (pending) pending.then((b) => tf.dispose([b.x, b.y]), () => {});
+        if (pending)
+          pending.then(
+            (b) => tf.dispose([b.x, b.y]),
+            () => {},
+          );
       }
     },
   };

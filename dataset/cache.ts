@@ -46,11 +46,7 @@ export const imagesFile = (split: SplitName) => `${split}.images.u8`;
 export const labelsFile = (split: SplitName) => `${split}.labels.i32`;
 
 function missing(dir: string, what: string): TinynetError {
-  return new TinynetError(
-    'dataset.cache_missing',
-    `no prepared dataset at ${dir} (${what})`,
-    'run `tinynet data prepare --config <your config>` first',
-  );
+  return new TinynetError('dataset.cache_missing', `no prepared dataset at ${dir} (${what})`, 'run `tinynet data prepare --config <your config>` first');
 }
 
 export function loadMeta(dir: string): DatasetMeta {
@@ -60,10 +56,18 @@ export function loadMeta(dir: string): DatasetMeta {
   try {
     meta = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new TinynetError('dataset.cache_corrupt', `${file} is not valid JSON (${(err as Error).message})`, 'delete the cache dir and run `tinynet data prepare` again');
+    throw new TinynetError(
+      'dataset.cache_corrupt',
+      `${file} is not valid JSON (${(err as Error).message})`,
+      'delete the cache dir and run `tinynet data prepare` again',
+    );
   }
   if (meta.format !== CACHE_FORMAT) {
-    throw new TinynetError('dataset.cache_corrupt', `${file} has cache format ${meta.format}, this tinynet reads ${CACHE_FORMAT}`, 'run `tinynet data prepare --config <your config>` again');
+    throw new TinynetError(
+      'dataset.cache_corrupt',
+      `${file} has cache format ${meta.format}, this tinynet reads ${CACHE_FORMAT}`,
+      'run `tinynet data prepare --config <your config>` again',
+    );
   }
   return meta;
 }
@@ -103,7 +107,12 @@ function readWhole(file: string, size: number): Uint8Array {
     let at = 0;
     while (at < size) {
       const n = readSync(fd, out, at, Math.min(size - at, 256 * 2 ** 20), at);
-      if (n <= 0) throw new TinynetError('dataset.cache_corrupt', `${file} ended after ${at} of ${size} bytes`, 'run `tinynet data prepare --config <your config>` again');
+      if (n <= 0)
+        throw new TinynetError(
+          'dataset.cache_corrupt',
+          `${file} ended after ${at} of ${size} bytes`,
+          'run `tinynet data prepare --config <your config>` again',
+        );
       at += n;
     }
   } finally {

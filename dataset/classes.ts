@@ -13,9 +13,7 @@ export interface ClassInfo {
   hf_label?: string;
 }
 
-const classListSchema = z.array(
-  z.object({ id: z.number().int().nonnegative(), wnid: z.string().min(1), name: z.string(), hf_label: z.string().optional() }),
-);
+const classListSchema = z.array(z.object({ id: z.number().int().nonnegative(), wnid: z.string().min(1), name: z.string(), hf_label: z.string().optional() }));
 
 /** Read and check a class list: ids must be 0..n-1 in order, wnids unique. */
 export function loadClassList(file: string): ClassInfo[] {
@@ -41,7 +39,8 @@ export function loadClassList(file: string): ClassInfo[] {
   if (list.length < 2) throw new TinynetError('dataset.classes_invalid', `class list ${file} has ${list.length} classes; need at least 2`);
   const seen = new Set<string>();
   list.forEach((c, i) => {
-    if (c.id !== i) throw new TinynetError('dataset.classes_invalid', `class list ${file}: entry ${i} has id ${c.id}; ids must be 0..${list.length - 1} in order`);
+    if (c.id !== i)
+      throw new TinynetError('dataset.classes_invalid', `class list ${file}: entry ${i} has id ${c.id}; ids must be 0..${list.length - 1} in order`);
     if (seen.has(c.wnid)) throw new TinynetError('dataset.classes_invalid', `class list ${file}: wnid ${c.wnid} appears twice`);
     seen.add(c.wnid);
   });

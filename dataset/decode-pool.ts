@@ -46,7 +46,11 @@ export function createDecodePool(threads: number, size: number, rule: ResizeRule
     });
     w.on('error', (err) => {
       failure = err;
-      for (const [id, p] of pending) if (p.worker === i) { pending.delete(id); p.reject(err); }
+      for (const [id, p] of pending)
+        if (p.worker === i) {
+          pending.delete(id);
+          p.reject(err);
+        }
     });
   });
   return {
@@ -62,7 +66,10 @@ export function createDecodePool(threads: number, size: number, rule: ResizeRule
         // Structured clone would copy a view's whole underlying buffer (a parquet page): send
         // compact copies and transfer them.
         const own = items.map((b) => (b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? b : b.slice()));
-        workers[i].postMessage({ id, size, rule, items: own } satisfies DecodeRequest, own.map((b) => b.buffer as ArrayBuffer));
+        workers[i].postMessage(
+          { id, size, rule, items: own } satisfies DecodeRequest,
+          own.map((b) => b.buffer as ArrayBuffer),
+        );
       });
     },
     async close() {

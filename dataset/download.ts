@@ -10,10 +10,7 @@ import { writeFileAtomicSync } from '../core/atomic.js';
 const log = createLogger('data/download');
 
 export const HF_REPO = 'zh-plus/tiny-imagenet';
-export const HF_FILES = [
-  'data/train-00000-of-00001-1359597a978bc4fa.parquet',
-  'data/valid-00000-of-00001-70d52db3c749a935.parquet',
-];
+export const HF_FILES = ['data/train-00000-of-00001-1359597a978bc4fa.parquet', 'data/valid-00000-of-00001-70d52db3c749a935.parquet'];
 export const RECORD_FILE = 'download-record.json';
 
 export interface DownloadOptions {
@@ -66,7 +63,10 @@ export async function sha256File(file: string): Promise<string> {
 
 /** Failures worth another attempt (the network, a cut transfer, a busy server) vs. ones that will not change. */
 class AttemptError extends Error {
-  constructor(message: string, readonly retryable: boolean) {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+  ) {
     super(message);
   }
 }
@@ -92,7 +92,7 @@ export async function downloadDataset(opts: DownloadOptions): Promise<Downloaded
 
   for (const rel of files) {
     const final = path.join(opts.dir, rel);
-    const part = final + '.part';
+    const part = `${final}.part`;
     const url = hfResolveUrl(endpoint, repo, revision, rel);
     mkdirSync(path.dirname(final), { recursive: true });
 
@@ -109,7 +109,7 @@ export async function downloadDataset(opts: DownloadOptions): Promise<Downloaded
         // Placed there by hand: keep it, and record what it is so later runs can check it.
         log.warn(`${rel}: present but not in ${RECORD_FILE}; recording its size and sha256 as found`);
         record.files[rel] = { size, sha256: sha, url, at: new Date().toISOString() };
-        writeFileAtomicSync(recordPath, JSON.stringify(record, null, 1) + '\n');
+        writeFileAtomicSync(recordPath, `${JSON.stringify(record, null, 1)}\n`);
         results.push({ path: final, size, sha256: sha, status: 'verified' });
         continue;
       }
@@ -146,11 +146,15 @@ export async function downloadDataset(opts: DownloadOptions): Promise<Downloaded
     const sha = await sha256File(part);
     if (expectedSha && sha !== expectedSha) {
       rmSync(part);
-      throw new TinynetError('download.checksum', `${rel}: sha256 ${sha} differs from the server's ${expectedSha}`, 'run the command again to download it afresh');
+      throw new TinynetError(
+        'download.checksum',
+        `${rel}: sha256 ${sha} differs from the server's ${expectedSha}`,
+        'run the command again to download it afresh',
+      );
     }
     renameSync(part, final);
     record.files[rel] = { size, sha256: sha, url, at: new Date().toISOString() };
-    writeFileAtomicSync(recordPath, JSON.stringify(record, null, 1) + '\n');
+    writeFileAtomicSync(recordPath, `${JSON.stringify(record, null, 1)}\n`);
     log.info(`${rel}: ${size} bytes, sha256 ${sha.slice(0, 16)}…`);
     results.push({ path: final, size, sha256: sha, status: resumed ? 'resumed' : 'downloaded' });
   }
@@ -172,7 +176,13 @@ function readRecord(file: string, repo: string, revision: string): DownloadRecor
 const SHA_RE = /^"?([0-9a-f]{64})"?$/;
 
 /** One GET (following redirects by hand, to keep HF's x-linked-etag = the LFS sha256), appended to `part`. */
-async function fetchOnce(url: string, part: string, token: string | undefined, stallMs: number, label: string): Promise<{ expectedSha: string | null; resumed: boolean }> {
+async function fetchOnce(
+  url: string,
+  part: string,
+  token: string | undefined,
+  stallMs: number,
+  label: string,
+): Promise<{ expectedSha: string | null; resumed: boolean }> {
   const have = existsSync(part) ? statSync(part).size : 0;
   const origin = new URL(url).origin;
   const controller = new AbortController();
@@ -252,7 +262,10 @@ async function fetchOnce(url: string, part: string, token: string | undefined, s
     return { expectedSha, resumed: start > 0 };
   } catch (err) {
     if (err instanceof AttemptError) throw err;
-    throw new AttemptError((err as Error).message + ((err as Error & { cause?: Error }).cause ? ` (${(err as Error & { cause?: Error }).cause!.message})` : ''), true);
+    throw new AttemptError(
+      (err as Error).message + ((err as Error & { cause?: Error }).cause ? ` (${(err as Error & { cause?: Error }).cause!.message})` : ''),
+      true,
+    );
   } finally {
     if (timer) clearTimeout(timer);
   }

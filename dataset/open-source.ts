@@ -33,8 +33,6 @@ export async function openSource(config: Config): Promise<{ source: DatasetSourc
   const classesFile = classListFileFor(ds);
   const classes = loadClassList(classesFile);
   const source: DatasetSource =
-    ds.source === 'tiny-imagenet-folder'
-      ? await FolderSource.open(ds.path, classes)
-      : ParquetSource.open(ds.path, classes, ds.files);
+    ds.source === 'tiny-imagenet-folder' ? await FolderSource.open(ds.path, classes) : ParquetSource.open(ds.path, classes, ds.files);
   return { source, classesFile };
 }

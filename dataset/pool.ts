@@ -2,11 +2,7 @@
  * Run `fn` over an (async) iterable with at most `concurrency` calls in flight. Used to keep
  * sharp's thread pool busy while the JS thread reads the source; stops at the first error.
  */
-export async function forEachConcurrent<T>(
-  items: AsyncIterable<T> | Iterable<T>,
-  concurrency: number,
-  fn: (item: T) => Promise<void>,
-): Promise<void> {
+export async function forEachConcurrent<T>(items: AsyncIterable<T> | Iterable<T>, concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
   const it = Symbol.asyncIterator in items ? (items as AsyncIterable<T>)[Symbol.asyncIterator]() : toAsync(items as Iterable<T>);
   let failed: unknown = null;
   const lane = async () => {

@@ -7,10 +7,7 @@ import type { Config } from '../core/config/index.js';
 import { TinynetError, isTinynetError } from '../core/errors.js';
 import { createLogger } from '../core/log.js';
 import { createProgress } from '../core/progress.js';
-import {
-  CACHE_FORMAT, META_FILE, imagesFile, labelsFile, loadMeta,
-  type DatasetMeta, type SplitName,
-} from './cache.js';
+import { CACHE_FORMAT, META_FILE, imagesFile, labelsFile, loadMeta, type DatasetMeta, type SplitName } from './cache.js';
 import { createDecodePool } from './decode-pool.js';
 import { openSource } from './open-source.js';
 import { forEachConcurrent } from './pool.js';
@@ -39,8 +36,15 @@ function cacheKey(config: Config): Record<string, unknown> {
 
 /** The cache dir of a config: `<paths.cache>/<source>-<name>-<size>px-<hash>`; known before anything is prepared. */
 export function cacheDirFor(config: Config): string {
-  const hash = createHash('sha256').update(JSON.stringify(cacheKey(config))).digest('hex').slice(0, 10);
-  const name = path.basename(config.dataset.path).replace(/\.zip$/, '').replace(/[^A-Za-z0-9_.-]/g, '_') || 'dataset';
+  const hash = createHash('sha256')
+    .update(JSON.stringify(cacheKey(config)))
+    .digest('hex')
+    .slice(0, 10);
+  const name =
+    path
+      .basename(config.dataset.path)
+      .replace(/\.zip$/, '')
+      .replace(/[^A-Za-z0-9_.-]/g, '_') || 'dataset';
   return path.join(config.paths.cache, `${config.dataset.source}-${name}-${config.dataset.image_size}px-${hash}`);
 }
 
@@ -109,7 +113,10 @@ async function build(config: Config, source: DatasetSource, dir: string, fingerp
   const valLabels = await source.labels('val');
   const carve = stratifiedSplit(trainLabels, numClasses, ds.test_ratio, ds.split_seed);
   if (carve.train.length === 0 || carve.test.length === 0) {
-    throw new TinynetError('dataset.too_small', `the train split has ${trainLabels.length} images: too few to carve a test split with test_ratio ${ds.test_ratio}`);
+    throw new TinynetError(
+      'dataset.too_small',
+      `the train split has ${trainLabels.length} images: too few to carve a test split with test_ratio ${ds.test_ratio}`,
+    );
   }
   const alloc = (n: number): SplitAccumulator => ({ images: new Uint8Array(n * pixels), labels: new Int32Array(n), grayscale: 0, sizes: {} });
   const out: Record<SplitName, SplitAccumulator> = {
@@ -120,8 +127,16 @@ async function build(config: Config, source: DatasetSource, dir: string, fingerp
   // Where each source train image lands: split and row.
   const destSplit = new Uint8Array(trainLabels.length); // 0 train, 1 test
   const destRow = new Int32Array(trainLabels.length);
-  carve.train.forEach((src, row) => { destSplit[src] = 0; destRow[src] = row; out.train.labels[row] = trainLabels[src]; });
-  carve.test.forEach((src, row) => { destSplit[src] = 1; destRow[src] = row; out.test.labels[row] = trainLabels[src]; });
+  carve.train.forEach((src, row) => {
+    destSplit[src] = 0;
+    destRow[src] = row;
+    out.train.labels[row] = trainLabels[src];
+  });
+  carve.test.forEach((src, row) => {
+    destSplit[src] = 1;
+    destRow[src] = row;
+    out.test.labels[row] = trainLabels[src];
+  });
   out.val.labels.set(valLabels);
 
   // Mean/std accumulate over train rows only, in float64.
@@ -166,7 +181,11 @@ async function build(config: Config, source: DatasetSource, dir: string, fingerp
       });
       progress.stop();
       if (seen !== expected) {
-        throw new TinynetError('dataset.bad_parquet', `${split}: read ${seen} images but the source has ${expected} labels`, 'the source files are inconsistent; regenerate or download them again');
+        throw new TinynetError(
+          'dataset.bad_parquet',
+          `${split}: read ${seen} images but the source has ${expected} labels`,
+          'the source files are inconsistent; regenerate or download them again',
+        );
       }
     }
   } finally {
@@ -194,7 +213,12 @@ async function build(config: Config, source: DatasetSource, dir: string, fingerp
       test: { size: out.test.labels.length, images: imagesFile('test'), labels: labelsFile('test') },
     },
     per_class: { train: perClass(out.train.labels), val: perClass(out.val.labels), test: perClass(out.test.labels) },
-    grayscale: { train: out.train.grayscale, val: out.val.grayscale, test: out.test.grayscale, total: out.train.grayscale + out.val.grayscale + out.test.grayscale },
+    grayscale: {
+      train: out.train.grayscale,
+      val: out.val.grayscale,
+      test: out.test.grayscale,
+      total: out.train.grayscale + out.val.grayscale + out.test.grayscale,
+    },
     image_sizes: { train: out.train.sizes, val: out.val.sizes, test: out.test.sizes },
     mean,
     std,
@@ -211,7 +235,7 @@ async function build(config: Config, source: DatasetSource, dir: string, fingerp
       writeFileSync(path.join(tmp, imagesFile(split)), out[split].images);
       writeFileSync(path.join(tmp, labelsFile(split)), new Uint8Array(out[split].labels.buffer));
     }
-    writeFileSync(path.join(tmp, META_FILE), JSON.stringify(meta, null, 1) + '\n');
+    writeFileSync(path.join(tmp, META_FILE), `${JSON.stringify(meta, null, 1)}\n`);
     replaceDir(tmp, dir);
   } catch (err) {
     rmSync(tmp, { recursive: true, force: true });
@@ -246,12 +270,27 @@ async function* chunks(items: AsyncIterable<SourceItem>, n: number): AsyncGenera
 }
 
 function accumulate(rgb: Uint8Array, sum: number[], sumSq: number[]): void {
-  let s0 = 0, s1 = 0, s2 = 0, q0 = 0, q1 = 0, q2 = 0;
+  let s0 = 0,
+    s1 = 0,
+    s2 = 0,
+    q0 = 0,
+    q1 = 0,
+    q2 = 0;
   for (let i = 0; i < rgb.length; i += 3) {
-    const r = rgb[i], g = rgb[i + 1], b = rgb[i + 2];
-    s0 += r; s1 += g; s2 += b;
-    q0 += r * r; q1 += g * g; q2 += b * b;
+    const r = rgb[i],
+      g = rgb[i + 1],
+      b = rgb[i + 2];
+    s0 += r;
+    s1 += g;
+    s2 += b;
+    q0 += r * r;
+    q1 += g * g;
+    q2 += b * b;
   }
-  sum[0] += s0; sum[1] += s1; sum[2] += s2;
-  sumSq[0] += q0; sumSq[1] += q1; sumSq[2] += q2;
+  sum[0] += s0;
+  sum[1] += s1;
+  sum[2] += s2;
+  sumSq[0] += q0;
+  sumSq[1] += q1;
+  sumSq[2] += q2;
 }

@@ -37,7 +37,10 @@ export function pickSamples(data: SplitData, count: number, rng: Rng): number[] 
 const escapeXml = (s: string) => s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
 
 async function cellPng(rgb: Uint8Array, h: number, w: number, cell: number): Promise<string> {
-  const png = await sharp(rgb, { raw: { width: w, height: h, channels: 3 } }).resize(cell, cell, { kernel: 'nearest' }).png().toBuffer();
+  const png = await sharp(rgb, { raw: { width: w, height: h, channels: 3 } })
+    .resize(cell, cell, { kernel: 'nearest' })
+    .png()
+    .toBuffer();
   return `data:image/png;base64,${png.toString('base64')}`;
 }
 
@@ -59,12 +62,17 @@ export async function renderPreview(opts: {
   const rows = pickSamples(data, Math.min(opts.count ?? 8, data.n), opts.rng);
   const b = rows.length;
   const u8 = new Uint8Array(b * px);
-  rows.forEach((row, i) => u8.set(data.images.subarray(row * px, (row + 1) * px), i * px));
+  rows.forEach((row, i) => {
+    u8.set(data.images.subarray(row * px, (row + 1) * px), i * px);
+  });
   const params = drawAugmentParams(b, opts.augment, opts.rng);
   let aug: Uint8Array;
   if (opts.augment.enabled) {
     const augmented = tf.tidy(() => {
-      const x = tf.tensor4d(Float32Array.from(u8, (v) => v / 255), [b, h, w, 3]);
+      const x = tf.tensor4d(
+        Float32Array.from(u8, (v) => v / 255),
+        [b, h, w, 3],
+      );
       return augmentBatch(x, params, opts.augment).mul(255).round();
     });
     aug = Uint8Array.from(await augmented.data());
@@ -75,7 +83,10 @@ export async function renderPreview(opts: {
     params.flipped.fill(false);
   }
 
-  const cell = 128, pad = 12, labelH = 44, headW = 92;
+  const cell = 128,
+    pad = 12,
+    labelH = 44,
+    headW = 92;
   const width = headW + b * (cell + pad) + pad;
   const height = pad + 2 * (cell + pad) + labelH + pad;
   const parts: string[] = [];
@@ -91,12 +102,16 @@ export async function renderPreview(opts: {
     const name = meta.classes[label]?.name ?? String(label);
     samples.push({ row: rows[i], label, name, flipped: params.flipped[i] });
     parts.push(`<image x="${x}" y="${pad}" width="${cell}" height="${cell}" href="${await cellPng(u8.subarray(i * px, (i + 1) * px), h, w, cell)}"/>`);
-    parts.push(`<image x="${x}" y="${2 * pad + cell}" width="${cell}" height="${cell}" href="${await cellPng(aug.subarray(i * px, (i + 1) * px), h, w, cell)}"/>`);
+    parts.push(
+      `<image x="${x}" y="${2 * pad + cell}" width="${cell}" height="${cell}" href="${await cellPng(aug.subarray(i * px, (i + 1) * px), h, w, cell)}"/>`,
+    );
     const short = name.split(',')[0];
-    const text = short.length > 22 ? short.slice(0, 21) + '…' : short;
+    const text = short.length > 22 ? `${short.slice(0, 21)}…` : short;
     const ty = 3 * pad + 2 * cell + 14;
     parts.push(`<text x="${x + cell / 2}" y="${ty}" text-anchor="middle" font-size="11">${escapeXml(text)}</text>`);
-    parts.push(`<text x="${x + cell / 2}" y="${ty + 17}" text-anchor="middle" fill="#666" font-size="11">id ${label}${params.flipped[i] ? ' · flipped' : ''}</text>`);
+    parts.push(
+      `<text x="${x + cell / 2}" y="${ty + 17}" text-anchor="middle" fill="#666" font-size="11">id ${label}${params.flipped[i] ? ' · flipped' : ''}</text>`,
+    );
   }
   parts.push('</g></svg>');
   const png = await svgToPng(parts.join('\n'), 1);

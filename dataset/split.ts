@@ -11,14 +11,15 @@ export function testCounts(classSizes: readonly number[], ratio: number): number
   const n = classSizes.reduce((a, b) => a + b, 0);
   const cap = classSizes.map((size) => Math.max(size - 1, 0));
   // The small epsilon keeps float noise (0.7 × 10 = 7.000000000000001) from adding an image.
-  const target = Math.min(Math.ceil(ratio * n - 1e-9), cap.reduce((a, b) => a + b, 0));
+  const target = Math.min(
+    Math.ceil(ratio * n - 1e-9),
+    cap.reduce((a, b) => a + b, 0),
+  );
   if (n === 0 || target <= 0) return classSizes.map(() => 0);
   const share = classSizes.map((size) => (size * target) / n);
   const counts = share.map((s, c) => Math.min(Math.floor(s), cap[c]));
   let left = target - counts.reduce((a, b) => a + b, 0);
-  const byRemainder = share
-    .map((s, c) => ({ c, rest: s - Math.floor(s) }))
-    .sort((a, b) => b.rest - a.rest || a.c - b.c);
+  const byRemainder = share.map((s, c) => ({ c, rest: s - Math.floor(s) })).sort((a, b) => b.rest - a.rest || a.c - b.c);
   // One pass gives every class at most one more; more passes are needed only where caps bite.
   while (left > 0) {
     let given = 0;
@@ -43,7 +44,10 @@ export function testCounts(classSizes: readonly number[], ratio: number): number
 export function stratifiedSplit(labels: Int32Array, numClasses: number, ratio: number, seed: number): { train: Int32Array; test: Int32Array } {
   const byClass: number[][] = Array.from({ length: numClasses }, () => []);
   for (let i = 0; i < labels.length; i++) byClass[labels[i]].push(i);
-  const counts = testCounts(byClass.map((m) => m.length), ratio);
+  const counts = testCounts(
+    byClass.map((m) => m.length),
+    ratio,
+  );
   const rng = new Rng(seed);
   const test: number[] = [];
   const train: number[] = [];

@@ -59,7 +59,14 @@ export function computeStats(meta: DatasetMeta): DatasetStats {
     grayscale_fraction: total > 0 ? meta.grayscale.total / total : 0,
     mean: meta.mean,
     std: meta.std,
-    per_class: meta.classes.map((c) => ({ id: c.id, wnid: c.wnid, name: c.name, train: meta.per_class.train[c.id], val: meta.per_class.val[c.id], test: meta.per_class.test[c.id] })),
+    per_class: meta.classes.map((c) => ({
+      id: c.id,
+      wnid: c.wnid,
+      name: c.name,
+      train: meta.per_class.train[c.id],
+      val: meta.per_class.val[c.id],
+      test: meta.per_class.test[c.id],
+    })),
   };
 }
 
@@ -74,9 +81,14 @@ export function formatStats(s: DatasetStats): string {
   lines.push('split   images  classes  per class min/mean/max   imbalance max/min  cv      grayscale  source sizes');
   for (const name of SPLITS) {
     const x = s.splits[name];
-    const sizes = Object.entries(x.image_sizes).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k}:${v}`).join(' ');
+    const sizes = Object.entries(x.image_sizes)
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, v]) => `${k}:${v}`)
+      .join(' ');
     lines.push(
-      `${name.padEnd(6)}  ${String(x.size).padStart(6)}  ${String(x.classes_present).padStart(7)}  ${`${x.per_class.min}/${x.per_class.mean.toFixed(1)}/${x.per_class.max}`.padStart(20)}   ${x.imbalance_ratio.toFixed(3).padStart(17)}  ${x.imbalance_cv.toFixed(3)}  ${String(x.grayscale).padStart(9)}  ${sizes}`,
+      `${name.padEnd(6)}  ${String(x.size).padStart(6)}  ${String(x.classes_present).padStart(7)}  ` +
+        `${`${x.per_class.min}/${x.per_class.mean.toFixed(1)}/${x.per_class.max}`.padStart(20)}   ${x.imbalance_ratio.toFixed(3).padStart(17)}  ` +
+        `${x.imbalance_cv.toFixed(3)}  ${String(x.grayscale).padStart(9)}  ${sizes}`,
     );
   }
   lines.push('');
@@ -94,7 +106,12 @@ export function classDistributionSpec(s: DatasetStats): ChartSpec {
   );
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: `Class distribution (${s.num_classes} classes)`, subtitle: `train ${s.splits.train.size} · test ${s.splits.test.size} · val ${s.splits.val.size} images; imbalance max/min (train) ${s.splits.train.imbalance_ratio.toFixed(2)}` },
+    title: {
+      text: `Class distribution (${s.num_classes} classes)`,
+      subtitle:
+        `train ${s.splits.train.size} · test ${s.splits.test.size} · val ${s.splits.val.size} images; imbalance max/min (train) ` +
+        `${s.splits.train.imbalance_ratio.toFixed(2)}`,
+    },
     width: Math.min(1400, Math.max(360, s.num_classes * (named ? 22 : 6))),
     height: 260,
     data: { values },
@@ -114,7 +131,7 @@ export function classDistributionSpec(s: DatasetStats): ChartSpec {
 export async function writeStats(meta: DatasetMeta, outDir: string): Promise<{ stats: DatasetStats; json: string; png: string }> {
   const stats = computeStats(meta);
   const json = path.join(outDir, 'stats.json');
-  await writeFileAtomic(json, JSON.stringify(stats, null, 1) + '\n');
+  await writeFileAtomic(json, `${JSON.stringify(stats, null, 1)}\n`);
   const png = await renderChart(classDistributionSpec(stats), path.join(outDir, 'class-distribution.png'));
   return { stats, json, png };
 }

@@ -45,8 +45,17 @@ interface ClassStyle {
 function hsvToRgb(h: number, s: number, v: number): [number, number, number] {
   const i = Math.floor(h * 6) % 6;
   const f = h * 6 - Math.floor(h * 6);
-  const p = v * (1 - s), q = v * (1 - f * s), t = v * (1 - (1 - f) * s);
-  const [r, g, b] = [[v, t, p], [q, v, p], [p, v, t], [p, q, v], [t, p, v], [v, p, q]][i];
+  const p = v * (1 - s),
+    q = v * (1 - f * s),
+    t = v * (1 - (1 - f) * s);
+  const [r, g, b] = [
+    [v, t, p],
+    [q, v, p],
+    [p, v, t],
+    [p, q, v],
+    [t, p, v],
+    [v, p, q],
+  ][i];
   return [Math.round(r * 255), Math.round(g * 255), Math.round(b * 255)];
 }
 
@@ -74,24 +83,38 @@ export function syntheticClasses(n: number): ClassInfo[] {
 }
 
 function insideShape(shape: ClassStyle['shape'], dx: number, dy: number): boolean {
-  const ax = Math.abs(dx), ay = Math.abs(dy);
+  const ax = Math.abs(dx),
+    ay = Math.abs(dy);
   switch (shape) {
-    case 'disc': return dx * dx + dy * dy <= 1;
-    case 'square': return ax <= 0.85 && ay <= 0.85;
-    case 'triangle': return dy <= 0.8 && dy >= -0.9 && ax <= (dy + 0.9) * 0.6;
-    case 'ring': { const r2 = dx * dx + dy * dy; return r2 <= 1 && r2 >= 0.4; }
-    case 'cross': return (ax <= 0.3 && ay <= 1) || (ay <= 0.3 && ax <= 1);
-    case 'diamond': return ax + ay <= 1;
+    case 'disc':
+      return dx * dx + dy * dy <= 1;
+    case 'square':
+      return ax <= 0.85 && ay <= 0.85;
+    case 'triangle':
+      return dy <= 0.8 && dy >= -0.9 && ax <= (dy + 0.9) * 0.6;
+    case 'ring': {
+      const r2 = dx * dx + dy * dy;
+      return r2 <= 1 && r2 >= 0.4;
+    }
+    case 'cross':
+      return (ax <= 0.3 && ay <= 1) || (ay <= 0.3 && ax <= 1);
+    case 'diamond':
+      return ax + ay <= 1;
   }
 }
 
 function textureOn(texture: ClassStyle['texture'], x: number, y: number, phase: number): boolean {
   switch (texture) {
-    case 'plain': return false;
-    case 'h-stripes': return Math.floor((y + phase) / 4) % 2 === 0;
-    case 'v-stripes': return Math.floor((x + phase) / 4) % 2 === 0;
-    case 'checks': return (Math.floor((x + phase) / 6) + Math.floor((y + phase) / 6)) % 2 === 0;
-    case 'dots': return ((x + phase) % 8) - 4 < 2 && ((y + phase) % 8) - 4 < 2 && ((x + phase) % 8) >= 2 && ((y + phase) % 8) >= 2;
+    case 'plain':
+      return false;
+    case 'h-stripes':
+      return Math.floor((y + phase) / 4) % 2 === 0;
+    case 'v-stripes':
+      return Math.floor((x + phase) / 4) % 2 === 0;
+    case 'checks':
+      return (Math.floor((x + phase) / 6) + Math.floor((y + phase) / 6)) % 2 === 0;
+    case 'dots':
+      return ((x + phase) % 8) - 4 < 2 && ((y + phase) % 8) - 4 < 2 && (x + phase) % 8 >= 2 && (y + phase) % 8 >= 2;
   }
 }
 
@@ -112,7 +135,7 @@ export function renderSynthetic(c: number, size: number, rng: Rng): Uint8Array {
       const o = (y * size + x) * 3;
       for (let k = 0; k < 3; k++) {
         const v = color[k] * light + rng.normal() * noise;
-        out[o + k] = v < 0 ? 0 : v > 255 ? 255 : v;
+        out[o + k] = v < 0 ? 0 : Math.min(v, 255);
       }
     }
   }
@@ -125,12 +148,7 @@ async function encodeJpeg(rgb: Uint8Array, size: number, grayscale: boolean): Pr
   return new Uint8Array(await img.jpeg({ quality: 90 }).toBuffer());
 }
 
-async function renderSplit(
-  split: 'train' | 'val',
-  counts: number,
-  classes: number,
-  opts: SynthOptions,
-): Promise<HfRow[]> {
+async function renderSplit(split: 'train' | 'val', counts: number, classes: number, opts: SynthOptions): Promise<HfRow[]> {
   const total = counts * classes;
   const rows: HfRow[] = new Array(total);
   const grayFrac = opts.grayscaleFraction ?? 0.02;
@@ -168,7 +186,7 @@ export async function synthesizeDataset(opts: SynthOptions): Promise<{ out: stri
     mkdirSync(path.join(tmp, 'data'), { recursive: true });
     writeFileSync(path.join(tmp, 'data', SYNTH_TRAIN_FILE), hfParquetBuffer(train, names));
     writeFileSync(path.join(tmp, 'data', SYNTH_VAL_FILE), hfParquetBuffer(val, names));
-    writeFileSync(path.join(tmp, 'classes.json'), JSON.stringify(classes, null, 1) + '\n');
+    writeFileSync(path.join(tmp, 'classes.json'), `${JSON.stringify(classes, null, 1)}\n`);
     replaceDir(tmp, path.resolve(opts.out));
   } catch (err) {
     rmSync(tmp, { recursive: true, force: true });

@@ -81,7 +81,11 @@ export function exportLayersModel(model: tf.LayersModel, options: ExportOptions 
   const outputNames: { logits?: string; probabilities?: string; names: string[] } = { names: [] };
   if (classifier) {
     if (outs.length !== 1 || outs[0].shape.length !== 2) {
-      throw new TinynetError('export.not_classifier', `a tinynet classifier has one [N, classes] output; this model has ${JSON.stringify(outs.map((o) => o.shape))}`, 'export it as a plain tfjs model (--tfjs) instead');
+      throw new TinynetError(
+        'export.not_classifier',
+        `a tinynet classifier has one [N, classes] output; this model has ${JSON.stringify(outs.map((o) => o.shape))}`,
+        'export it as a plain tfjs model (--tfjs) instead',
+      );
     }
     // If the model ends in softmax, its input is the logits; otherwise the output is.
     const last = producers(g.graph).get(outs[0].name);

@@ -25,7 +25,7 @@ export interface DatasetInfo {
 }
 
 export function dimsOf(shape: Shape, names: string[] = []): Array<number | string> {
-  return shape.map((d, i) => (i === 0 ? 'N' : d ?? names[i] ?? `d${i}`));
+  return shape.map((d, i) => (i === 0 ? 'N' : (d ?? names[i] ?? `d${i}`)));
 }
 
 /** A name usable as an ONNX graph input/output. */
@@ -49,7 +49,11 @@ export function buildHead(g: GraphBuilder, model: tf.LayersModel, mode: InputMod
     return { values, contract: contract(values[0].name, 'float32', 'NHWC', shapes[0], false, dataset) };
   }
   if (model.inputs.length !== 1 || shapes[0].length !== 4) {
-    throw new TinynetError('export.bad_input_mode', `--input ${mode} needs a model with one image input [N,H,W,C]; this model's inputs are ${JSON.stringify(shapes)}`, 'use --input float32-nhwc');
+    throw new TinynetError(
+      'export.bad_input_mode',
+      `--input ${mode} needs a model with one image input [N,H,W,C]; this model's inputs are ${JSON.stringify(shapes)}`,
+      'use --input float32-nhwc',
+    );
   }
   const [, h, w, c] = shapes[0];
   if (mode === 'float32-nchw') {
@@ -61,7 +65,11 @@ export function buildHead(g: GraphBuilder, model: tf.LayersModel, mode: InputMod
   const x = g.op('Cast', [name], { to: attr.int(1) }, 'preprocess/Cast');
   if (!dataset) return { values: [value(x, 'keras', shapes[0])], contract: contract(name, 'uint8', 'NHWC', shapes[0], true, dataset) };
   if (!dataset.normalization) {
-    throw new TinynetError('export.no_normalization', 'the uint8 input head needs the dataset mean/std, and this model came without dataset metadata', 'use --input float32-nhwc or --input float32-nchw');
+    throw new TinynetError(
+      'export.no_normalization',
+      'the uint8 input head needs the dataset mean/std, and this model came without dataset metadata',
+      'use --input float32-nhwc or --input float32-nchw',
+    );
   }
   const { mean, std, pixel_scale } = dataset.normalization;
   const channels = mean.length;
@@ -84,4 +92,3 @@ function contract(
   const resize: ResizeRule = dataset?.resize ?? DEFAULT_RESIZE_RULE;
   return { name, dtype, layout, height: h, width: w, channels: c, color: 'RGB', resize, batch: 'dynamic', normalized_in_graph: inGraph };
 }
-

@@ -26,16 +26,16 @@ export interface OnnxInspection {
   metadata: TinynetMetadata;
 }
 
-const DTYPE_NAMES: Record<number, string> = Object.fromEntries(
-  Object.entries(onnx.TensorProto.DataType).map(([k, v]) => [v as number, k.toLowerCase()]),
-);
+const DTYPE_NAMES: Record<number, string> = Object.fromEntries(Object.entries(onnx.TensorProto.DataType).map(([k, v]) => [v as number, k.toLowerCase()]));
 
 function io(v: ValueInfoProto): IoInfo {
   const t = v.type?.tensorType;
   return {
     name: v.name ?? '',
     dtype: DTYPE_NAMES[t?.elemType ?? 0] ?? String(t?.elemType),
-    dims: (t?.shape?.dim ?? []).map((d: { dimParam?: string | null; dimValue?: number | { toNumber(): number } | null }) => (d.dimParam ? d.dimParam : toNumber(d.dimValue))),
+    dims: (t?.shape?.dim ?? []).map((d: { dimParam?: string | null; dimValue?: number | { toNumber(): number } | null }) =>
+      d.dimParam ? d.dimParam : toNumber(d.dimValue),
+    ),
   };
 }
 
@@ -75,7 +75,11 @@ export function inspectFile(file: string): OnnxInspection {
   try {
     model = decodeModel(readFileSync(file));
   } catch (err) {
-    throw new TinynetError('export.bad_onnx', `${file} is not an ONNX model: ${(err as Error).message}`, 'pass a file written by tinynet export or another ONNX exporter');
+    throw new TinynetError(
+      'export.bad_onnx',
+      `${file} is not an ONNX model: ${(err as Error).message}`,
+      'pass a file written by tinynet export or another ONNX exporter',
+    );
   }
   return { file, ...inspectModel(model) };
 }
@@ -93,21 +97,43 @@ export function formatInspection(r: OnnxInspection): string {
   lines.push('outputs');
   for (const o of r.outputs) lines.push(`  ${o.name}  ${o.dtype} ${formatDims(o.dims)}`);
   lines.push(`parameters  ${r.parameters.toLocaleString('en-US')} (${(r.parameterBytes / 1e6).toFixed(2)} MB)`);
-  lines.push(`nodes       ${r.nodes}: ${Object.entries(r.ops).map(([op, n]) => `${op}×${n}`).join(' ')}`);
+  lines.push(
+    `nodes       ${r.nodes}: ${Object.entries(r.ops)
+      .map(([op, n]) => `${op}×${n}`)
+      .join(' ')}`,
+  );
   const m = r.metadata;
-  if (m.input) lines.push(`input       ${m.input.dtype} ${m.input.layout} ${m.input.height}×${m.input.width}×${m.input.channels} ${m.input.color}, resize ${m.input.resize}, normalization ${m.input.normalized_in_graph ? 'in graph' : 'by caller'}`);
-  if (m.normalization) lines.push(`normalize   mean ${JSON.stringify(m.normalization.mean)} std ${JSON.stringify(m.normalization.std)} pixel_scale ${m.normalization.pixel_scale}`);
-  if (m.classes) lines.push(`classes     ${m.classes.length}: ${m.classes.slice(0, 5).map((c) => c.name).join(', ')}${m.classes.length > 5 ? ', …' : ''}`);
+  if (m.input)
+    lines.push(
+      `input       ${m.input.dtype} ${m.input.layout} ${m.input.height}×${m.input.width}×${m.input.channels} ${m.input.color}, resize ` +
+        `${m.input.resize}, normalization ${m.input.normalized_in_graph ? 'in graph' : 'by caller'}`,
+    );
+  if (m.normalization)
+    lines.push(
+      `normalize   mean ${JSON.stringify(m.normalization.mean)} std ${JSON.stringify(m.normalization.std)} pixel_scale ${m.normalization.pixel_scale}`,
+    );
+  if (m.classes)
+    lines.push(
+      `classes     ${m.classes.length}: ${m.classes
+        .slice(0, 5)
+        .map((c) => c.name)
+        .join(', ')}${m.classes.length > 5 ? ', …' : ''}`,
+    );
   if (m.provenance) {
     const p = m.provenance;
     lines.push(`provenance  tinynet ${p.tinynet_version}, exported ${p.exported_at} from ${p.source}${p.source_file ? ` ${p.source_file}` : ''}`);
     if (p.config_hash) lines.push(`            config ${p.config_hash.slice(0, 12)}${p.epoch !== undefined ? `, epoch ${p.epoch}` : ''}`);
-    if (p.metrics) lines.push(`            ${Object.entries(p.metrics).map(([k, v]) => `${k}=${typeof v === 'number' ? +v.toFixed(4) : v}`).join(' ')}`);
+    if (p.metrics)
+      lines.push(
+        `            ${Object.entries(p.metrics)
+          .map(([k, v]) => `${k}=${typeof v === 'number' ? +v.toFixed(4) : v}`)
+          .join(' ')}`,
+      );
   }
   if (m.precision) lines.push(...formatPrecision(m.precision));
   const known = new Set<string>(Object.values(METADATA_KEYS));
   const other = Object.entries(r.metadataProps).filter(([k]) => !known.has(k));
-  for (const [k, v] of other) lines.push(`metadata    ${k} = ${v.length > 80 ? v.slice(0, 77) + '...' : v}`);
+  for (const [k, v] of other) lines.push(`metadata    ${k} = ${v.length > 80 ? `${v.slice(0, 77)}...` : v}`);
   return lines.join('\n');
 }
 
@@ -116,9 +142,21 @@ function formatPrecision(p: PrecisionInfo): string[] {
   const parts = [p.precision, p.weights ? `weights ${p.weights}` : '', p.activations ? `activations ${p.activations}` : ''].filter(Boolean);
   const lines = [`precision   ${parts.join(', ')}`];
   const c = p.calibration;
-  if (c) lines.push(`            calibration ${c.method} on ${c.images} ${c.split} images${c.percentile !== undefined ? `, percentile ${c.percentile}` : ''}${c.bins !== undefined ? `, ${c.bins} bins` : ''}`);
+  if (c)
+    lines.push(
+      `            calibration ${c.method} on ${c.images} ${c.split} images` +
+        `${c.percentile !== undefined ? `, percentile ${c.percentile}` : ''}${c.bins !== undefined ? `, ${c.bins} bins` : ''}`,
+    );
   const a = p.accuracy;
-  if (a) lines.push(`            ${a.split} accuracy (${a.images} images): float ${pct(a.float)}, ${p.precision} ${pct(a.model)}, top-1 agreement ${pct(a.top1_agreement)}`);
-  if (p.left_in_float) lines.push(`            left in float: ${Object.entries(p.left_in_float).map(([op, n]) => `${op}×${n}`).join(' ')}`);
+  if (a)
+    lines.push(
+      `            ${a.split} accuracy (${a.images} images): float ${pct(a.float)}, ${p.precision} ${pct(a.model)}, top-1 agreement ${pct(a.top1_agreement)}`,
+    );
+  if (p.left_in_float)
+    lines.push(
+      `            left in float: ${Object.entries(p.left_in_float)
+        .map(([op, n]) => `${op}×${n}`)
+        .join(' ')}`,
+    );
   return lines;
 }

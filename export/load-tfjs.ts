@@ -24,7 +24,11 @@ export async function loadTfjsModel(file: string): Promise<tf.LayersModel> {
     throw new TinynetError('export.bad_model', `${file} is not valid JSON: ${(err as Error).message}`, 'pass a TensorFlow.js model.json');
   }
   if (json.format === 'graph-model' || (json.modelTopology && 'node' in json.modelTopology)) {
-    throw new TinynetError('export.bad_model', `${file} is a TensorFlow.js graph model; tinynet exports LayersModels (Keras-style)`, 'for graph models use tf2onnx (python -m tf2onnx.convert --tfjs ...)');
+    throw new TinynetError(
+      'export.bad_model',
+      `${file} is a TensorFlow.js graph model; tinynet exports LayersModels (Keras-style)`,
+      'for graph models use tf2onnx (python -m tf2onnx.convert --tfjs ...)',
+    );
   }
   if (!json.modelTopology) throw new TinynetError('export.bad_model', `${file} has no modelTopology`, 'is this a TensorFlow.js model.json?');
 
@@ -35,7 +39,11 @@ export async function loadTfjsModel(file: string): Promise<tf.LayersModel> {
     for (const shard of group.paths) {
       const shardFile = path.resolve(dir, shard);
       if (!existsSync(shardFile)) {
-        throw new TinynetError('export.bad_model', `weight shard ${shard} named by ${file} is missing (looked for ${shardFile})`, 'copy every .bin file that came with model.json next to it');
+        throw new TinynetError(
+          'export.bad_model',
+          `weight shard ${shard} named by ${file} is missing (looked for ${shardFile})`,
+          'copy every .bin file that came with model.json next to it',
+        );
       }
       buffers.push(readFileSync(shardFile));
     }
@@ -49,10 +57,12 @@ export async function loadTfjsModel(file: string): Promise<tf.LayersModel> {
     offset += b.byteLength;
   }
   try {
-    return await tf.loadLayersModel(
-      tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs, weightData: weightData.buffer }),
-    );
+    return await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs, weightData: weightData.buffer }));
   } catch (err) {
-    throw new TinynetError('export.bad_model', `TensorFlow.js could not load ${file}: ${(err as Error).message}`, 'check that model.json and its weight shards belong together');
+    throw new TinynetError(
+      'export.bad_model',
+      `TensorFlow.js could not load ${file}: ${(err as Error).message}`,
+      'check that model.json and its weight shards belong together',
+    );
   }
 }

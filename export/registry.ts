@@ -4,7 +4,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { GraphBuilder } from '../onnx/builder.js';
-import type { LayoutCache, Shape, TensorValue, Layout } from './layout.js';
+import type { Shape, TensorValue, Layout } from './layout.js';
 import { TinynetError } from '../core/errors.js';
 
 export interface Weight {
@@ -18,7 +18,7 @@ export interface ConvertContext {
   layer: tf.layers.Layer;
   className: string;
   /** `layer.getConfig()`: camelCase keys as tfjs serializes them. */
-  config: Record<string, any>;
+  config: tf.serialization.ConfigDict;
   inputs: TensorValue[];
   /** Keras output shapes of this call of the layer (batch included, null when unknown). */
   outputShapes: Shape[];

@@ -86,20 +86,30 @@ export function datasetInfoFromMeta(meta: MetaLike | null, numClasses: number): 
     );
   }
   const classes = meta?.classes?.length
-    ? meta.classes.map((c, index) => ({ index, id: c.wnid ?? String(c.id ?? index), ...(c.wnid ? { wnid: c.wnid } : {}), name: c.name ?? c.wnid ?? String(index) }))
+    ? meta.classes.map((c, index) => ({
+        index,
+        id: c.wnid ?? String(c.id ?? index),
+        ...(c.wnid ? { wnid: c.wnid } : {}),
+        name: c.name ?? c.wnid ?? String(index),
+      }))
     : Array.from({ length: numClasses }, (_, index) => ({ index, id: String(index), name: `class_${index}` }));
   const normalization = meta?.mean && meta?.std ? { mean: meta.mean, std: meta.std, pixel_scale: 1 / 255 } : undefined;
   return { classes, resize, normalization };
 }
 
 function readMeta(file: string): MetaLike {
-  if (!existsSync(file)) throw new TinynetError('export.not_found', `dataset meta not found: ${file}`, 'pass the meta.json of a dataset cache (data/cache/<name>/meta.json)');
+  if (!existsSync(file))
+    throw new TinynetError('export.not_found', `dataset meta not found: ${file}`, 'pass the meta.json of a dataset cache (data/cache/<name>/meta.json)');
   try {
     const meta = JSON.parse(readFileSync(file, 'utf8')) as MetaLike;
     if (!Array.isArray(meta.classes) || !Array.isArray(meta.mean) || !Array.isArray(meta.std)) throw new Error('it lacks classes, mean or std');
     return meta;
   } catch (err) {
-    throw new TinynetError('export.bad_meta', `${file} is not a dataset meta.json: ${(err as Error).message}`, 'pass the meta.json written by `tinynet data prepare`');
+    throw new TinynetError(
+      'export.bad_meta',
+      `${file} is not a dataset meta.json: ${(err as Error).message}`,
+      'pass the meta.json written by `tinynet data prepare`',
+    );
   }
 }
 
@@ -166,12 +176,17 @@ export async function runExport(opts: RunExportOptions): Promise<RunExportSummar
   const t0 = performance.now();
   const result = exportLayersModel(source.model, exportOptions);
   const exportSeconds = (performance.now() - t0) / 1000;
-  log.info(`exported ${result.nodeCount} nodes (${(result.bytes.length / 1e6).toFixed(2)} MB) in ${exportSeconds.toFixed(2)} s; passes ${JSON.stringify(result.passes)}`);
+  log.info(
+    `exported ${result.nodeCount} nodes (${(result.bytes.length / 1e6).toFixed(2)} MB) in ${exportSeconds.toFixed(2)} s; passes ` +
+      `${JSON.stringify(result.passes)}`,
+  );
 
   let report: VerifyReport | null = null;
   if (opts.verify) {
     const samples = source.cacheDir && (opts.samples ?? 64) > 0 ? readSamples(source.cacheDir, opts.samples ?? 64) : undefined;
-    log.info(`verifying against TensorFlow.js (${tf.getBackend()}) on ${opts.randomCount ?? 8} random inputs${samples ? ` and ${samples.n} dataset images` : ''}`);
+    log.info(
+      `verifying against TensorFlow.js (${tf.getBackend()}) on ${opts.randomCount ?? 8} random inputs${samples ? ` and ${samples.n} dataset images` : ''}`,
+    );
     report = await verifyExport(source.model, result, exportOptions, { tolerance: opts.tolerance, samples, randomCount: opts.randomCount });
   }
   const written = !report || report.ok;
@@ -180,7 +195,11 @@ export async function runExport(opts: RunExportOptions): Promise<RunExportSummar
   let variant: VariantReport | null = null;
   if (written && opts.precision && opts.precision !== 'fp32') {
     if (!source.cacheDir) {
-      throw new TinynetError('export.no_cache', `--precision ${opts.precision} calibrates and verifies on the dataset cache, and none was found for this model`, 'export from a checkpoint whose dataset cache exists (run `tinynet data prepare` with its config)');
+      throw new TinynetError(
+        'export.no_cache',
+        `--precision ${opts.precision} calibrates and verifies on the dataset cache, and none was found for this model`,
+        'export from a checkpoint whose dataset cache exists (run `tinynet data prepare` with its config)',
+      );
     }
     variant = await buildVariant(result, {
       precision: opts.precision,
@@ -215,13 +234,21 @@ export function formatSummary(s: RunExportSummary): string {
   lines.push(`${s.written ? 'wrote' : 'NOT written'} ${s.out}  (${(s.bytes / 1e6).toFixed(2)} MB, ${s.nodes} nodes, export ${s.exportSeconds.toFixed(2)} s)`);
   lines.push(`inputs   ${s.inputs.map(io).join('  ')}`);
   lines.push(`outputs  ${s.outputs.map(io).join('  ')}`);
-  lines.push(`passes   ${Object.entries(s.passes).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+  lines.push(
+    `passes   ${Object.entries(s.passes)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ')}`,
+  );
   const r = s.verify;
   if (!r) lines.push('verify   skipped');
   else {
     const n = r.batches.reduce((a, b) => a + b.n, 0);
     const dataset = r.batches.filter((b) => b.kind === 'dataset').reduce((a, b) => a + b.n, 0);
-    lines.push(`verify   ${r.ok ? 'OK' : 'FAILED'} on ${n} inputs (${dataset} dataset images): max |Δlogits| ${fmt(r.maxAbsLogits)}, max |Δprobabilities| ${fmt(r.maxAbsProbabilities)} (tolerance ${r.tolerance}), top-1 agreement ${r.top1Agreement === null ? 'n/a' : (r.top1Agreement * 100).toFixed(1) + '%'}`);
+    lines.push(
+      `verify   ${r.ok ? 'OK' : 'FAILED'} on ${n} inputs (${dataset} dataset images): max |Δlogits| ${fmt(r.maxAbsLogits)}, max |Δprobabilities| ` +
+        `${fmt(r.maxAbsProbabilities)} (tolerance ${r.tolerance}), top-1 agreement ` +
+        `${r.top1Agreement === null ? 'n/a' : `${(r.top1Agreement * 100).toFixed(1)}%`}`,
+    );
     if (r.maxAbsProbabilities === null) {
       const rel = Math.max(0, ...r.batches.flatMap((b) => b.maxRelOutputs));
       const abs = Math.max(0, ...r.batches.flatMap((b) => b.maxAbsOutputs));
@@ -230,7 +257,8 @@ export function formatSummary(s: RunExportSummary): string {
     if (!r.ok) {
       lines.push(
         r.firstMismatch
-          ? `         first differing layer: "${r.firstMismatch.layer}" (${r.firstMismatch.className}), max |Δ| ${r.firstMismatch.maxAbsDiff.toExponential(2)} (relative ${r.firstMismatch.relDiff.toExponential(2)})`
+          ? `         first differing layer: "${r.firstMismatch.layer}" (${r.firstMismatch.className}), max |Δ| ` +
+              `${r.firstMismatch.maxAbsDiff.toExponential(2)} (relative ${r.firstMismatch.relDiff.toExponential(2)})`
           : '         no single layer differs with BatchNorm folding off: the difference comes from folding or accumulates across layers (try --no-fold-bn)',
       );
     }

@@ -33,10 +33,19 @@ const TRITON_TYPES: Record<string, string> = { uint8: 'TYPE_UINT8', float: 'TYPE
 
 function tensorBlock(t: IoInfo, labels: boolean): string {
   const type = TRITON_TYPES[t.dtype];
-  if (!type) throw new TinynetError('export.triton_dtype', `tensor "${t.name}" has element type ${t.dtype}, which this writer does not map to Triton`, 'export with --input uint8-nhwc or a float32 input');
+  if (!type)
+    throw new TinynetError(
+      'export.triton_dtype',
+      `tensor "${t.name}" has element type ${t.dtype}, which this writer does not map to Triton`,
+      'export with --input uint8-nhwc or a float32 input',
+    );
   const [batch, ...rest] = t.dims;
   if (typeof batch === 'number' && batch !== -1 && batch !== 0) {
-    throw new TinynetError('export.triton_batch', `tensor "${t.name}" has a fixed first dimension ${batch}; Triton's batching needs it dynamic`, 're-export the model: tinynet writes a dynamic N');
+    throw new TinynetError(
+      'export.triton_batch',
+      `tensor "${t.name}" has a fixed first dimension ${batch}; Triton's batching needs it dynamic`,
+      're-export the model: tinynet writes a dynamic N',
+    );
   }
   const dims = rest.map((d) => (typeof d === 'number' && d > 0 ? d : -1));
   return [
@@ -52,11 +61,16 @@ function tensorBlock(t: IoInfo, labels: boolean): string {
 export function writeTritonRepository(modelFile: string, dir: string, opts: TritonOptions): TritonRepository {
   const info = inspectFile(modelFile);
   const name = opts.name ?? path.basename(modelFile).replace(/\.onnx$/i, '');
-  if (!/^[\w.-]+$/.test(name)) throw new TinynetError('export.triton_name', `"${name}" is not usable as a Triton model folder name`, 'letters, digits, _ . - only');
+  if (!/^[\w.-]+$/.test(name))
+    throw new TinynetError('export.triton_name', `"${name}" is not usable as a Triton model folder name`, 'letters, digits, _ . - only');
   const classes = info.metadata.classes ?? [];
   const k = info.outputs[0]?.dims.at(-1);
   if (classes.length === 0 || classes.length !== k) {
-    throw new TinynetError('export.triton_labels', `${modelFile} carries ${classes.length} labels for ${k} outputs`, 'export a tinynet checkpoint (or --tfjs with --meta) so the labels travel in the model');
+    throw new TinynetError(
+      'export.triton_labels',
+      `${modelFile} carries ${classes.length} labels for ${k} outputs`,
+      'export a tinynet checkpoint (or --tfjs with --meta) so the labels travel in the model',
+    );
   }
   const root = path.join(dir, name);
   mkdirSync(path.join(root, '1'), { recursive: true });
@@ -77,7 +91,7 @@ export function writeTritonRepository(modelFile: string, dir: string, opts: Trit
   ].join('\n');
   const files = { dir: root, config: path.join(root, 'config.pbtxt'), model: path.join(root, '1', 'model.onnx'), labels: path.join(root, 'labels.txt') };
   writeFileAtomicSync(files.config, config);
-  writeFileAtomicSync(files.labels, classes.map((c) => c.name ?? String(c.id)).join('\n') + '\n');
+  writeFileAtomicSync(files.labels, `${classes.map((c) => c.name ?? String(c.id)).join('\n')}\n`);
   copyFileSync(modelFile, files.model);
   return files;
 }

@@ -74,7 +74,10 @@ export async function locateMismatch(model: tf.LayersModel, options: ExportOptio
   const session = await ort.InferenceSession.create(debug.bytes);
   let records: Array<WalkRecord<tf.Tensor>> = [];
   try {
-    const got = await session.run(inputs.onnx, debug.debugOutputs.map((d) => d.output));
+    const got = await session.run(
+      inputs.onnx,
+      debug.debugOutputs.map((d) => d.output),
+    );
     records = evaluateLayers(model, inputs.tfjs);
     // Intermediate activations are not probabilities: compare relative to their scale, a bit looser.
     const threshold = Math.max(tolerance, 1e-3);

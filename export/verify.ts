@@ -40,7 +40,6 @@ export interface BatchReport {
   top1Agreement: number | null;
 }
 
-
 export type { LayerMismatch };
 
 export interface VerifyReport {
@@ -53,7 +52,6 @@ export interface VerifyReport {
   /** The first layer (in graph order) whose output differs, when the check failed. */
   firstMismatch: LayerMismatch | null;
 }
-
 
 function argmaxRows(data: ArrayLike<number>, rows: number): number[] {
   const cols = data.length / rows;
@@ -71,8 +69,7 @@ function nhwcToNchw(data: Float32Array, n: number, h: number, w: number, c: numb
   const out = new Float32Array(data.length);
   for (let b = 0; b < n; b++)
     for (let y = 0; y < h; y++)
-      for (let x = 0; x < w; x++)
-        for (let k = 0; k < c; k++) out[((b * c + k) * h + y) * w + x] = data[((b * h + y) * w + x) * c + k];
+      for (let x = 0; x < w; x++) for (let k = 0; k < c; k++) out[((b * c + k) * h + y) * w + x] = data[((b * h + y) * w + x) * c + k];
   return out;
 }
 
@@ -104,13 +101,20 @@ function makeInputs(model: tf.LayersModel, result: ExportResult, options: Export
     }
     tfjs.push(tf.tensor(floats, shape, 'float32'));
     if (result.input === 'uint8-nhwc' && u8) onnx[inputName] = new ort.Tensor('uint8', u8, shape);
-    else if (result.input === 'float32-nchw') onnx[inputName] = new ort.Tensor('float32', nhwcToNchw(floats, n, dims[0], dims[1], dims[2]), [n, dims[2], dims[0], dims[1]]);
+    else if (result.input === 'float32-nchw')
+      onnx[inputName] = new ort.Tensor('float32', nhwcToNchw(floats, n, dims[0], dims[1], dims[2]), [n, dims[2], dims[0], dims[1]]);
     else onnx[inputName] = new ort.Tensor('float32', floats, shape);
   });
   return { onnx, tfjs, n };
 }
 
-async function compareBatch(model: tf.LayersModel, session: ort.InferenceSession, result: ExportResult, inputs: Inputs, kind: BatchReport['kind']): Promise<BatchReport> {
+async function compareBatch(
+  model: tf.LayersModel,
+  session: ort.InferenceSession,
+  result: ExportResult,
+  inputs: Inputs,
+  kind: BatchReport['kind'],
+): Promise<BatchReport> {
   const got = await session.run(inputs.onnx);
   const predicted = tf.tidy(() => {
     const out = model.predict(inputs.tfjs.length === 1 ? inputs.tfjs[0] : inputs.tfjs) as tf.Tensor | tf.Tensor[];
@@ -171,7 +175,8 @@ export async function verifyExport(model: tf.LayersModel, result: ExportResult, 
   const perImage = imageDims.reduce((a, b) => a * b, 1);
   try {
     const plan: Array<{ kind: BatchReport['kind']; n: number; images: Uint8Array | null }> = [];
-    for (let done = 0, total = opts.randomCount ?? 8; done < total; done += batchSize) plan.push({ kind: 'random', n: Math.min(batchSize, total - done), images: null });
+    for (let done = 0, total = opts.randomCount ?? 8; done < total; done += batchSize)
+      plan.push({ kind: 'random', n: Math.min(batchSize, total - done), images: null });
     if (opts.samples && opts.samples.n > 0) {
       for (let done = 0; done < opts.samples.n; done += batchSize) {
         const n = Math.min(batchSize, opts.samples.n - done);

@@ -2,7 +2,7 @@
  * Walks a tfjs LayersModel (Sequential, functional, nested models) from its outputs back to its
  * inputs and converts each layer call once, in dependency order, through the converter registry.
  */
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import type { GraphBuilder } from '../onnx/builder.js';
 import { LayoutCache, type Shape, type TensorValue } from './layout.js';
 import { findConverter, type ConvertContext, type Weight } from './registry.js';
@@ -43,12 +43,15 @@ export class ModelWalker {
     const className = layer.getClassName();
     const converter = findConverter(className, path);
     let weights: Map<string, Weight> | undefined;
-    const weight = (name: string) => (weights ??= layerWeights(layer)).get(name);
+    const weight = (name: string) => {
+      weights ??= layerWeights(layer);
+      return weights.get(name);
+    };
     const ctx: ConvertContext = {
       g: this.g,
       layer,
       className,
-      config: layer.getConfig() as Record<string, any>,
+      config: layer.getConfig(),
       inputs,
       outputShapes: node.outputTensors.map(shapeOf),
       scope: path,
@@ -58,7 +61,11 @@ export class ModelWalker {
         const w = weight(name);
         if (!w) {
           const have = [...(weights ?? new Map()).keys()].join(', ') || 'none';
-          throw new TinynetError('export.bad_weights', `layer "${path}" (${className}) has no weight "${name}" (has: ${have})`, 'was the model saved with all its weights?');
+          throw new TinynetError(
+            'export.bad_weights',
+            `layer "${path}" (${className}) has no weight "${name}" (has: ${have})`,
+            'was the model saved with all its weights?',
+          );
         }
         return w;
       },

@@ -56,7 +56,9 @@ export function walkModel<T>(
     throw new Error(`model ${model.name} takes ${model.inputs.length} inputs, got ${inputs.length}`);
   }
   const memo = new Map<number, T>();
-  model.inputs.forEach((s, i) => memo.set(s.id, inputs[i]));
+  model.inputs.forEach((s, i) => {
+    memo.set(s.id, inputs[i]);
+  });
   const visit = (s: SymbolicTensor): T => {
     const done = memo.get(s.id);
     if (done !== undefined) return done;
@@ -68,7 +70,9 @@ export function walkModel<T>(
     if (outs.length !== node.outputTensors.length) {
       throw new Error(`${layer.getClassName()} "${path}" gave ${outs.length} outputs, expected ${node.outputTensors.length}`);
     }
-    node.outputTensors.forEach((o, i) => memo.set(o.id, outs[i]));
+    node.outputTensors.forEach((o, i) => {
+      memo.set(o.id, outs[i]);
+    });
     records.push({ path, className: layer.getClassName(), topLevel, outputs: outs });
     const result = memo.get(s.id);
     if (result === undefined) throw new Error(`layer "${path}" did not produce tensor ${s.name}`);

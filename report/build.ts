@@ -36,7 +36,10 @@ function packageVersion(name: string): string {
 }
 
 export function versionsText(): string {
-  return `node ${process.versions.node}, tinynet ${TINYNET_VERSION}, @tensorflow/tfjs ${packageVersion('@tensorflow/tfjs')}, onnxruntime-node ${packageVersion('onnxruntime-node')}, ${process.platform}/${process.arch}`;
+  return (
+    `node ${process.versions.node}, tinynet ${TINYNET_VERSION}, @tensorflow/tfjs ${packageVersion('@tensorflow/tfjs')}, onnxruntime-node ` +
+    `${packageVersion('onnxruntime-node')}, ${process.platform}/${process.arch}`
+  );
 }
 
 /**
@@ -71,14 +74,18 @@ export async function buildReport(opts: ReportOptions): Promise<ReportResult> {
     },
   };
   const title = `tinynet report — ${opts.config.train.experiment}`;
-  const parts = [`# ${title}`, `_Generated ${new Date().toISOString()} from \`${opts.config.paths.artifacts}\` and \`${opts.config.paths.runs}\`. Sections follow the course report's numbering._`];
+  const parts = [
+    `# ${title}`,
+    `_Generated ${new Date().toISOString()} from \`${opts.config.paths.artifacts}\` and \`${opts.config.paths.runs}\`. Sections follow the course ` +
+      `report's numbering._`,
+  ];
   const missingIds: string[] = [];
   for (const s of SECTIONS) {
     const body = await s.render(ctx);
     if (body.includes('**Missing:**')) missingIds.push(s.id);
     parts.push(`## ${s.title}`, body);
   }
-  const markdown = parts.join('\n\n') + '\n';
+  const markdown = `${parts.join('\n\n')}\n`;
   writeFileAtomicSync(path.join(out, 'report.md'), markdown);
   const html = toHtml(title, markdown, out);
   writeFileAtomicSync(path.join(out, 'report.html'), html);

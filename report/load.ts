@@ -3,8 +3,16 @@ import path from 'node:path';
 import type { Config } from '../core/config/index.js';
 import { TinynetError } from '../core/errors.js';
 import {
-  gridPaths, protocolPaths,
-  type BaselinesFile, type GridSummaryFile, type GridTrialResult, type HistoryFile, type LrFindFile, type MiniGridFile, type ProtocolPaths, type SanityFile,
+  gridPaths,
+  protocolPaths,
+  type BaselinesFile,
+  type GridSummaryFile,
+  type GridTrialResult,
+  type HistoryFile,
+  type LrFindFile,
+  type MiniGridFile,
+  type ProtocolPaths,
+  type SanityFile,
 } from '../core/protocol-artifacts.js';
 import type { EvaluationReport } from '../core/eval-report.js';
 
@@ -13,7 +21,18 @@ export interface DataStats {
   source: { kind: string; path: string; fingerprint: string };
   input_shape: [number, number, number];
   num_classes: number;
-  splits: Record<'train' | 'val' | 'test', { size: number; classes_present: number; per_class: { min: number; max: number; mean: number; std: number }; imbalance_ratio: number; imbalance_cv: number; grayscale: number; image_sizes: Record<string, number> }>;
+  splits: Record<
+    'train' | 'val' | 'test',
+    {
+      size: number;
+      classes_present: number;
+      per_class: { min: number; max: number; mean: number; std: number };
+      imbalance_ratio: number;
+      imbalance_cv: number;
+      grayscale: number;
+      image_sizes: Record<string, number>;
+    }
+  >;
   split: { strategy: string; test_ratio: number; seed: number; test_from: string; val_from: string };
   grayscale_total: number;
   grayscale_fraction: number;
@@ -55,7 +74,8 @@ function readJson<T>(file: string, kind?: string): T | null {
   } catch (err) {
     throw new TinynetError('report.bad_artifact', `${file} is not valid JSON (${(err as Error).message})`, 'run the command that writes it again');
   }
-  if (kind && doc.kind !== kind) throw new TinynetError('report.bad_artifact', `${file} is not a ${kind} file (kind ${JSON.stringify(doc.kind)})`, 'run the command that writes it again');
+  if (kind && doc.kind !== kind)
+    throw new TinynetError('report.bad_artifact', `${file} is not a ${kind} file (kind ${JSON.stringify(doc.kind)})`, 'run the command that writes it again');
   return doc;
 }
 
@@ -69,7 +89,9 @@ function loadGrids(gridRoot: string): GridArtifacts[] {
     const gp = gridPaths(gridRoot, name);
     const summary = readJson<GridSummaryFile>(gp.summaryJson, 'tinynet-grid-summary');
     if (!summary) continue;
-    const trials = summary.rows.map((r) => readJson<GridTrialResult>(gp.trialResult(r.trial), 'tinynet-grid-trial')).filter((t): t is GridTrialResult => t !== null);
+    const trials = summary.rows
+      .map((r) => readJson<GridTrialResult>(gp.trialResult(r.trial), 'tinynet-grid-trial'))
+      .filter((t): t is GridTrialResult => t !== null);
     out.push({ summary, dir: gp.dir, trials, png: fileIf(path.join(gp.dir, 'summary.png')) });
   }
   return out;

@@ -56,7 +56,12 @@ const KNOWN_PATHS: Array<[RegExp, string[], string]> = [
 
 export function createApp(opts: AppOptions): Hono<AppEnv> {
   const service = opts.service;
-  const metrics = opts.metrics ?? new ServeMetrics(() => service.batcher.depth, () => service.pool.busyWorkers);
+  const metrics =
+    opts.metrics ??
+    new ServeMetrics(
+      () => service.batcher.depth,
+      () => service.pool.busyWorkers,
+    );
   const isReady = opts.isReady ?? (() => true);
   service.onBatch = (s) => {
     metrics.batchSize.observe(s.size);
@@ -75,7 +80,15 @@ export function createApp(opts: AppOptions): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use('*', requestLog(metrics));
   if (opts.corsOrigins && opts.corsOrigins.length > 0) {
-    app.use('*', cors({ origin: opts.corsOrigins, allowMethods: ['GET', 'POST', 'OPTIONS'], allowHeaders: ['Content-Type', 'Authorization'], exposeHeaders: ['X-Request-Id'] }));
+    app.use(
+      '*',
+      cors({
+        origin: opts.corsOrigins,
+        allowMethods: ['GET', 'POST', 'OPTIONS'],
+        allowHeaders: ['Content-Type', 'Authorization'],
+        exposeHeaders: ['X-Request-Id'],
+      }),
+    );
   }
   app.use('*', methodGuard());
   const inference: MiddlewareHandler<AppEnv>[] = [
@@ -127,7 +140,15 @@ function requestLog(metrics: ServeMetrics): MiddlewareHandler<AppEnv> {
     metrics.requests.inc({ route, method: c.req.method, status: String(c.res.status) });
     metrics.latency.observe({ route }, seconds);
     log.info(
-      JSON.stringify({ id, method: c.req.method, path: c.req.path.slice(0, 200), route, status: c.res.status, ms: Math.round(seconds * 1e5) / 100, images: c.get('images') }),
+      JSON.stringify({
+        id,
+        method: c.req.method,
+        path: c.req.path.slice(0, 200),
+        route,
+        status: c.res.status,
+        ms: Math.round(seconds * 1e5) / 100,
+        images: c.get('images'),
+      }),
     );
   };
 }
@@ -156,7 +177,9 @@ function bearer(apiKey: string): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const header = c.req.header('authorization') ?? '';
     const m = /^Bearer\s+(.+)$/i.exec(header);
-    const got = createHash('sha256').update(m ? m[1].trim() : '').digest();
+    const got = createHash('sha256')
+      .update(m ? m[1].trim() : '')
+      .digest();
     if (!m || !timingSafeEqual(got, want)) {
       c.header('WWW-Authenticate', 'Bearer');
       throw new HttpError('serve.unauthorized', 'a valid bearer token is required (Authorization: Bearer <TINYNET_API_KEY>)');

@@ -67,9 +67,7 @@ export class DynamicBatcher {
       return Promise.reject(new QueueFullError(1));
     }
     const now = performance.now();
-    const promises = samples.map(
-      (sample) => new Promise<SampleResult>((resolve, reject) => this.queue.push({ sample, enqueuedAt: now, resolve, reject })),
-    );
+    const promises = samples.map((sample) => new Promise<SampleResult>((resolve, reject) => this.queue.push({ sample, enqueuedAt: now, resolve, reject })));
     this.schedule();
     return Promise.all(promises);
   }
@@ -87,10 +85,13 @@ export class DynamicBatcher {
       const waited = performance.now() - this.queue[0].enqueuedAt;
       if (this.queue.length < this.opts.maxBatch && waited < this.opts.maxDelayMs && !this.draining) {
         if (!this.timer) {
-          this.timer = setTimeout(() => {
-            this.timer = null;
-            this.schedule();
-          }, Math.max(0, this.opts.maxDelayMs - waited));
+          this.timer = setTimeout(
+            () => {
+              this.timer = null;
+              this.schedule();
+            },
+            Math.max(0, this.opts.maxDelayMs - waited),
+          );
         }
         return;
       }
@@ -114,7 +115,10 @@ export class DynamicBatcher {
         inputName: info.inputName,
         dtype: info.inputDtype,
         dims: inputDims(info, batch.length),
-        data: stackSamples(batch.map((p) => p.sample), info),
+        data: stackSamples(
+          batch.map((p) => p.sample),
+          info,
+        ),
         outputs,
       })
       .then(
@@ -122,12 +126,15 @@ export class DynamicBatcher {
           const k = info.numClasses;
           const logits = info.logitsName ? out[info.logitsName].data : null;
           const probs = info.probabilitiesName ? out[info.probabilitiesName].data : softmaxRows(logits!, k);
-          batch.forEach((p, i) =>
-            p.resolve({ probabilities: probs.subarray(i * k, (i + 1) * k), logits: logits ? logits.subarray(i * k, (i + 1) * k) : null }),
-          );
+          batch.forEach((p, i) => {
+            p.resolve({ probabilities: probs.subarray(i * k, (i + 1) * k), logits: logits ? logits.subarray(i * k, (i + 1) * k) : null });
+          });
           this.onBatch({ size: batch.length, inferMs, waitMs });
         },
-        (err: Error) => batch.forEach((p) => p.reject(err)),
+        (err: Error) =>
+          batch.forEach((p) => {
+            p.reject(err);
+          }),
       )
       .finally(() => {
         this.inFlight -= 1;

@@ -45,7 +45,11 @@ export class InferenceService {
 
   static async open(settings: InferenceSettings): Promise<InferenceService> {
     if (!existsSync(settings.modelPath)) {
-      throw new TinynetError('model.not_found', `model file not found: ${settings.modelPath}`, 'run `tinynet export` first, or pass --model with an existing .onnx file');
+      throw new TinynetError(
+        'model.not_found',
+        `model file not found: ${settings.modelPath}`,
+        'run `tinynet export` first, or pass --model with an existing .onnx file',
+      );
     }
     const bytes = new Uint8Array(await readFile(settings.modelPath));
     const info = readModelInfo(bytes, settings.modelPath);

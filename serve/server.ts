@@ -46,7 +46,10 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     maxQueue: cfg.max_queue,
     maxInputPixels: cfg.max_input_pixels,
   });
-  const metrics = new ServeMetrics(() => service.batcher.depth, () => service.pool.busyWorkers);
+  const metrics = new ServeMetrics(
+    () => service.batcher.depth,
+    () => service.pool.busyWorkers,
+  );
   let accepting = true;
   let inFlight = 0;
   let idle: (() => void) | null = null;
@@ -123,13 +126,17 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
 /** SIGTERM / SIGINT → graceful close → exit 0; a second signal exits at once (core/signals.ts). */
 export function closeOnSignals(server: RunningServer): Promise<void> {
   return new Promise((resolve) => {
-    onStopSignals((sig) => {
-      log.info(`${sig} received`);
-      server.close().then(resolve, (err) => {
-        log.error(`shutdown failed: ${(err as Error).message}`);
-        process.exitCode = 1;
-        resolve();
-      });
-    }, log, 'draining');
+    onStopSignals(
+      (sig) => {
+        log.info(`${sig} received`);
+        server.close().then(resolve, (err) => {
+          log.error(`shutdown failed: ${(err as Error).message}`);
+          process.exitCode = 1;
+          resolve();
+        });
+      },
+      log,
+      'draining',
+    );
   });
 }

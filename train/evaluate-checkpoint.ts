@@ -48,7 +48,8 @@ export async function evaluateCheckpoint(opts: EvaluateCheckpointOptions): Promi
   const dir = opts.cacheDir ?? cacheDirFor(opts.config);
   const meta = loadMeta(dir);
   const data = loadSplit(dir, opts.split);
-  if (data.n === 0) throw new TinynetError('evaluate.empty_split', `the ${opts.split} split in ${dir} has no images`, 'prepare the dataset with a non-zero test_ratio');
+  if (data.n === 0)
+    throw new TinynetError('evaluate.empty_split', `the ${opts.split} split in ${dir} has no images`, 'prepare the dataset with a non-zero test_ratio');
 
   // Select before any tfjs work: importing the backend module registers wasm as the preferred backend.
   const backend = await selectBackend(opts.config.train.backend, { threads: opts.config.train.threads });
@@ -104,7 +105,11 @@ export async function evaluateCheckpoint(opts: EvaluateCheckpointOptions): Promi
 function normalization(trained: CheckpointMeta, meta: DatasetMeta, file: string): { mean: number[]; std: number[] } {
   if (trained.mean?.length === 3 && trained.std?.length === 3) {
     const differs = [...trained.mean, ...trained.std].some((v, i) => Math.abs(v - [...meta.mean, ...meta.std][i]) > 1e-6);
-    if (differs) log.warn(`${file} was trained with mean/std ${fmt(trained.mean)} / ${fmt(trained.std)}, the dataset cache has ${fmt(meta.mean)} / ${fmt(meta.std)}: using the training values`);
+    if (differs)
+      log.warn(
+        `${file} was trained with mean/std ${fmt(trained.mean)} / ${fmt(trained.std)}, the dataset cache has ${fmt(meta.mean)} / ${fmt(meta.std)}: ` +
+          `using the training values`,
+      );
     return { mean: trained.mean, std: trained.std };
   }
   return { mean: meta.mean, std: meta.std };

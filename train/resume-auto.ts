@@ -50,9 +50,9 @@ export function findAutoResume(config: Config): AutoResume {
     throw new TinynetError(
       'train.resume_other_config',
       `--resume auto: ${file} was written by another config: ${shown.join(', ')}${diff.length > 6 ? ` and ${diff.length - 6} more` : ''}`,
-      `train this config in another folder (--set paths.artifacts=…), or move ${file} away to start over, or resume it with its own config via --resume ${file}`,
+      `train this config in another folder (--set paths.artifacts=…), or move ${file} away to start over, or resume it with its own config via ` +
+        `--resume ${file}`,
     );
   }
   return { file, info };
 }
-

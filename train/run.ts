@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import type { Config } from '../core/config/index.js';
 import { TinynetError } from '../core/errors.js';
 import { createLogger } from '../core/log.js';
@@ -66,10 +66,16 @@ export async function runTraining(opts: RunTrainingOptions): Promise<TrainResult
     model = resume.model;
     const out = model.outputs[0].shape.at(-1);
     if (out !== meta.num_classes) {
-      throw new TinynetError('train.resume_mismatch', `the checkpoint's model predicts ${out} classes, the dataset has ${meta.num_classes}`, 'resume with the dataset config the checkpoint was trained with');
+      throw new TinynetError(
+        'train.resume_mismatch',
+        `the checkpoint's model predicts ${out} classes, the dataset has ${meta.num_classes}`,
+        'resume with the dataset config the checkpoint was trained with',
+      );
     }
     if (resume.backend !== backend.name) {
-      log.warn(`the checkpoint was trained on ${resume.backend}, this run uses ${backend.name}: it continues, but will not reproduce an uninterrupted run bit for bit`);
+      log.warn(
+        `the checkpoint was trained on ${resume.backend}, this run uses ${backend.name}: it continues, but will not reproduce an uninterrupted run bit for bit`,
+      );
     }
   } else {
     model = buildResNet(config.model, { inputShape: meta.input_shape, numClasses: meta.num_classes }, { seed: config.seed });

@@ -53,7 +53,9 @@ async function copySamples(dir, outDir) {
       index.push({ name: s.name, label: s.label, url: encodeURIComponent(s.name) });
     }
   } else {
-    for (const f of readdirSync(dir).filter((f) => IMAGE_EXT.test(f)).sort()) {
+    for (const f of readdirSync(dir)
+      .filter((f) => IMAGE_EXT.test(f))
+      .sort()) {
       copyFileSync(path.join(dir, f), path.join(outDir, f));
       index.push({ name: f, url: encodeURIComponent(f) });
     }
@@ -107,12 +109,9 @@ try {
   }
 
   const config = { modelUrl: opts['model-url'], classifyUrl: opts['classify-url'] ?? null, samplesUrl, wasmBase: 'ort/' };
-  writeFileSync(path.join(tmp, 'config.json'), JSON.stringify(config, null, 2) + '\n');
+  writeFileSync(path.join(tmp, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
   // Netlify / Cloudflare Pages style headers: cross-origin isolation lets ort use wasm threads.
-  writeFileSync(
-    path.join(tmp, '_headers'),
-    '/*\n  Cross-Origin-Opener-Policy: same-origin\n  Cross-Origin-Embedder-Policy: require-corp\n',
-  );
+  writeFileSync(path.join(tmp, '_headers'), '/*\n  Cross-Origin-Opener-Policy: same-origin\n  Cross-Origin-Embedder-Policy: require-corp\n');
 
   rmSync(out, { recursive: true, force: true });
   mkdirSync(path.dirname(out), { recursive: true });

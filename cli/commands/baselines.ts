@@ -4,7 +4,9 @@ import { commandLine } from '../../core/protocol-artifacts.js';
 import { runBaselinesForConfig, formatBaselines } from '../../train/protocol/baselines.js';
 
 export function register(program: Command): void {
-  withConfigOptions(program.command('baselines').description('majority-class and uniform-random predictors on val and test: accuracy and macro-F1 (course report M0)'))
+  withConfigOptions(
+    program.command('baselines').description('majority-class and uniform-random predictors on val and test: accuracy and macro-F1 (course report M0)'),
+  )
     .option('--json', 'print JSON')
     .action(async (opts: ConfigOptions & { json?: boolean }) => {
       const { config } = configFromOptions(opts);

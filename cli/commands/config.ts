@@ -9,7 +9,7 @@ export function register(program: Command): void {
     .action((opts: ConfigOptions & { json?: boolean }) => {
       const { config: resolved, file, hash } = configFromOptions(opts);
       if (opts.json) {
-        process.stdout.write(JSON.stringify({ file, hash, config: resolved }, null, 2) + '\n');
+        process.stdout.write(`${JSON.stringify({ file, hash, config: resolved }, null, 2)}\n`);
       } else {
         process.stdout.write(`# from ${file ?? 'built-in defaults'} (sha256 ${hash.slice(0, 12)})\n${YAML.stringify(resolved)}`);
       }

@@ -12,7 +12,8 @@ export function registerPrepare(data: Command): void {
       printResult({ dir, reused, meta }, !!o.json, () =>
         [
           `${reused ? 'reused' : 'prepared'} ${dir}`,
-          `train ${meta.splits.train.size} · val ${meta.splits.val.size} · test ${meta.splits.test.size} images, ${meta.num_classes} classes, input ${meta.input_shape.join('×')} (${meta.resize})`,
+          `train ${meta.splits.train.size} · val ${meta.splits.val.size} · test ${meta.splits.test.size} images, ${meta.num_classes} classes, input ` +
+            `${meta.input_shape.join('×')} (${meta.resize})`,
           `mean ${meta.mean.map((v) => v.toFixed(4)).join(', ')}  std ${meta.std.map((v) => v.toFixed(4)).join(', ')}`,
         ].join('\n'),
       );

@@ -26,7 +26,14 @@ export function registerPreview(data: Command): void {
       for (const s of samples) process.stdout.write(`  row ${s.row}: ${s.label} ${s.name}${s.flipped ? ' (flipped)' : ''}\n`);
 
       // D11: the exact shape of one train batch, as the trainer will receive it.
-      const it = createBatchIterator({ data: train, meta, batchSize: config.train.batch_size, shuffle: true, rng: new Rng(config.seed), augment: config.augment });
+      const it = createBatchIterator({
+        data: train,
+        meta,
+        batchSize: config.train.batch_size,
+        shuffle: true,
+        rng: new Rng(config.seed),
+        augment: config.augment,
+      });
       for await (const b of it.epoch()) {
         const [n, h, w, c] = b.x.shape;
         const agrees = h === meta.input_shape[0] && w === meta.input_shape[1] && c === meta.input_shape[2];

@@ -24,7 +24,10 @@ export function register(program: Command): void {
   withConfigOptions(
     program
       .command('demo')
-      .description('the whole toolchain on the built-in synthetic dataset: data, stats, baselines, sanity, train, export, evaluate, report, then serve the API and the web demo')
+      .description(
+        'the whole toolchain on the built-in synthetic dataset: data, stats, baselines, sanity, train, export, evaluate, report, then serve the API ' +
+          'and the web demo',
+      )
       .option('--no-serve', 'stop after the report')
       .option('--port <port>', 'port for the server (default serve.port)')
       .option('--verbose', 'show every log line and progress bar, not only one line per stage'),
@@ -47,7 +50,10 @@ export function register(program: Command): void {
         throw err;
       }
     }
-    process.stdout.write(`demo finished in ${((Date.now() - started) / 1000).toFixed(0)}s; artifacts in ${config.paths.artifacts}, TensorBoard: tensorboard --logdir ${config.paths.runs}\n`);
+    process.stdout.write(
+      `demo finished in ${((Date.now() - started) / 1000).toFixed(0)}s; artifacts in ${config.paths.artifacts}, TensorBoard: tensorboard --logdir ` +
+        `${config.paths.runs}\n`,
+    );
     if (!opts.serve) return;
 
     const modelPath = path.join(config.paths.artifacts, 'model.onnx');

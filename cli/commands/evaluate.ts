@@ -18,7 +18,10 @@ export function register(program: Command): void {
   withConfigOptions(
     program
       .command('evaluate')
-      .description('evaluate on the prepared test (or val) split: top-1/top-5/macro-F1, per-class, confusion — the exported ONNX model (onnxruntime) or a checkpoint (TensorFlow.js)')
+      .description(
+        'evaluate on the prepared test (or val) split: top-1/top-5/macro-F1, per-class, confusion — the exported ONNX model (onnxruntime) or a ' +
+          'checkpoint (TensorFlow.js)',
+      )
       .option('-m, --model <file>', 'ONNX model (default: <paths.artifacts>/model.onnx)')
       .option('--checkpoint <file>', 'evaluate a training checkpoint through TensorFlow.js instead (train.backend); not with --model')
       .option('--split <split>', 'test | val', 'test')
@@ -26,7 +29,11 @@ export function register(program: Command): void {
       .option('--json', 'print the report as JSON on stdout'),
   ).action(async (opts: EvaluateCliOptions) => {
     if (opts.model !== undefined && opts.checkpoint !== undefined) {
-      throw new TinynetError('evaluate.bad_args', 'give either --model or --checkpoint, not both', '--model evaluates the exported ONNX file with onnxruntime; --checkpoint evaluates a .ckpt with TensorFlow.js');
+      throw new TinynetError(
+        'evaluate.bad_args',
+        'give either --model or --checkpoint, not both',
+        '--model evaluates the exported ONNX file with onnxruntime; --checkpoint evaluates a .ckpt with TensorFlow.js',
+      );
     }
     if (opts.split !== 'test' && opts.split !== 'val') {
       throw new TinynetError('evaluate.bad_split', `--split must be test or val, got "${opts.split}"`);

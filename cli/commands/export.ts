@@ -45,7 +45,11 @@ function resolvePrecision(opts: ExportCliOptions, exportConfig: ExportConfig): '
   const precision = oneOf('--precision', opts.precision, PRECISIONS) ?? exportConfig.precision;
   const quantize = oneOf('--quantize', opts.quantize, QUANTIZE) ?? exportConfig.quantize.type;
   if (precision === 'fp16' && quantize === 'int8') {
-    throw new TinynetError('cli.bad_option', 'fp16 and int8 were both asked for (--precision / export.precision and --quantize / export.quantize.type)', 'export one variant at a time: --precision fp16 or --quantize int8');
+    throw new TinynetError(
+      'cli.bad_option',
+      'fp16 and int8 were both asked for (--precision / export.precision and --quantize / export.quantize.type)',
+      'export one variant at a time: --precision fp16 or --quantize int8',
+    );
   }
   return quantize === 'int8' ? 'int8' : precision;
 }
@@ -67,7 +71,10 @@ export function register(program: Command): void {
   withConfigOptions(
     program
       .command('export')
-      .description('export a checkpoint or a TensorFlow.js LayersModel to ONNX, verified against TensorFlow.js; --quantize int8 / --precision fp16 add a smaller variant, verified on the test split')
+      .description(
+        'export a checkpoint or a TensorFlow.js LayersModel to ONNX, verified against TensorFlow.js; ' +
+          '--quantize int8 / --precision fp16 add a smaller variant, verified on the test split',
+      )
       .option('--checkpoint <file>', 'tinynet checkpoint (default: <paths.artifacts>/best.ckpt); without --config, its own config is used')
       .option('--tfjs <model.json>', 'a TensorFlow.js LayersModel (model.json + weight shards)')
       .option('--meta <meta.json>', 'with --tfjs: dataset meta (labels, mean/std) to export it as a classifier with the uint8 input')
@@ -112,10 +119,15 @@ export function register(program: Command): void {
         max_accuracy_drop: positiveNumber('--max-accuracy-drop', opts.maxAccuracyDrop) ?? config.export.quantize.max_accuracy_drop,
       },
     });
-    const triton = summary.written && opts.triton
-      ? writeTritonRepository(summary.out, resolveUserPath(opts.triton), { maxBatchSize: config.serve.max_batch, maxQueueDelayMs: config.serve.max_delay_ms })
-      : null;
-    printResult({ ...summary, triton }, opts.json ?? false, () => formatSummary(summary) + (triton ? `\nTriton model repository: ${triton.dir} (config.pbtxt, 1/model.onnx, labels.txt)` : ''));
+    const triton =
+      summary.written && opts.triton
+        ? writeTritonRepository(summary.out, resolveUserPath(opts.triton), { maxBatchSize: config.serve.max_batch, maxQueueDelayMs: config.serve.max_delay_ms })
+        : null;
+    printResult(
+      { ...summary, triton },
+      opts.json ?? false,
+      () => formatSummary(summary) + (triton ? `\nTriton model repository: ${triton.dir} (config.pbtxt, 1/model.onnx, labels.txt)` : ''),
+    );
     if (!summary.written || (summary.variant && !summary.variant.written)) process.exitCode = 1;
   });
 }

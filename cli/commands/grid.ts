@@ -69,12 +69,15 @@ export function register(program: Command): void {
   const grid = withConfigOptions(
     program
       .command('grid')
-      .description('train every combination of grid.params (one process per trial, short budget, same seed); ranked summary; re-run to resume (course report M5). On Slurm: --executor slurm submits one job array')
+      .description(
+        'train every combination of grid.params (one process per trial, short budget, same seed); ranked summary; re-run to resume (course report ' +
+          'M5). On Slurm: --executor slurm submits one job array',
+      )
       .enablePositionalOptions(),
   )
     .option('--executor <kind>', 'local | slurm (overrides grid.executor)')
     .option('--parallel <n>', 'local executor: trials at once (overrides grid.parallel)')
-    .option('--trial <k>', 'run trial K alone (0-based, in the grid\'s order): what each Slurm array task runs')
+    .option('--trial <k>', "run trial K alone (0-based, in the grid's order): what each Slurm array task runs")
     .option('--json', 'print the result as JSON')
     .action(async (opts: GridOptions) => {
       const extra = [...(opts.executor ? [`grid.executor=${opts.executor}`] : []), ...(opts.parallel ? [`grid.parallel=${opts.parallel}`] : [])];
@@ -85,7 +88,8 @@ export function register(program: Command): void {
         printResult(r, Boolean(opts.json), () =>
           r.submission
             ? [
-                `grid ${ctx.config.grid.name}: submitted Slurm job array ${r.submission.job_id} with ${r.submission.indices.length} of ${r.trials} trials (${r.finished} finished, ${r.queued} already queued)`,
+                `grid ${ctx.config.grid.name}: submitted Slurm job array ${r.submission.job_id} with ${r.submission.indices.length} of ${r.trials} ` +
+                  `trials (${r.finished} finished, ${r.queued} already queued)`,
                 `script ${r.submission.script}`,
                 `follow it: tinynet grid status${opts.config ? ` --config ${opts.config}` : ''}   (or squeue -j ${r.submission.job_id})`,
                 `when it is done: tinynet grid summarize${opts.config ? ` --config ${opts.config}` : ''}`,
@@ -100,7 +104,9 @@ export function register(program: Command): void {
       else if (outcome.failed.length) process.exitCode = 1;
     });
 
-  withConfigOptions(grid.command('status').description('each trial\'s state (done, running, pending, failed with the reason, not started), from the trial folders and squeue'))
+  withConfigOptions(
+    grid.command('status').description("each trial's state (done, running, pending, failed with the reason, not started), from the trial folders and squeue"),
+  )
     .option('--json', 'print the status as JSON')
     .action(async (opts: GridOptions) => {
       const ctx = context(opts);
@@ -116,6 +122,8 @@ export function register(program: Command): void {
       const status = await gridStatus(ctx, trials);
       const open = new Map(status.rows.filter((r) => r.state !== 'done').map((r) => [r.trial, r.state]));
       const { summary, files } = await writeSummary(ctx.config, trials, open, commandLine());
-      printResult(summary, Boolean(opts.json), () => formatRanking(`grid ${summary.name}: ${status.counts.done} of ${summary.rows.length} trials finished, ranked by ${summary.metric}`, summary, files));
+      printResult(summary, Boolean(opts.json), () =>
+        formatRanking(`grid ${summary.name}: ${status.counts.done} of ${summary.rows.length} trials finished, ranked by ${summary.metric}`, summary, files),
+      );
     });
 }

@@ -15,4 +15,19 @@ import { register as evaluate } from './evaluate.js';
 import { register as report } from './report.js';
 
 /** Every command, in the order `tinynet --help` lists them. One line per command file. */
-export const commands: Array<(program: Command) => void> = [demo, config, data, model, train, baselines, sanity, lrFind, grid, exportCmd, inspect, evaluate, serve, report];
+export const commands: Array<(program: Command) => void> = [
+  demo,
+  config,
+  data,
+  model,
+  train,
+  baselines,
+  sanity,
+  lrFind,
+  grid,
+  exportCmd,
+  inspect,
+  evaluate,
+  serve,
+  report,
+];

@@ -6,7 +6,7 @@ import { resolveUserPath } from '../../core/paths.js';
 export function register(program: Command): void {
   program
     .command('inspect <model.onnx>')
-    .description('print an ONNX model\'s inputs, outputs, op histogram, parameter count and metadata')
+    .description("print an ONNX model's inputs, outputs, op histogram, parameter count and metadata")
     .option('--json', 'print JSON')
     .action((file: string, opts: { json?: boolean }) => {
       const report = inspectFile(resolveUserPath(file));

@@ -5,7 +5,11 @@ import { formatLrFind, formatMiniGrid } from '../../train/protocol/lr-find.js';
 import { runLrFindForConfig, runMiniGridForConfig } from '../../train/protocol/run.js';
 
 export function register(program: Command): void {
-  withConfigOptions(program.command('lr-find').description('exponential LR sweep with smoothed loss and a suggested LR; --mini-grid: LR × weight decay ranked by final loss (course report M4)'))
+  withConfigOptions(
+    program
+      .command('lr-find')
+      .description('exponential LR sweep with smoothed loss and a suggested LR; --mini-grid: LR × weight decay ranked by final loss (course report M4)'),
+  )
     .option('--mini-grid', 'run the LR × weight-decay mini-grid (lr_finder.mini_grid) instead of the sweep')
     .option('--json', 'print JSON')
     .action(async (opts: ConfigOptions & { json?: boolean; miniGrid?: boolean }) => {

@@ -12,13 +12,18 @@ export function register(program: Command): void {
       const { config } = configFromOptions(opts);
       // Shapes and counts only: the pure-JS backend is enough and needs no start-up.
       await tf.setBackend('cpu');
-      const numClasses = opts.classes
-        ? Number(opts.classes)
-        : config.dataset.source === 'synthetic' ? config.dataset.synthetic.classes : 200;
+      const numClasses = opts.classes ? Number(opts.classes) : config.dataset.source === 'synthetic' ? config.dataset.synthetic.classes : 200;
       const size = config.dataset.image_size;
       const net = buildResNet(config.model, { inputShape: [size, size, 3], numClasses });
       const summary = summarizeModel(net);
       net.dispose();
-      printResult(summary, Boolean(opts.json), () => `model: resnet blocks=${JSON.stringify(config.model.blocks)} widths=${JSON.stringify(config.model.widths)} dropout=${config.model.dropout} activation=${config.model.activation} batchnorm=${config.model.batchnorm} input=[${size}, ${size}, 3] classes=${numClasses}\n${formatSummary(summary)}`);
+      printResult(
+        summary,
+        Boolean(opts.json),
+        () =>
+          `model: resnet blocks=${JSON.stringify(config.model.blocks)} widths=${JSON.stringify(config.model.widths)} dropout=${config.model.dropout} ` +
+          `activation=${config.model.activation} batchnorm=${config.model.batchnorm} input=[${size}, ${size}, 3] ` +
+          `classes=${numClasses}\n${formatSummary(summary)}`,
+      );
     });
 }

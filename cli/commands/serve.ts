@@ -31,7 +31,10 @@ export function register(program: Command): void {
       .option('--workers <n>', 'inference worker threads, one session each (serve.workers)')
       .option('--threads <n>', 'intra-op threads per session, 0 = cores / workers (serve.threads)')
       .option('--providers <list>', 'execution providers in order, e.g. cuda,cpu (serve.providers)')
-      .option('--samples <dir>', 'sample images for the web demo: a prepared dataset dir (val images) or a folder of images (default: the config\'s prepared dataset, if any)')
+      .option(
+        '--samples <dir>',
+        "sample images for the web demo: a prepared dataset dir (val images) or a folder of images (default: the config's prepared dataset, if any)",
+      )
       .option('--no-demo', 'do not serve the browser demo at /'),
   ).action(async (opts: ServeOptions) => {
     const sets = [...(opts.set ?? [])];
@@ -39,7 +42,13 @@ export function register(program: Command): void {
     if (opts.port !== undefined) sets.push(`serve.port=${opts.port}`);
     if (opts.workers !== undefined) sets.push(`serve.workers=${opts.workers}`);
     if (opts.threads !== undefined) sets.push(`serve.threads=${opts.threads}`);
-    if (opts.providers !== undefined) sets.push(`serve.providers=[${opts.providers.split(',').map((p) => p.trim()).join(',')}]`);
+    if (opts.providers !== undefined)
+      sets.push(
+        `serve.providers=[${opts.providers
+          .split(',')
+          .map((p) => p.trim())
+          .join(',')}]`,
+      );
     const { config } = configFromOptions({ ...opts, set: sets });
     const modelPath = opts.model ? resolveUserPath(opts.model) : path.join(config.paths.artifacts, 'model.onnx');
     const apiKey = process.env.TINYNET_API_KEY?.trim() || null;
@@ -53,7 +62,7 @@ export function register(program: Command): void {
         : demoRoutes({ modelPath, samples: chooseDemoSamples(opts.samples ? resolveUserPath(opts.samples) : undefined, cacheDirFor(config)) });
     const server = await startServer({ modelPath, config: config.serve, apiKey, extraRoutes });
     // Machine-readable for scripts and tests that start the server on port 0.
-    process.stdout.write(JSON.stringify({ listening: server.url, model: server.service.info.name }) + '\n');
+    process.stdout.write(`${JSON.stringify({ listening: server.url, model: server.service.info.name })}\n`);
     await closeOnSignals(server);
   });
 }

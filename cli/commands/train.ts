@@ -18,8 +18,14 @@ interface TrainOptions extends ConfigOptions {
 const log = createLogger('train');
 
 export function register(program: Command): void {
-  withConfigOptions(program.command('train').description('train the model (best.ckpt, last.ckpt under paths.artifacts; TensorBoard files under paths.runs/<experiment>)'))
-    .option('--resume <ckpt|auto>', 'continue from a checkpoint (e.g. artifacts/last.ckpt; its config is used, --set still applies on top), or `auto`: from paths.artifacts/last.ckpt when this config wrote it, else from scratch')
+  withConfigOptions(
+    program.command('train').description('train the model (best.ckpt, last.ckpt under paths.artifacts; TensorBoard files under paths.runs/<experiment>)'),
+  )
+    .option(
+      '--resume <ckpt|auto>',
+      'continue from a checkpoint (e.g. artifacts/last.ckpt; its config is used, --set still applies on top), or `auto`: from ' +
+        'paths.artifacts/last.ckpt when this config wrote it, else from scratch',
+    )
     .option('--backend <kind>', 'auto | tensorflow | wasm | cpu (overrides train.backend)')
     .option('--threads <n>', 'wasm threads (overrides train.threads; 0 = number of cores)')
     .action(async (opts: TrainOptions) => {
@@ -35,7 +41,11 @@ export function register(program: Command): void {
           log.info(`--resume auto: ${found.file} already completed ${found.info.epoch} of ${loaded.config.train.epochs} epochs; nothing to do`);
           return;
         }
-        log.info(found.file ? `--resume auto: continuing from ${found.file} (epoch ${found.info!.epoch}, batch ${found.info!.batchInEpoch})` : `--resume auto: no ${loaded.config.paths.artifacts}/last.ckpt yet, starting from scratch`);
+        log.info(
+          found.file
+            ? `--resume auto: continuing from ${found.file} (epoch ${found.info!.epoch}, batch ${found.info!.batchInEpoch})`
+            : `--resume auto: no ${loaded.config.paths.artifacts}/last.ckpt yet, starting from scratch`,
+        );
         resumeFile = found.file ?? undefined;
       } else {
         resumeFile = opts.resume ? resolveUserPath(opts.resume) : undefined;
@@ -43,7 +53,11 @@ export function register(program: Command): void {
         const resume = resumeFile ? readCheckpoint(resumeFile) : undefined;
         loaded = resume ? storedConfig(resume.config, sets) : configFromOptions({ ...opts, set: sets });
         if (resume && resume.epoch >= loaded.config.train.epochs) {
-          throw new TinynetError('train.nothing_to_do', `${opts.resume} already completed ${resume.epoch} of ${loaded.config.train.epochs} epochs`, `raise the budget, e.g. --set train.epochs=${resume.epoch + 10}`);
+          throw new TinynetError(
+            'train.nothing_to_do',
+            `${opts.resume} already completed ${resume.epoch} of ${loaded.config.train.epochs} epochs`,
+            `raise the budget, e.g. --set train.epochs=${resume.epoch + 10}`,
+          );
         }
       }
       let timeLimit = false;

@@ -40,7 +40,10 @@ export const STAGES: Stage[] = [
     async run({ config }) {
       const { dir, meta, reused } = await prepareDataset(config);
       const s = meta.splits;
-      return `${meta.num_classes} classes, ${s.train.size} train / ${s.val.size} val / ${s.test.size} test images ${meta.input_shape.join('×')}${reused ? ' (cache reused)' : ''} → ${dir}`;
+      return (
+        `${meta.num_classes} classes, ${s.train.size} train / ${s.val.size} val / ${s.test.size} test images ` +
+        `${meta.input_shape.join('×')}${reused ? ' (cache reused)' : ''} → ${dir}`
+      );
     },
   },
   {
@@ -60,7 +63,10 @@ export const STAGES: Stage[] = [
     async run({ config }) {
       const { result } = await runBaselinesForConfig(config, commandLine());
       const val = (predictor: string) => result.results.find((r) => r.predictor === predictor && r.split === 'val');
-      return `val accuracy: majority ${pct(val('majority')?.accuracy ?? 0)}, uniform random ${pct(val('uniform_random')?.accuracy ?? 0)} (chance ${pct(1 / result.num_classes)})`;
+      return (
+        `val accuracy: majority ${pct(val('majority')?.accuracy ?? 0)}, uniform random ${pct(val('uniform_random')?.accuracy ?? 0)} (chance ` +
+        `${pct(1 / result.num_classes)})`
+      );
     },
   },
   {
@@ -69,7 +75,10 @@ export const STAGES: Stage[] = [
       const { result } = await runSanityForConfig(config, configHash, commandLine());
       const summary = result.checks.map((c) => `${c.name} ${c.passed ? 'ok' : 'FAILED'}`).join(', ');
       if (!result.passed) {
-        const failed = result.checks.filter((c) => !c.passed).map((c) => c.detail).join('; ');
+        const failed = result.checks
+          .filter((c) => !c.passed)
+          .map((c) => c.detail)
+          .join('; ');
         throw new TinynetError('demo.sanity_failed', `sanity checks failed: ${failed}`, 'run `tinynet sanity` with the same config for the full output');
       }
       return summary;
@@ -84,7 +93,10 @@ export const STAGES: Stage[] = [
       }
       const last = result.history.at(-1);
       const best = result.best;
-      return `${result.epoch} epochs, ${result.step} steps; best ${best ? `${best.monitor} ${best.value.toFixed(4)} at epoch ${best.epoch}` : 'n/a'}; last val accuracy ${last ? pct(last['val/accuracy']) : 'n/a'} → ${protocolPaths(config.paths).bestCkpt}`;
+      return (
+        `${result.epoch} epochs, ${result.step} steps; best ${best ? `${best.monitor} ${best.value.toFixed(4)} at epoch ${best.epoch}` : 'n/a'}; ` +
+        `last val accuracy ${last ? pct(last['val/accuracy']) : 'n/a'} → ${protocolPaths(config.paths).bestCkpt}`
+      );
     },
   },
   {
@@ -101,9 +113,16 @@ export const STAGES: Stage[] = [
       });
       const v = summary.verify;
       if (!summary.written || !v?.ok) {
-        throw new TinynetError('demo.export_failed', `export verification failed (max |Δprob| ${v?.maxAbsProbabilities})`, 'run `tinynet export` for the layer-by-layer diagnosis');
+        throw new TinynetError(
+          'demo.export_failed',
+          `export verification failed (max |Δprob| ${v?.maxAbsProbabilities})`,
+          'run `tinynet export` for the layer-by-layer diagnosis',
+        );
       }
-      return `${path.basename(summary.out)} ${(summary.bytes / 1e6).toFixed(2)} MB, ${summary.nodes} nodes; verified: max |Δprob| ${v.maxAbsProbabilities?.toExponential(1)}, top-1 agreement ${pct(v.top1Agreement ?? 0)}`;
+      return (
+        `${path.basename(summary.out)} ${(summary.bytes / 1e6).toFixed(2)} MB, ${summary.nodes} nodes; verified: max |Δprob| ` +
+        `${v.maxAbsProbabilities?.toExponential(1)}, top-1 agreement ${pct(v.top1Agreement ?? 0)}`
+      );
     },
   },
   {
@@ -111,7 +130,8 @@ export const STAGES: Stage[] = [
     async run({ config }) {
       const report = await evaluateOnnx({ config, modelPath: path.join(config.paths.artifacts, 'model.onnx'), split: 'test' });
       const m = report.metrics;
-      return `test (${report.dataset.count} images): top-1 ${pct(m.accuracy)}, top-5 ${pct(m.top5)}, macro-F1 ${m.macro_f1.toFixed(3)} → ${report.files.json}`;
+      const scores = `top-1 ${pct(m.accuracy)}, top-5 ${pct(m.top5)}, macro-F1 ${m.macro_f1.toFixed(3)}`;
+      return `test (${report.dataset.count} images): ${scores} → ${report.files.json}`;
     },
   },
   {

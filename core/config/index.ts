@@ -1,3 +1,12 @@
-export { configSchema, type Config, type DatasetConfig, type AugmentConfig, type ModelConfig, type TrainConfig, type ServeConfig, type ExportConfig } from './schema.js';
+export {
+  configSchema,
+  type Config,
+  type DatasetConfig,
+  type AugmentConfig,
+  type ModelConfig,
+  type TrainConfig,
+  type ServeConfig,
+  type ExportConfig,
+} from './schema.js';
 export { loadConfig, storedConfig, validateConfig, type LoadedConfig } from './load.js';
 export { applyOverrides, setDotted, getDotted, parseValue } from './overrides.js';

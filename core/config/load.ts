@@ -102,9 +102,7 @@ function formatIssues(error: z.ZodError, raw: unknown, file: string | null): str
     if (issue.code === 'unrecognized_keys') {
       const parentShape = shapeAt(issue.path);
       const accepted = parentShape ? ` (accepted: ${parentShape.join(', ')})` : '';
-      return issue.keys
-        .map((k) => `unknown config key "${key ? key + '.' : ''}${k}"${accepted}`)
-        .join('\n');
+      return issue.keys.map((k) => `unknown config key "${key ? `${key}.` : ''}${k}"${accepted}`).join('\n');
     }
     const given = describeValue(raw, issue.path);
     return `config key "${key}": got ${given}; ${acceptedText(issue)}`;

@@ -57,8 +57,12 @@ export async function decodeImage(input: Uint8Array, opts: DecodeOptions): Promi
 
 function needsOnlyDecoding(h: ImageHeader, bytes: Uint8Array, opts: DecodeOptions, maxInputPixels: number): boolean {
   return (
-    h.format === 'jpeg' && (h.channels === 1 || h.channels === 3) && !h.exif &&
-    h.width === opts.width && h.height === opts.height && h.width * h.height <= maxInputPixels &&
+    h.format === 'jpeg' &&
+    (h.channels === 1 || h.channels === 3) &&
+    !h.exif &&
+    h.width === opts.width &&
+    h.height === opts.height &&
+    h.width * h.height <= maxInputPixels &&
     // The wasm decoder fills a truncated file with gray instead of failing: only whole files go to it.
     endsWithEoi(bytes)
   );
@@ -136,6 +140,7 @@ function asImageError(err: unknown): TinynetError {
   if (err instanceof TinynetError) return err;
   const msg = (err as Error)?.message ?? String(err);
   if (/pixel limit/i.test(msg)) return new TinynetError('image.too_large', 'image is over the pixel limit', 'send a smaller image');
-  if (/unsupported image format/i.test(msg)) return new TinynetError('image.undecodable', 'not an image in a known format', 'send JPEG, PNG, WebP or GIF bytes');
+  if (/unsupported image format/i.test(msg))
+    return new TinynetError('image.undecodable', 'not an image in a known format', 'send JPEG, PNG, WebP or GIF bytes');
   return new TinynetError('image.undecodable', `the image cannot be decoded: ${msg.split('\n')[0]}`, 'send a complete JPEG, PNG, WebP or GIF');
 }

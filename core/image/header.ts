@@ -25,7 +25,10 @@ export function parseHeader(b: Uint8Array): ImageHeader | null {
     while (i + 9 < b.length) {
       if (b[i] !== 0xff) return null;
       const marker = b[i + 1];
-      if (marker === 0xff) { i++; continue; }
+      if (marker === 0xff) {
+        i++;
+        continue;
+      }
       const len = (b[i + 2] << 8) | b[i + 3];
       // APP1 starting "Exif": orientation may be in it.
       if (marker === 0xe1 && b[i + 4] === 0x45 && b[i + 5] === 0x78 && b[i + 6] === 0x69 && b[i + 7] === 0x66) exif = true;

@@ -22,6 +22,8 @@ export async function gridPng(samples: RgbImages, gap = 1): Promise<{ png: Buffe
     const oy = Math.floor(k / cols) * (h + gap);
     for (let y = 0; y < h; y++) out.set(img.subarray(y * w * 3, (y + 1) * w * 3), ((oy + y) * W + ox) * 3);
   });
-  const png = await sharp(out, { raw: { width: W, height: H, channels: 3 } }).png().toBuffer();
+  const png = await sharp(out, { raw: { width: W, height: H, channels: 3 } })
+    .png()
+    .toBuffer();
   return { png, height: H, width: W };
 }

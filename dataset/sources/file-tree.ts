@@ -22,7 +22,12 @@ export class DirTree implements FileTree {
     if (!this.list) {
       this.list = (readdirSync(this.root, { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[])
         .filter((d) => d.isFile())
-        .map((d) => path.relative(this.root, path.join(d.parentPath ?? (d as unknown as { path: string }).path, d.name)).split(path.sep).join('/'))
+        .map((d) =>
+          path
+            .relative(this.root, path.join(d.parentPath ?? (d as unknown as { path: string }).path, d.name))
+            .split(path.sep)
+            .join('/'),
+        )
         .sort();
     }
     return this.list;
@@ -98,7 +103,11 @@ export class ZipTree implements FileTree {
 
 export async function openTree(p: string): Promise<FileTree> {
   if (!existsSync(p)) {
-    throw new TinynetError('dataset.not_found', `dataset path not found: ${p}`, 'unzip tiny-imagenet-200.zip there, point dataset.path at the zip itself, or fix dataset.path');
+    throw new TinynetError(
+      'dataset.not_found',
+      `dataset path not found: ${p}`,
+      'unzip tiny-imagenet-200.zip there, point dataset.path at the zip itself, or fix dataset.path',
+    );
   }
   return statSync(p).isFile() ? ZipTree.open(p) : new DirTree(p);
 }

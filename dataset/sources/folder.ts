@@ -33,14 +33,22 @@ export class FolderSource implements DatasetSource {
       // The archive nests everything under `tiny-imagenet-200/`; find the root by the annotations file.
       const ann = files.find((f) => f === 'val/val_annotations.txt' || f.endsWith('/val/val_annotations.txt'));
       if (!ann) {
-        throw new TinynetError('dataset.bad_layout', `${p} has no val/val_annotations.txt`, 'dataset.path must be the Tiny ImageNet folder (train/, val/) or its zip');
+        throw new TinynetError(
+          'dataset.bad_layout',
+          `${p} has no val/val_annotations.txt`,
+          'dataset.path must be the Tiny ImageNet folder (train/, val/) or its zip',
+        );
       }
       const prefix = ann.slice(0, ann.length - 'val/val_annotations.txt'.length);
       const byWnid = new Map(classes.map((c) => [c.wnid, c.id]));
       const labelOf = (wnid: string, where: string): number => {
         const id = byWnid.get(wnid);
         if (id === undefined) {
-          throw new TinynetError('dataset.bad_label', `${where}: wnid ${wnid} is not in the class list`, 'set dataset.classes to a class list covering every folder');
+          throw new TinynetError(
+            'dataset.bad_label',
+            `${where}: wnid ${wnid} is not in the class list`,
+            'set dataset.classes to a class list covering every folder',
+          );
         }
         return id;
       };

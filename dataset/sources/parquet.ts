@@ -36,7 +36,9 @@ export function findShards(root: string, split: SourceSplit, explicit?: string[]
   }
   const dataDir = path.join(root, 'data');
   const dir = existsSync(dataDir) ? dataDir : root;
-  const files = readdirSync(dir).filter((f) => SHARD_PATTERNS[split].test(f)).sort();
+  const files = readdirSync(dir)
+    .filter((f) => SHARD_PATTERNS[split].test(f))
+    .sort();
   if (files.length === 0) {
     const want = split === 'train' ? 'train-*.parquet' : 'valid-*.parquet';
     throw new TinynetError(

@@ -26,8 +26,22 @@ export function activationName(identifier: unknown): string {
 }
 
 export const SUPPORTED_ACTIVATIONS = [
-  'linear', 'relu', 'relu6', 'elu', 'selu', 'gelu', 'gelu_new', 'sigmoid', 'hard_sigmoid', 'tanh',
-  'softmax', 'log_softmax', 'softplus', 'softsign', 'swish', 'mish',
+  'linear',
+  'relu',
+  'relu6',
+  'elu',
+  'selu',
+  'gelu',
+  'gelu_new',
+  'sigmoid',
+  'hard_sigmoid',
+  'tanh',
+  'softmax',
+  'log_softmax',
+  'softplus',
+  'softsign',
+  'swish',
+  'mish',
 ];
 
 export function applyActivation(ctx: ConvertContext, t: TensorValue, identifier: unknown, scope = ctx.scope): TensorValue {

@@ -22,7 +22,10 @@ function relu(ctx: ConvertContext): TensorValue[] {
   const threshold = num(ctx.config.threshold ?? layer.threshold, 0);
   let y: string;
   if (threshold === 0 && slope === 0) {
-    y = maxValue == null ? g.op('Relu', [t.name], {}, `${s}/Relu`) : g.op('Clip', [t.name, g.scalar(`${s}/min`, 0), g.scalar(`${s}/max`, Number(maxValue))], {}, `${s}/Clip`);
+    y =
+      maxValue == null
+        ? g.op('Relu', [t.name], {}, `${s}/Relu`)
+        : g.op('Clip', [t.name, g.scalar(`${s}/min`, 0), g.scalar(`${s}/max`, Number(maxValue))], {}, `${s}/Clip`);
   } else {
     const thr = g.scalar(`${s}/threshold`, threshold);
     const below = g.op('Mul', [g.op('Sub', [t.name, thr], {}, `${s}/Sub`), g.scalar(`${s}/slope`, slope)], {}, `${s}/Mul`);

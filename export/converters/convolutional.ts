@@ -116,7 +116,10 @@ function conv2dTranspose(ctx: ConvertContext): TensorValue[] {
   if (h == null || wd == null || oh == null || ow == null) throw unsupported(ctx, 'unknown spatial size');
   const pads = [0, 0, 0, 0];
   const outputPadding = [0, 0];
-  [[h, oh], [wd, ow]].forEach(([inSize, outSize], axis) => {
+  [
+    [h, oh],
+    [wd, ow],
+  ].forEach(([inSize, outSize], axis) => {
     const total = (inSize - 1) * strides[axis] + k[axis] - outSize;
     if (total >= 0) {
       pads[axis] = Math.floor(total / 2);
@@ -141,7 +144,11 @@ function conv2dTranspose(ctx: ConvertContext): TensorValue[] {
 
 /** [[top, bottom], [left, right]] from the Keras forms: int, [h, w], or [[t, b], [l, r]]. */
 function padPairs(v: unknown): [[number, number], [number, number]] {
-  if (typeof v === 'number') return [[v, v], [v, v]];
+  if (typeof v === 'number')
+    return [
+      [v, v],
+      [v, v],
+    ];
   const a = v as Array<number | number[]>;
   const one = (p: number | number[]): [number, number] => (Array.isArray(p) ? [p[0], p[1]] : [p, p]);
   return [one(a[0]), one(a[1])];

@@ -41,7 +41,7 @@ function flatten(ctx: ConvertContext): TensorValue[] {
 
 function reshape(ctx: ConvertContext): TensorValue[] {
   const x = ctx.as(ctx.inputs[0], 'keras');
-  const target: number[] = ctx.config.targetShape.map((d: number | null) => (d == null ? -1 : d));
+  const target = (ctx.config.targetShape as Array<number | null>).map((d) => (d == null ? -1 : d));
   // 0 keeps the (dynamic) batch dim.
   const shape = ctx.g.constInt64(`${ctx.scope}/shape`, [0, ...target]);
   return [value(ctx.g.op('Reshape', [x.name, shape], {}, `${ctx.scope}/Reshape`), 'keras', ctx.outputShapes[0])];
@@ -49,7 +49,7 @@ function reshape(ctx: ConvertContext): TensorValue[] {
 
 function permuteLayer(ctx: ConvertContext): TensorValue[] {
   const x = ctx.as(ctx.inputs[0], 'keras');
-  const dims: number[] = ctx.config.dims; // 1-based, batch excluded
+  const dims = ctx.config.dims as number[]; // 1-based, batch excluded
   return [value(ctx.g.transpose(x.name, [0, ...dims], `${ctx.scope}/Transpose`), 'keras', ctx.outputShapes[0])];
 }
 

@@ -18,7 +18,13 @@ function elementwise(op: string, variadic = false) {
   return (ctx: ConvertContext): TensorValue[] => {
     const xs = commonLayout(ctx);
     let y: string;
-    if (variadic) y = ctx.g.op(op, xs.map((x) => x.name), {}, `${ctx.scope}/${op}`);
+    if (variadic)
+      y = ctx.g.op(
+        op,
+        xs.map((x) => x.name),
+        {},
+        `${ctx.scope}/${op}`,
+      );
     else {
       y = xs[0].name;
       for (let i = 1; i < xs.length; i++) y = ctx.g.op(op, [y, xs[i].name], {}, `${ctx.scope}/${op}`);
@@ -29,7 +35,12 @@ function elementwise(op: string, variadic = false) {
 
 function average(ctx: ConvertContext): TensorValue[] {
   const xs = commonLayout(ctx);
-  const sum = ctx.g.op('Sum', xs.map((x) => x.name), {}, `${ctx.scope}/Sum`);
+  const sum = ctx.g.op(
+    'Sum',
+    xs.map((x) => x.name),
+    {},
+    `${ctx.scope}/Sum`,
+  );
   const y = ctx.g.op('Mul', [sum, ctx.g.scalar(`${ctx.scope}/inv_n`, 1 / xs.length)], {}, `${ctx.scope}/Mul`);
   return [value(y, xs[0].layout, ctx.outputShapes[0])];
 }
@@ -38,7 +49,12 @@ function concatenate(ctx: ConvertContext): TensorValue[] {
   const xs = commonLayout(ctx);
   const rank = xs[0].shape.length;
   const axis = onnxAxis(Number(ctx.config.axis ?? -1), rank, xs[0].layout);
-  const y = ctx.g.op('Concat', xs.map((x) => x.name), { axis: attr.int(axis) }, `${ctx.scope}/Concat`);
+  const y = ctx.g.op(
+    'Concat',
+    xs.map((x) => x.name),
+    { axis: attr.int(axis) },
+    `${ctx.scope}/Concat`,
+  );
   return [value(y, xs[0].layout, ctx.outputShapes[0])];
 }
 

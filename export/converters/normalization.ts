@@ -10,7 +10,8 @@ import { registerConverter, unsupported, type ConvertContext } from '../registry
 function batchNormalization(ctx: ConvertContext): TensorValue[] {
   const input = ctx.inputs[0];
   const rank = input.shape.length;
-  const kerasAxis = Array.isArray(ctx.config.axis) ? ctx.config.axis : [ctx.config.axis ?? -1];
+  const configAxis = ctx.config.axis as number | number[] | undefined;
+  const kerasAxis = Array.isArray(configAxis) ? configAxis : [configAxis ?? -1];
   if (kerasAxis.length !== 1) throw unsupported(ctx, 'normalization over several axes');
   const axisK = kerasAxis[0] < 0 ? kerasAxis[0] + rank : kerasAxis[0];
   // Channels-last models normalize the last axis: in the NCHW graph that is axis 1.

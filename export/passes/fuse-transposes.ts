@@ -30,7 +30,7 @@ export function fuseTransposes(graph: IrGraph): number {
   // Identity transposes: readers take the input directly (unless the value is a graph output).
   for (const node of graph.nodes) {
     const p = node.op === 'Transpose' ? perm(node) : undefined;
-    if (!p || !p.every((v, i) => v === i) || outputs.has(node.outputs[0])) continue;
+    if (!p?.every((v, i) => v === i) || outputs.has(node.outputs[0])) continue;
     replaceUses(graph, node.outputs[0], node.inputs[0]);
     changed++;
   }

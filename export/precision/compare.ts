@@ -21,7 +21,14 @@ function argmax(row: ArrayLike<number>, from: number, cols: number): number {
   return best;
 }
 
-export async function compareOnSplit(floatBytes: Uint8Array, modelBytes: Uint8Array, data: SplitData, split: string, numClasses: number, batchSize = 32): Promise<SplitComparison> {
+export async function compareOnSplit(
+  floatBytes: Uint8Array,
+  modelBytes: Uint8Array,
+  data: SplitData,
+  split: string,
+  numClasses: number,
+  batchSize = 32,
+): Promise<SplitComparison> {
   const options: ort.InferenceSession.SessionOptions = { graphOptimizationLevel: 'all' };
   const sessions = [await ort.InferenceSession.create(floatBytes, options), await ort.InferenceSession.create(modelBytes, options)];
   const accs = [new EvalAccumulator(numClasses), new EvalAccumulator(numClasses)];

@@ -11,7 +11,16 @@ import { attr, type IrGraph, type IrNode, type IrTensor } from '../../onnx/ir.js
 import { DataType } from '../../onnx/proto.js';
 
 /** Ops of our exporter whose ONNX schema lists no float16 type (onnxconverter_common keeps them float32 too). */
-export const FLOAT16_BLOCKED_OPS = new Set(['Range', 'CumSum', 'NonMaxSuppression', 'TopK', 'RoiAlign', 'RandomUniformLike', 'RandomNormalLike', 'Multinomial']);
+export const FLOAT16_BLOCKED_OPS = new Set([
+  'Range',
+  'CumSum',
+  'NonMaxSuppression',
+  'TopK',
+  'RoiAlign',
+  'RandomUniformLike',
+  'RandomNormalLike',
+  'Multinomial',
+]);
 
 /** Largest finite float16; weights beyond it are clamped rather than turned into infinities. */
 const FLOAT16_MAX = 65504;
@@ -79,7 +88,13 @@ export function convertToFloat16(src: IrGraph): Float16Result {
     const done = casts.get(key);
     if (done) return done;
     const out = unique(`${value}/to_${to}`);
-    nodes.push({ op: 'Cast', name: unique(`${value}/Cast_${to}`), inputs: [value], outputs: [out], attrs: { to: attr.int(to === 'float16' ? DataType.FLOAT16 : DataType.FLOAT) } });
+    nodes.push({
+      op: 'Cast',
+      name: unique(`${value}/Cast_${to}`),
+      inputs: [value],
+      outputs: [out],
+      attrs: { to: attr.int(to === 'float16' ? DataType.FLOAT16 : DataType.FLOAT) },
+    });
     kind.set(out, to);
     casts.set(key, out);
     return out;

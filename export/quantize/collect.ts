@@ -21,7 +21,10 @@ export async function collectRanges(graph: IrGraph, tensors: string[], data: Cal
   const input = graph.inputs[0];
   if (graph.inputs.length !== 1 || input.dtype !== 'uint8') throw new Error('calibration feeds uint8 images: the model needs one uint8 image input');
   const extra = tensors.filter((t) => !outputs.has(t));
-  const augmented: IrGraph = { ...graph, outputs: [...graph.outputs, ...extra.map((name) => ({ name, dtype: 'float32' as const, dims: [], shapeUnknown: true }))] };
+  const augmented: IrGraph = {
+    ...graph,
+    outputs: [...graph.outputs, ...extra.map((name) => ({ name, dtype: 'float32' as const, dims: [], shapeUnknown: true }))],
+  };
   const bytes = serializeModel(augmented, { producerName: 'tinynet', producerVersion: 'calibration', metadata: {} });
   const session = await ort.InferenceSession.create(bytes, { graphOptimizationLevel: 'basic' });
   const per = data.height * data.width * data.channels;

@@ -70,7 +70,7 @@ function isQuantizable(node: IrNode, graph: IrGraph): boolean {
   if (node.name.startsWith(INPUT_HEAD)) return false;
   if (WEIGHTED.has(node.op)) {
     const w = graph.initializers.get(node.inputs[1]);
-    if (!w || w.dtype !== 'float32' || isInitializer(graph, node.inputs[0])) return false;
+    if (w?.dtype !== 'float32' || isInitializer(graph, node.inputs[0])) return false;
     if (node.op === 'Gemm') {
       const a = node.attrs;
       const one = (k: string) => !a[k] || (a[k].kind === 'float' && a[k].value === 1);

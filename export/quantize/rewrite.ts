@@ -19,7 +19,7 @@ export interface RewriteOptions {
 class Names {
   private readonly used = new Set<string>();
   constructor(graph: IrGraph) {
-    for (const n of graph.nodes) [n.name, ...n.inputs, ...n.outputs].forEach((v) => this.used.add(v));
+    for (const n of graph.nodes) for (const v of [n.name, ...n.inputs, ...n.outputs]) this.used.add(v);
     for (const k of graph.initializers.keys()) this.used.add(k);
     for (const v of [...graph.inputs, ...graph.outputs]) this.used.add(v.name);
   }
@@ -73,7 +73,12 @@ export function rewriteQdq(plan: QdqPlan, ranges: Map<string, Range>, opts: Rewr
     const z = names.unique(`${base}/zero_point`);
     inits.set(q, tensor);
     inits.set(s, { dtype: 'float32', dims: [scales.length], data: scales });
-    inits.set(z, tensor.dtype === 'int32' ? { dtype: 'int32', dims: [scales.length], data: new Int32Array(scales.length) } : { dtype: 'int8', dims: [scales.length], data: new Int8Array(scales.length) });
+    inits.set(
+      z,
+      tensor.dtype === 'int32'
+        ? { dtype: 'int32', dims: [scales.length], data: new Int32Array(scales.length) }
+        : { dtype: 'int8', dims: [scales.length], data: new Int8Array(scales.length) },
+    );
     const out = names.unique(`${base}/dq`);
     nodes.push({ op: 'DequantizeLinear', name: names.unique(`${base}/DequantizeLinear`), inputs: [q, s, z], outputs: [out], attrs: { axis: attr.int(axis) } });
     return out;

@@ -32,21 +32,29 @@ export interface EvaluateOptions {
 
 export async function evaluateOnnx(opts: EvaluateOptions): Promise<EvaluationReport> {
   if (!existsSync(opts.modelPath)) {
-    throw new TinynetError('model.not_found', `model file not found: ${opts.modelPath}`, 'run `tinynet export` first, or pass --model with an existing .onnx file');
+    throw new TinynetError(
+      'model.not_found',
+      `model file not found: ${opts.modelPath}`,
+      'run `tinynet export` first, or pass --model with an existing .onnx file',
+    );
   }
   const dir = opts.cacheDir ?? cacheDirFor(opts.config);
   const meta = loadMeta(dir);
   const data = loadSplit(dir, opts.split);
   const info = readModelInfo(new Uint8Array(await readFile(opts.modelPath)), opts.modelPath);
   checkModelFitsDataset(info, meta, opts.modelPath, dir);
-  if (data.n === 0) throw new TinynetError('evaluate.empty_split', `the ${opts.split} split in ${dir} has no images`, 'prepare the dataset with a non-zero test_ratio');
+  if (data.n === 0)
+    throw new TinynetError('evaluate.empty_split', `the ${opts.split} split in ${dir} has no images`, 'prepare the dataset with a non-zero test_ratio');
 
   const cfg = opts.config.serve;
   const pool = await SessionPool.open(
     { modelPath: opts.modelPath, providers: cfg.providers, threads: cfg.threads, workers: cfg.workers },
     { inputName: info.inputName, dtype: info.inputDtype, dims: inputDims(info, 1) },
   );
-  log.info(`${info.name} on ${pool.info.provider.toUpperCase()} · ${pool.info.workers} worker(s) × ${pool.info.threads} thread(s) · ${opts.split} split: ${data.n} images, ${meta.num_classes} classes`);
+  log.info(
+    `${info.name} on ${pool.info.provider.toUpperCase()} · ${pool.info.workers} worker(s) × ${pool.info.threads} thread(s) · ${opts.split} split: ` +
+      `${data.n} images, ${meta.num_classes} classes`,
+  );
 
   const batchSize = opts.batchSize ?? cfg.max_batch;
   const acc = new EvalAccumulator(info.numClasses);

@@ -7,7 +7,7 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { TinynetError } from '../../core/errors.js';
-import { HTTP_STATUS_BY_CODE, httpStatusFor, type HttpErrorCode, type HttpErrorStatus } from '../../core/error-codes.js';
+import { httpStatusFor, type HttpErrorCode, type HttpErrorStatus } from '../../core/error-codes.js';
 import { QueueFullError } from '../batcher.js';
 
 export class HttpError extends Error {

@@ -34,7 +34,9 @@ export function inputDims(info: ModelInfo, n: number): number[] {
 export function stackSamples(samples: Sample[], info: ModelInfo): Uint8Array | Float32Array {
   const len = sampleLength(info);
   const out = info.inputDtype === 'uint8' ? new Uint8Array(len * samples.length) : new Float32Array(len * samples.length);
-  samples.forEach((s, i) => out.set(s, i * len));
+  samples.forEach((s, i) => {
+    out.set(s, i * len);
+  });
   return out;
 }
 

@@ -88,16 +88,21 @@ export function readModelInfo(bytes: Uint8Array, file: string): ModelInfo {
   const height = declared?.height ?? h;
   const width = declared?.width ?? w;
   const channels = declared?.channels ?? c ?? 3;
-  if (!height || !width) throw new TinynetError('model.contract', `${file}: the input size is neither fixed in the graph nor given in metadata "tinynet.input"`);
+  if (!height || !width)
+    throw new TinynetError('model.contract', `${file}: the input size is neither fixed in the graph nor given in metadata "tinynet.input"`);
   if (channels !== 3) throw new TinynetError('model.contract', `${file}: input has ${channels} channels; only RGB (3) models are served`);
   const resize = declaredResizeRule(declared?.resize);
   if (!resize) {
-    throw new TinynetError('model.contract', `${file} declares resize rule "${declared?.resize}"; this server knows ${RESIZE_RULES.join(', ')}`, 're-export the model with this tinynet');
+    throw new TinynetError(
+      'model.contract',
+      `${file} declares resize rule "${declared?.resize}"; this server knows ${RESIZE_RULES.join(', ')}`,
+      're-export the model with this tinynet',
+    );
   }
 
   const outputs = (graph.output ?? []).map((o) => ({ name: o.name ?? '', dims: dimsOf(o.type?.tensorType?.shape?.dim) }));
   if (outputs.length === 0) throw new TinynetError('model.contract', `${file} has no outputs`);
-  const byName = (n: string | undefined) => (n ? outputs.find((o) => o.name === n) ?? null : null);
+  const byName = (n: string | undefined) => (n ? (outputs.find((o) => o.name === n) ?? null) : null);
   const logits = byName(meta.outputs?.logits) ?? byName('logits');
   const probs = byName(meta.outputs?.probabilities) ?? byName('probabilities');
   // A plain model without our names: its first output is taken as logits (softmax applied here).

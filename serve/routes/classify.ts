@@ -74,7 +74,10 @@ async function readImages(c: Context<AppEnv>, maxImages: number): Promise<NamedI
   } else if (type === 'application/json') {
     images = await readJson(c);
   } else {
-    throw new HttpError('serve.unsupported_media_type', `content type "${type || '(none)'}" is not accepted; send ${RAW_TYPES.join(', ')}, multipart/form-data or application/json`);
+    throw new HttpError(
+      'serve.unsupported_media_type',
+      `content type "${type || '(none)'}" is not accepted; send ${RAW_TYPES.join(', ')}, multipart/form-data or application/json`,
+    );
   }
   if (images.length === 0) throw new HttpError('serve.no_images', 'the request carries no image');
   if (images.length > maxImages) throw new HttpError('serve.too_many_images', `at most ${maxImages} images per request, got ${images.length}`);

@@ -17,14 +17,22 @@ export function datasetSamples(cacheDir: string, opts: { split?: SplitName; coun
   const meta = loadMeta(cacheDir);
   const info = meta.splits[split];
   if (!info || info.size === 0) {
-    throw new TinynetError('demo.no_samples', `the prepared dataset at ${cacheDir} has no ${split} images`, 'prepare it with a val split, or pass a folder of images');
+    throw new TinynetError(
+      'demo.no_samples',
+      `the prepared dataset at ${cacheDir} has no ${split} images`,
+      'prepare it with a val split, or pass a folder of images',
+    );
   }
   const [height, width, channels] = meta.input_shape;
   const imageBytes = height * width * channels;
   const imgPath = path.join(cacheDir, info.images);
   const lblPath = path.join(cacheDir, info.labels);
   if (!existsSync(imgPath) || statSync(imgPath).size !== info.size * imageBytes) {
-    throw new TinynetError('dataset.cache_corrupt', `${imgPath} is missing or not ${info.size} images of ${height}×${width}×${channels}`, 'run `tinynet data prepare` again');
+    throw new TinynetError(
+      'dataset.cache_corrupt',
+      `${imgPath} is missing or not ${info.size} images of ${height}×${width}×${channels}`,
+      'run `tinynet data prepare` again',
+    );
   }
   const n = Math.min(count, info.size);
   const indices = Array.from({ length: n }, (_, k) => Math.floor((k * info.size) / n));
@@ -41,7 +49,9 @@ export function datasetSamples(cacheDir: string, opts: { split?: SplitName; coun
         const lbl = Buffer.alloc(4);
         await labels.read(lbl, 0, 4, i * 4);
         const classId = lbl.readInt32LE(0);
-        const png = await sharp(pixels, { raw: { width, height, channels: channels as 3 } }).png().toBuffer();
+        const png = await sharp(pixels, { raw: { width, height, channels: channels as 3 } })
+          .png()
+          .toBuffer();
         out.set(`${split}-${i}.png`, { label: meta.classes[classId]?.name ?? `class ${classId}`, png: new Uint8Array(png) });
       }
     } finally {

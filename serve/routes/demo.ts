@@ -40,7 +40,11 @@ const IMAGE_EXT = /\.(png|jpe?g|webp|gif)$/i;
 export function demoRoutes(opts: DemoRouteOptions): Hono {
   const webDir = path.resolve(opts.webDir ?? packageFile('dist', 'web-demo'));
   if (!existsSync(path.join(webDir, 'index.html'))) {
-    throw new TinynetError('demo.not_built', `The web demo is not built (no ${path.join(webDir, 'index.html')}).`, 'Run `npm run build:web` (npm ci does it too).');
+    throw new TinynetError(
+      'demo.not_built',
+      `The web demo is not built (no ${path.join(webDir, 'index.html')}).`,
+      'Run `npm run build:web` (npm ci does it too).',
+    );
   }
   const modelPath = path.resolve(opts.modelPath);
   if (!existsSync(modelPath) || !statSync(modelPath).isFile()) {
@@ -57,9 +61,7 @@ export function demoRoutes(opts: DemoRouteOptions): Hono {
   });
 
   app.get('/', (c) => sendFile(c, path.join(webDir, 'index.html'), 'no-cache'));
-  app.get('/config.json', (c) =>
-    c.json({ modelUrl: 'model.onnx', classifyUrl, samplesUrl: samples ? 'samples/index.json' : null, wasmBase: 'ort/' }),
-  );
+  app.get('/config.json', (c) => c.json({ modelUrl: 'model.onnx', classifyUrl, samplesUrl: samples ? 'samples/index.json' : null, wasmBase: 'ort/' }));
   app.get('/model.onnx', (c) => sendFile(c, modelPath, 'no-cache'));
   app.get('/samples/index.json', async (c) => {
     if (!samples) return c.json([]);

@@ -30,19 +30,28 @@ export function kserveRoutes(deps: RouteDeps): Hono<AppEnv> {
   const serverMetadata: Handler = (c) => c.json({ name: 'tinynet', version: TINYNET_VERSION, extensions: V2_EXTENSIONS });
   app.get('/v2', route('/v2', serverMetadata));
   app.get('/v2/', route('/v2', serverMetadata));
-  app.get('/v2/health/live', route('/v2/health/live', (c) => c.json({ live: true })));
-  app.get('/v2/health/ready', route('/v2/health/ready', (c) => {
-    const ready = deps.isReady();
-    return c.json({ ready }, ready ? 200 : 503);
-  }));
+  app.get(
+    '/v2/health/live',
+    route('/v2/health/live', (c) => c.json({ live: true })),
+  );
+  app.get(
+    '/v2/health/ready',
+    route('/v2/health/ready', (c) => {
+      const ready = deps.isReady();
+      return c.json({ ready }, ready ? 200 : 503);
+    }),
+  );
 
   /** One handler on the unversioned and the versioned path. */
   const model = (method: 'get' | 'post', suffix: string, handler: Handler) => {
     for (const pattern of [`/v2/models/:name${suffix}`, `/v2/models/:name/versions/:version${suffix}`]) {
-      app[method](pattern, route(pattern, (c) => {
-        modelOr404(c, info);
-        return handler(c);
-      }));
+      app[method](
+        pattern,
+        route(pattern, (c) => {
+          modelOr404(c, info);
+          return handler(c);
+        }),
+      );
     }
   };
   model('get', '', (c) =>
@@ -52,7 +61,13 @@ export function kserveRoutes(deps: RouteDeps): Hono<AppEnv> {
       platform: 'onnxruntime_onnx',
       inputs: [{ name: info.inputName, datatype, shape: inputDims(info, -1) }],
       outputs: outputNames.map((name) => ({ name, datatype: 'FP32', shape: [-1, info.numClasses] })),
-      parameters: { labels: info.labels, resize: info.resize, provenance: info.provenance, precision: info.precision, quantization: info.metadata.precision ?? null },
+      parameters: {
+        labels: info.labels,
+        resize: info.resize,
+        provenance: info.provenance,
+        precision: info.precision,
+        quantization: info.metadata.precision ?? null,
+      },
     }),
   );
   model('get', '/ready', (c) => {
@@ -63,7 +78,8 @@ export function kserveRoutes(deps: RouteDeps): Hono<AppEnv> {
     const lengthHeader = c.req.header(HEADER_LENGTH);
     const type = (c.req.header('content-type') ?? '').split(';')[0].trim().toLowerCase();
     // A binary-extension body is JSON then raw bytes: clients send it as octet-stream (or as JSON).
-    if (lengthHeader === undefined && type !== 'application/json') throw new HttpError('serve.unsupported_media_type', `send the inference request as application/json, or with ${HEADER_LENGTH} for binary tensors`);
+    if (lengthHeader === undefined && type !== 'application/json')
+      throw new HttpError('serve.unsupported_media_type', `send the inference request as application/json, or with ${HEADER_LENGTH} for binary tensors`);
     let text: string;
     let cursor: BinaryCursor | null = null;
     if (lengthHeader !== undefined) {
@@ -77,11 +93,13 @@ export function kserveRoutes(deps: RouteDeps): Hono<AppEnv> {
     } catch {
       throw new HttpError('serve.bad_json', 'the inference request is not valid JSON');
     }
-    if (!body || typeof body !== 'object' || !Array.isArray(body.inputs)) throw new HttpError('serve.bad_request', 'expected { "inputs": [ { "name", "shape", "datatype", "data" } ] }');
+    if (!body || typeof body !== 'object' || !Array.isArray(body.inputs))
+      throw new HttpError('serve.bad_request', 'expected { "inputs": [ { "name", "shape", "datatype", "data" } ] }');
     if (body.inputs.length !== 1) throw new HttpError('serve.bad_tensor', `the model takes exactly one input ("${info.inputName}"), got ${body.inputs.length}`);
     const params = body.parameters;
     const binaryOutput = params !== null && typeof params === 'object' ? (params as Record<string, unknown>).binary_data_output : undefined;
-    if (binaryOutput !== undefined && typeof binaryOutput !== 'boolean') throw new HttpError('serve.bad_request', 'parameters.binary_data_output must be true or false');
+    if (binaryOutput !== undefined && typeof binaryOutput !== 'boolean')
+      throw new HttpError('serve.bad_request', 'parameters.binary_data_output must be true or false');
     const wanted = requestedOutputs(body.outputs, outputNames, binaryOutput ?? false);
     const samples = inputSamples(body.inputs[0] as InferInput, info, datatype, cursor);
     cursor?.finish();
@@ -92,7 +110,9 @@ export function kserveRoutes(deps: RouteDeps): Hono<AppEnv> {
     const chunks: Uint8Array[] = [];
     const outputs = wanted.map(({ name, binary }) => {
       const values = new Float32Array(results.length * k);
-      results.forEach((r, i) => values.set((name === info.probabilitiesName ? r.probabilities : r.logits!).subarray(0, k), i * k));
+      results.forEach((r, i) => {
+        values.set((name === info.probabilitiesName ? r.probabilities : r.logits!).subarray(0, k), i * k);
+      });
       const head = { name, datatype: 'FP32', shape: [results.length, k] };
       if (!binary) return { ...head, data: Array.from(values) };
       const bytes = float32Bytes(values);
@@ -119,5 +139,6 @@ function modelOr404(c: Context<AppEnv>, info: ModelInfo): void {
   const name = c.req.param('name') ?? '';
   if (name !== info.name) throw new HttpError('serve.model_not_found', `no model named "${name.slice(0, 100)}"; this server serves "${info.name}"`);
   const version = c.req.param('version');
-  if (version !== undefined && version !== MODEL_VERSION) throw new HttpError('serve.version_not_found', `model "${info.name}" has no version "${version.slice(0, 40)}"; it has version ${MODEL_VERSION}`);
+  if (version !== undefined && version !== MODEL_VERSION)
+    throw new HttpError('serve.version_not_found', `model "${info.name}" has no version "${version.slice(0, 40)}"; it has version ${MODEL_VERSION}`);
 }

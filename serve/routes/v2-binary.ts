@@ -11,7 +11,8 @@ export const HEADER_LENGTH = 'Inference-Header-Content-Length';
 
 /** Cut a binary-extension body into its JSON text and the bytes after it. */
 export function splitBinaryBody(body: Uint8Array, headerLength: string): { json: string; rest: Uint8Array } {
-  if (!/^\d+$/.test(headerLength.trim())) throw new HttpError('serve.bad_request', `${HEADER_LENGTH} must be a byte count, got ${JSON.stringify(headerLength.slice(0, 40))}`);
+  if (!/^\d+$/.test(headerLength.trim()))
+    throw new HttpError('serve.bad_request', `${HEADER_LENGTH} must be a byte count, got ${JSON.stringify(headerLength.slice(0, 40))}`);
   const n = Number(headerLength);
   if (n > body.length) throw new HttpError('serve.bad_request', `${HEADER_LENGTH} is ${n} but the body has only ${body.length} bytes`);
   return { json: new TextDecoder().decode(body.subarray(0, n)), rest: body.subarray(n) };
@@ -23,15 +24,21 @@ export class BinaryCursor {
   constructor(private readonly bytes: Uint8Array) {}
 
   take(size: unknown, input: string): Uint8Array {
-    if (typeof size !== 'number' || !Number.isInteger(size) || size < 0) throw new HttpError('serve.bad_tensor', `input "${input}": binary_data_size must be a byte count, got ${JSON.stringify(size)?.slice(0, 40)}`);
-    if (this.offset + size > this.bytes.length) throw new HttpError('serve.bad_tensor', `input "${input}": binary_data_size ${size} runs past the ${this.bytes.length - this.offset} bytes left in the body`);
+    if (typeof size !== 'number' || !Number.isInteger(size) || size < 0)
+      throw new HttpError('serve.bad_tensor', `input "${input}": binary_data_size must be a byte count, got ${JSON.stringify(size)?.slice(0, 40)}`);
+    if (this.offset + size > this.bytes.length)
+      throw new HttpError(
+        'serve.bad_tensor',
+        `input "${input}": binary_data_size ${size} runs past the ${this.bytes.length - this.offset} bytes left in the body`,
+      );
     const out = this.bytes.subarray(this.offset, this.offset + size);
     this.offset += size;
     return out;
   }
 
   finish(): void {
-    if (this.offset !== this.bytes.length) throw new HttpError('serve.bad_request', `${this.bytes.length - this.offset} bytes after the binary inputs belong to no input`);
+    if (this.offset !== this.bytes.length)
+      throw new HttpError('serve.bad_request', `${this.bytes.length - this.offset} bytes after the binary inputs belong to no input`);
   }
 }
 

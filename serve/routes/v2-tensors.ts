@@ -43,7 +43,8 @@ export function requestedOutputs(outputs: unknown, available: string[], binaryBy
 export function inputSamples(input: InferInput, info: ModelInfo, datatype: string, binary: BinaryCursor | null): Sample[] {
   if (!isObject(input)) throw new HttpError('serve.bad_tensor', 'each input must be an object');
   if (input.name !== info.inputName) throw new HttpError('serve.bad_tensor', `input name must be "${info.inputName}", got ${JSON.stringify(input.name)}`);
-  if (input.datatype !== datatype) throw new HttpError('serve.bad_tensor', `datatype must be ${datatype} for this model, got ${JSON.stringify(input.datatype)}`);
+  if (input.datatype !== datatype)
+    throw new HttpError('serve.bad_tensor', `datatype must be ${datatype} for this model, got ${JSON.stringify(input.datatype)}`);
   const expect = inputDims(info, 1).slice(1);
   const shape = input.shape;
   if (!Array.isArray(shape) || shape.length !== 4 || !shape.every((d) => Number.isInteger(d) && d > 0)) {
@@ -56,7 +57,8 @@ export function inputSamples(input: InferInput, info: ModelInfo, datatype: strin
   const len = sampleLength(info);
   const size = isObject(input.parameters) ? input.parameters.binary_data_size : undefined;
   if (size !== undefined) {
-    if (!binary) throw new HttpError('serve.bad_tensor', `input "${input.name}" has binary_data_size but the request has no ${'Inference-Header-Content-Length'} header`);
+    if (!binary)
+      throw new HttpError('serve.bad_tensor', `input "${input.name}" has binary_data_size but the request has no ${'Inference-Header-Content-Length'} header`);
     if (input.data !== undefined) throw new HttpError('serve.bad_tensor', `input "${input.name}": give either "data" or binary_data_size, not both`);
     return binarySamples(binary.take(size, input.name), n, len, datatype);
   }
@@ -65,7 +67,8 @@ export function inputSamples(input: InferInput, info: ModelInfo, datatype: strin
 
 function binarySamples(bytes: Uint8Array, n: number, len: number, datatype: string): Sample[] {
   const width = datatype === 'UINT8' ? 1 : 4;
-  if (bytes.length !== n * len * width) throw new HttpError('serve.bad_tensor', `binary_data_size is ${bytes.length} bytes; shape [${n},…] of ${datatype} needs ${n * len * width}`);
+  if (bytes.length !== n * len * width)
+    throw new HttpError('serve.bad_tensor', `binary_data_size is ${bytes.length} bytes; shape [${n},…] of ${datatype} needs ${n * len * width}`);
   const values = datatype === 'UINT8' ? bytes : float32FromBytes(bytes);
   if (values instanceof Float32Array) {
     const bad = values.findIndex((v) => !Number.isFinite(v));

@@ -54,7 +54,10 @@ export class SessionPool {
   /** Called whenever a worker becomes free (after a batch finishes). */
   onIdle: () => void = () => undefined;
 
-  private constructor(private readonly init: WorkerInit, readonly info: PoolInfo) {}
+  private constructor(
+    private readonly init: WorkerInit,
+    readonly info: PoolInfo,
+  ) {}
 
   /** Start `settings.workers` sessions in parallel; resolves when all are warm. */
   static async open(settings: SessionSettings, warmup: WorkerInit['warmup']): Promise<SessionPool> {
@@ -74,7 +77,14 @@ export class SessionPool {
       const say = f.includes('is not installed in') ? log.info : log.warn;
       say(`execution provider unavailable, falling back: ${f}${hint}`);
     }
-    const pool = new SessionPool(init, { provider: first.provider, threads, workers: settings.workers, inputNames: first.inputNames, outputNames: first.outputNames, fallbacks: first.fallbacks });
+    const pool = new SessionPool(init, {
+      provider: first.provider,
+      threads,
+      workers: settings.workers,
+      inputNames: first.inputNames,
+      outputNames: first.outputNames,
+      fallbacks: first.fallbacks,
+    });
     for (const { worker } of ok) pool.adopt(worker);
     return pool;
   }
@@ -108,8 +118,14 @@ export class SessionPool {
             const stop = () => slot.worker.postMessage({ type: 'close' });
             if (slot.job) {
               const { resolve: res, reject: rej } = slot.job;
-              slot.job.resolve = (o) => { res(o); stop(); };
-              slot.job.reject = (e) => { rej(e); stop(); };
+              slot.job.resolve = (o) => {
+                res(o);
+                stop();
+              };
+              slot.job.reject = (e) => {
+                rej(e);
+                stop();
+              };
             } else stop();
             // A worker stuck in native code must not hold shutdown forever.
             setTimeout(() => void slot.worker.terminate(), 10_000).unref();
@@ -139,12 +155,21 @@ export class SessionPool {
       if (this.closed) return;
       log.error(`inference worker stopped (${why}); starting a new one`);
       startWorker({ ...this.init, warmup: null }).then(
-        ({ worker: w }) => { if (this.closed) void w.terminate(); else { this.adopt(w); this.pump(); this.onIdle(); } },
+        ({ worker: w }) => {
+          if (this.closed) void w.terminate();
+          else {
+            this.adopt(w);
+            this.pump();
+            this.onIdle();
+          }
+        },
         (err) => log.error(`could not restart the inference worker: ${(err as Error).message}`),
       );
     };
     worker.on('error', (err) => lost(err.message));
-    worker.on('exit', (code) => { if (!this.closed) lost(`exit code ${code}`); });
+    worker.on('exit', (code) => {
+      if (!this.closed) lost(`exit code ${code}`);
+    });
   }
 
   private pump(): void {
@@ -167,7 +192,13 @@ function startWorker(init: WorkerInit): Promise<{ worker: Worker; ready: WorkerR
       if (msg.type === 'ready') resolve({ worker, ready: msg });
       else {
         void worker.terminate();
-        reject(new TinynetError('model.load_failed', `cannot load ${init.modelPath}: ${msg.message}`, 'check that the file is a valid ONNX model (tinynet export writes one)'));
+        reject(
+          new TinynetError(
+            'model.load_failed',
+            `cannot load ${init.modelPath}: ${msg.message}`,
+            'check that the file is a valid ONNX model (tinynet export writes one)',
+          ),
+        );
       }
     };
     const onError = (err: Error) => reject(new TinynetError('model.load_failed', `inference worker failed to start: ${err.message}`));

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import ort from 'onnxruntime-node';
 import { Rng } from '../../core/rng.js';
 import { convGradModel, samePadding, type ConvShape } from '../../bench/ort-conv-grad-graph.js';
-import { relativeError } from '../train/backend-compare.js';
+import { relativeError } from '../helpers/backend-compare.js';
 
 await tf.setBackend('cpu');
 
@@ -41,14 +41,22 @@ for (const c of cases) {
   });
 }
 
-test('seedConvLayers lists every convolution of the seed network once per occurrence (FLOPs add up to the model\'s)', async () => {
-  const { seedConvLayers } = await import('../../bench/ort-conv-grad.js');
+test("networkConvLayers lists every convolution of the benchmark network once per occurrence (FLOPs add up to the model's)", async () => {
+  const { networkConvLayers } = await import('../../bench/ort-conv-grad.js');
   const { convFlops } = await import('../../bench/ort-conv-grad-graph.js');
-  const { SEED_MODEL, seedModelForwardFlops } = await import('../../bench/seed-model.js');
-  const layers = seedConvLayers();
-  assert.equal(layers.reduce((a, l) => a + l.count, 0), 1 + 2 * 9 + 2, 'stem + 2 convs × 9 blocks + 2 shortcuts');
-  assert.deepEqual(layers.filter((l) => !l.needsInputGradient).map((l) => l.shape.ci), [3], 'only the stem needs no input gradient');
+  const { BENCH_NETWORK, benchNetworkForwardFlops } = await import('../../bench/lib/network.js');
+  const layers = networkConvLayers();
+  assert.equal(
+    layers.reduce((a, l) => a + l.count, 0),
+    1 + 2 * 9 + 2,
+    'stem + 2 convs × 9 blocks + 2 shortcuts',
+  );
+  assert.deepEqual(
+    layers.filter((l) => !l.needsInputGradient).map((l) => l.shape.ci),
+    [3],
+    'only the stem needs no input gradient',
+  );
   const total = layers.reduce((a, l) => a + l.count * convFlops(l.shape), 0);
-  const dense = 2 * SEED_MODEL.widths[2] * SEED_MODEL.classes;
-  assert.equal(total, 32 * (seedModelForwardFlops(SEED_MODEL) - dense));
+  const dense = 2 * BENCH_NETWORK.widths[2] * BENCH_NETWORK.classes;
+  assert.equal(total, 32 * (benchNetworkForwardFlops(BENCH_NETWORK) - dense));
 });

@@ -10,7 +10,9 @@ const start = (i: number) => f(0.25 + i / 64);
 test('mul-add kernel: each lane follows acc = fround(fround(acc * m) + c), as in float32 JS', async () => {
   const kernel = instantiatePeakKernel(compilePeakKernel(await assemblePeakKernel('mul-add')));
   assert.equal(kernel.accumulators.length, ACCUMULATORS * LANES);
-  kernel.accumulators.forEach((_, i) => (kernel.accumulators[i] = start(i)));
+  kernel.accumulators.forEach((_, i) => {
+    kernel.accumulators[i] = start(i);
+  });
   const [m, c, n] = [f(0.9), f(0.3), 37];
   kernel.run(n, m, c);
   const expected = Array.from({ length: ACCUMULATORS * LANES }, (_, i) => {
@@ -33,7 +35,9 @@ test('relaxed-madd kernel: acc = m * c + acc per lane (m * c exact, so fused or 
   if (!wasmApi.validate(bytes)) v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
   assert.ok(wasmApi.validate(bytes), 'relaxed SIMD still unavailable after setting --experimental-wasm-relaxed-simd');
   const kernel = instantiatePeakKernel(compilePeakKernel(bytes));
-  kernel.accumulators.forEach((_, i) => (kernel.accumulators[i] = start(i)));
+  kernel.accumulators.forEach((_, i) => {
+    kernel.accumulators[i] = start(i);
+  });
   const [m, c, n] = [f(0.75), f(0.375), 1000];
   kernel.run(n, m, c);
   const expected = Array.from({ length: ACCUMULATORS * LANES }, (_, i) => {

@@ -87,5 +87,8 @@ test('a config stored by an earlier tinynet loads without its retired keys; a fi
   const { config } = storedConfig({ export: { opset: 17, tolerance: 0.01 } }, ['train.lr=0.5']);
   assert.equal(config.export.tolerance, 0.01);
   assert.equal(config.train.lr, 0.5);
-  assert.throws(() => validateConfig({ export: { opset: 17 } }), (e: unknown) => e instanceof TinynetError && e.code === 'config.invalid');
+  assert.throws(
+    () => validateConfig({ export: { opset: 17 } }),
+    (e: unknown) => e instanceof TinynetError && e.code === 'config.invalid',
+  );
 });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { chartToSvg } from '../../core/charts.js';
 import { confusionHeatmapSpec, renderConfusionHeatmap, HEATMAP_LABELLED_CLASSES } from '../../core/confusion-heatmap.js';
-import { tempDir } from '../dataset/helpers.js';
+import { tempDir } from '../helpers/dataset-config.js';
 
 function confusion(n: number): number[][] {
   return Array.from({ length: n }, (_, t) => Array.from({ length: n }, (_, p) => (t === p ? 8 : (t * 7 + p * 3) % 5 === 0 ? 2 : 0)));
@@ -28,7 +28,14 @@ test(`confusion heatmap: beyond ${HEATMAP_LABELLED_CLASSES} classes the tick lab
 
 test('confusion heatmap: renders to a PNG file', async () => {
   const out = path.join(tempDir('heatmap'), 'confusion.png');
-  await renderConfusionHeatmap([[9, 1], [0, 10]], ['a', 'b'], out);
+  await renderConfusionHeatmap(
+    [
+      [9, 1],
+      [0, 10],
+    ],
+    ['a', 'b'],
+    out,
+  );
   const meta = await sharp(out).metadata();
   assert.equal(meta.format, 'png');
   assert.ok(meta.width! > 100 && meta.height! > 100);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import sharp from 'sharp';
 import { decodeImage } from '../../core/image/decode.js';
 import { parseHeader } from '../../core/image/header.js';
-import { makeImage } from '../dataset/fixtures.js';
+import { makeImage } from '../helpers/image-fixtures.js';
 
 async function sharpRgb(bytes: Uint8Array): Promise<Uint8Array> {
   return new Uint8Array(await sharp(bytes).removeAlpha().toColourspace('srgb').raw().toBuffer());
@@ -12,8 +12,16 @@ async function sharpRgb(bytes: Uint8Array): Promise<Uint8Array> {
 test('the wasm JPEG path gives the same pixels as sharp (color, grayscale, progressive)', async () => {
   const color = await makeImage(3, { size: 32 });
   const gray = await makeImage(4, { size: 32, channels: 1 });
-  const progressive = new Uint8Array(await sharp(await sharpRgb(color), { raw: { width: 32, height: 32, channels: 3 } }).jpeg({ progressive: true }).toBuffer());
-  for (const [name, bytes, channels] of [['color', color, 3], ['gray', gray, 1], ['progressive', progressive, 3]] as const) {
+  const progressive = new Uint8Array(
+    await sharp(await sharpRgb(color), { raw: { width: 32, height: 32, channels: 3 } })
+      .jpeg({ progressive: true })
+      .toBuffer(),
+  );
+  for (const [name, bytes, channels] of [
+    ['color', color, 3],
+    ['gray', gray, 1],
+    ['progressive', progressive, 3],
+  ] as const) {
     const d = await decodeImage(bytes, { width: 32, height: 32 });
     assert.equal(d.source.channels, channels, name);
     const ref = await sharpRgb(bytes);

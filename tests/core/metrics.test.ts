@@ -15,7 +15,11 @@ test('accuracy, top-5, macro-F1 and confusion match a hand computation', () => {
   assert.equal(r.count, 4);
   assert.equal(r.accuracy, 0.5);
   assert.equal(r.top5, 1);
-  assert.deepEqual(r.confusion, [[1, 1, 0], [0, 1, 0], [0, 1, 0]]);
+  assert.deepEqual(r.confusion, [
+    [1, 1, 0],
+    [0, 1, 0],
+    [0, 1, 0],
+  ]);
   // class 0: p=1 r=.5 f1=2/3; class 1: p=1/3 r=1 f1=.5; class 2: 0 → macro = (2/3+.5+0)/3
   assert.ok(Math.abs(r.macroF1 - (2 / 3 + 0.5) / 3) < 1e-12);
   assert.deepEqual(mostConfusedPairs(r.confusion, 1), [{ true: 0, predicted: 1, count: 1 }]);

@@ -36,10 +36,16 @@ test("README's configuration table names every config key and only those", () =>
   const readme = readFileSync(path.join(PACKAGE_ROOT, 'README.md'), 'utf8');
   const table = readme.slice(readme.indexOf('| section | keys (defaults) |'));
   const lines = table.split('\n').slice(2);
-  const rows = lines.slice(0, lines.findIndex((l) => !l.startsWith('|')));
+  const rows = lines.slice(
+    0,
+    lines.findIndex((l) => !l.startsWith('|')),
+  );
   const named = new Set<string>();
   for (const row of rows) {
-    const [, section, keys] = row.replaceAll('\\|', '/').split('|').map((c) => c.trim());
+    const [, section, keys] = row
+      .replaceAll('\\|', '/')
+      .split('|')
+      .map((c) => c.trim());
     const sec = section.replaceAll('`', '');
     if (/^\d/.test(keys)) named.add(sec);
     for (const [, token] of withoutParentheses(keys).matchAll(/`([^`]+)`/g)) {
@@ -51,7 +57,15 @@ test("README's configuration table names every config key and only those", () =>
   }
   const keys = leafKeys(configSchema);
   const covered = (k: string) => [...named].some((n) => k === n || k.startsWith(`${n}.`));
-  assert.deepEqual(keys.filter((k) => !covered(k)), [], 'config keys missing from the README table');
-  assert.deepEqual([...named].filter((n) => !keys.some((k) => k === n || k.startsWith(`${n}.`))), [], 'README names keys the config does not have');
+  assert.deepEqual(
+    keys.filter((k) => !covered(k)),
+    [],
+    'config keys missing from the README table',
+  );
+  assert.deepEqual(
+    [...named].filter((n) => !keys.some((k) => k === n || k.startsWith(`${n}.`))),
+    [],
+    'README names keys the config does not have',
+  );
   assert.ok(named.has('dataset.resize'));
 });

@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { Rng } from '../../core/rng.js';
 
 test('same seed, same stream; different seed, different stream', () => {
-  const a = new Rng(42), b = new Rng(42), c = new Rng(43);
+  const a = new Rng(42),
+    b = new Rng(42),
+    c = new Rng(43);
   const sa = Array.from({ length: 10 }, () => a.nextUint32());
   const sb = Array.from({ length: 10 }, () => b.nextUint32());
   const sc = Array.from({ length: 10 }, () => c.nextUint32());
@@ -32,5 +34,8 @@ test('uniform values are in range and roughly uniform; shuffle is a permutation'
   const items = Array.from({ length: 100 }, (_, i) => i);
   const shuffled = r.shuffle([...items]) as number[];
   assert.notDeepEqual(shuffled, items);
-  assert.deepEqual([...shuffled].sort((x, y) => x - y), items);
+  assert.deepEqual(
+    [...shuffled].sort((x, y) => x - y),
+    items,
+  );
 });

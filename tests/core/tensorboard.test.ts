@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { EventWriter } from '../../core/tensorboard/index.js';
 
-import { decodeEvents, fields, bytes, str, one } from './tb-decoder.js';
+import { decodeEvents, fields, bytes, str, one } from '../helpers/tb-decoder.js';
 
 test('event file: TFRecord framing with masked CRC-32C, file_version first, scalars/image/text/hparams', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'tinynet-tb-'));
@@ -51,11 +51,13 @@ test('event file: TFRecord framing with masked CRC-32C, file_version first, scal
 
   const start = fields(bytes(fields(values.find((v) => v.tag === '_hparams_/session_start_info')!.content!), 3)!);
   const entries = Object.fromEntries(
-    start.filter((f) => f.n === 1).map((f) => {
-      const e = fields(f.v as Buffer); // map entry: key = 1, value = 2 (google.protobuf.Value)
-      const val = fields(bytes(e, 2)!);
-      return [str(e, 1), val[0].n === 2 ? (val[0].v as Buffer).readDoubleLE(0) : val[0].n === 4 ? Boolean(val[0].v) : (val[0].v as Buffer).toString()];
-    }),
+    start
+      .filter((f) => f.n === 1)
+      .map((f) => {
+        const e = fields(f.v as Buffer); // map entry: key = 1, value = 2 (google.protobuf.Value)
+        const val = fields(bytes(e, 2)!);
+        return [str(e, 1), val[0].n === 2 ? (val[0].v as Buffer).readDoubleLE(0) : val[0].n === 4 ? Boolean(val[0].v) : (val[0].v as Buffer).toString()];
+      }),
   );
   assert.deepEqual(entries, { 'train.lr': 0.001, 'model.batchnorm': true, 'train.optimizer': 'adam' });
   const end = fields(bytes(fields(values.find((v) => v.tag === '_hparams_/session_end_info')!.content!), 4)!);

@@ -4,14 +4,22 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../core/rng.js';
 import { validateConfig, type AugmentConfig } from '../../core/config/index.js';
 import { augmentBatch, drawAugmentParams, normalizeBatch } from '../../dataset/index.js';
-import './helpers.js';
+import '../helpers/dataset-config.js';
 
-const B = 4, H = 8, W = 8;
+const B = 4,
+  H = 8,
+  W = 8;
 
 function randomBatch(seed: number): { u8: Uint8Array; x: tf.Tensor4D } {
   const rng = new Rng(seed);
   const u8 = Uint8Array.from({ length: B * H * W * 3 }, () => rng.int(256));
-  return { u8, x: tf.tensor4d(Float32Array.from(u8, (v) => v / 255), [B, H, W, 3]) };
+  return {
+    u8,
+    x: tf.tensor4d(
+      Float32Array.from(u8, (v) => v / 255),
+      [B, H, W, 3],
+    ),
+  };
 }
 
 function augmentConfig(augment: Record<string, unknown>): AugmentConfig {
@@ -84,12 +92,15 @@ test('a zero hue shift is the identity, a whole turn too; zero jitter factors ar
 
 test('normalizeBatch is (v/255 − mean)/std per channel', () => {
   const u8 = Uint8Array.from([0, 128, 255, 10, 20, 30]);
-  const mean = [0.5, 0.4, 0.3], std = [0.2, 0.25, 0.3];
+  const mean = [0.5, 0.4, 0.3],
+    std = [0.2, 0.25, 0.3];
   const out = normalizeBatch(u8, mean, std);
-  u8.forEach((v, i) => assert.ok(Math.abs(out[i] - (v / 255 - mean[i % 3]) / std[i % 3]) < 1e-5));
+  u8.forEach((v, i) => {
+    assert.ok(Math.abs(out[i] - (v / 255 - mean[i % 3]) / std[i % 3]) < 1e-5);
+  });
 });
 
-test('colour jitter runs in each image\'s own order (torchvision), and each order is a permutation', () => {
+test("colour jitter runs in each image's own order (torchvision), and each order is a permutation", () => {
   const strong = { brightness: 0.6, contrast: 0.6, saturation: 0.6, hue: 0.3 };
   const cfg = augmentConfig({ hflip: 0, random_resized_crop: { enabled: false }, color_jitter: strong });
   const drawn = drawAugmentParams(64, cfg, new Rng(3));
@@ -101,7 +112,10 @@ test('colour jitter runs in each image\'s own order (torchvision), and each orde
   }
   assert.ok(orders.size > 6, `only ${orders.size} distinct orders in 64 images`);
   const fixed = drawAugmentParams(8, augmentConfig({ color_jitter: { ...strong, random_order: false } }), new Rng(3));
-  assert.deepEqual(Array.from(fixed.order), Array.from({ length: 32 }, (_, i) => i % 4));
+  assert.deepEqual(
+    Array.from(fixed.order),
+    Array.from({ length: 32 }, (_, i) => i % 4),
+  );
 
   // Reference: the four ops one at a time (a config with only that op on), composed in the image's order.
   const { x } = randomBatch(6);
@@ -111,7 +125,11 @@ test('colour jitter runs in each image\'s own order (torchvision), and each orde
   params.order.set([0, 1, 2, 3], 4);
   const out = augmentBatch(x, params, cfg);
   const only = (name: keyof typeof strong) =>
-    augmentConfig({ hflip: 0, random_resized_crop: { enabled: false }, color_jitter: { brightness: 0, contrast: 0, saturation: 0, hue: 0, [name]: strong[name] } });
+    augmentConfig({
+      hflip: 0,
+      random_resized_crop: { enabled: false },
+      color_jitter: { brightness: 0, contrast: 0, saturation: 0, hue: 0, [name]: strong[name] },
+    });
   const names = ['brightness', 'contrast', 'saturation', 'hue'] as const;
   for (const image of [0, 1]) {
     let ref = x;

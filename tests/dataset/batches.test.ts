@@ -4,9 +4,11 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../core/rng.js';
 import { createBatchIterator, normalizeBatch, type DatasetMeta, type SplitData } from '../../dataset/index.js';
 import { validateConfig } from '../../core/config/index.js';
-import './helpers.js';
+import '../helpers/dataset-config.js';
 
-const H = 4, W = 4, N = 10;
+const H = 4,
+  W = 4,
+  N = 10;
 const data: SplitData = {
   images: Uint8Array.from({ length: N * H * W * 3 }, (_, i) => (i * 7) % 256),
   labels: Int32Array.from({ length: N }, (_, i) => i % 3),
@@ -33,7 +35,14 @@ test('one epoch visits every row once, y matches the labels, x is the normalized
   const before = tf.memory().numTensors;
   const batches = await collect(it);
   assert.equal(tf.memory().numTensors, before);
-  assert.deepEqual(batches.map((b) => b.shape), [[4, H, W, 3], [4, H, W, 3], [2, H, W, 3]]);
+  assert.deepEqual(
+    batches.map((b) => b.shape),
+    [
+      [4, H, W, 3],
+      [4, H, W, 3],
+      [2, H, W, 3],
+    ],
+  );
   const seen = batches.flatMap((b) => b.idx).sort((a, b) => a - b);
   assert.deepEqual(seen, [...Array(N).keys()]);
   const px = H * W * 3;
@@ -53,21 +62,32 @@ test('seeded shuffle: same seed → same order, each epoch a new order; dropLast
     for (let e = 0; e < epochs; e++) out.push((await collect(it)).flatMap((b) => b.idx));
     return out;
   };
-  const a = await order(7, 2), b = await order(7, 2);
+  const a = await order(7, 2),
+    b = await order(7, 2);
   assert.deepEqual(a, b);
   assert.notDeepEqual(a[0], a[1]);
   assert.equal(a[0].length, 8);
   const plain = createBatchIterator({ data, meta, batchSize: 4, shuffle: false, rng: new Rng(1) });
-  assert.deepEqual((await collect(plain)).flatMap((b) => b.idx), [...Array(N).keys()]);
+  assert.deepEqual(
+    (await collect(plain)).flatMap((b) => b.idx),
+    [...Array(N).keys()],
+  );
 });
 
 test('augmented batches are deterministic for a seed and differ from plain ones', async () => {
   const augment = validateConfig({}).config.augment;
   const run = (seed: number) => collect(createBatchIterator({ data, meta, batchSize: 5, shuffle: true, rng: new Rng(seed), augment }));
-  const a = await run(3), b = await run(3);
-  assert.deepEqual(a.map((x) => [...x.x]), b.map((x) => [...x.x]));
+  const a = await run(3),
+    b = await run(3);
+  assert.deepEqual(
+    a.map((x) => [...x.x]),
+    b.map((x) => [...x.x]),
+  );
   const plain = await collect(createBatchIterator({ data, meta, batchSize: 5, shuffle: true, rng: new Rng(3) }));
-  assert.deepEqual(a.map((x) => x.idx), plain.map((x) => x.idx));
+  assert.deepEqual(
+    a.map((x) => x.idx),
+    plain.map((x) => x.idx),
+  );
   assert.notDeepEqual([...a[0].x], [...plain[0].x]);
 });
 

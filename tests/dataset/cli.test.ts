@@ -5,7 +5,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { tempDir } from './helpers.js';
+import { tempDir } from '../helpers/dataset-config.js';
 
 const run = promisify(execFile);
 const MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../cli/main.js');
@@ -25,7 +25,10 @@ test('tinynet data synth → prepare → stats → preview on a tiny synthetic d
   let r = await tinynet(cwd, 'data', 'synth', '--out', 'syn', '--classes', '3', '--per-class', '10', '--val-per-class', '2', '--size', '32');
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /wrote 30 train \+ 6 val images of 3 classes/);
-  writeFileSync(path.join(cwd, 'c.yaml'), 'dataset:\n  source: hf-parquet\n  path: syn\n  image_size: 32\ntrain:\n  batch_size: 4\npaths:\n  cache: cache\n  runs: runs\n');
+  writeFileSync(
+    path.join(cwd, 'c.yaml'),
+    'dataset:\n  source: hf-parquet\n  path: syn\n  image_size: 32\ntrain:\n  batch_size: 4\npaths:\n  cache: cache\n  runs: runs\n',
+  );
   r = await tinynet(cwd, 'data', 'prepare', '--config', 'c.yaml');
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /^prepared .*\ntrain 27 · val 6 · test 3 images, 3 classes, input 32×32×3 \(center_crop\)/);

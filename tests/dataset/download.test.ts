@@ -5,7 +5,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { tempDir } from './helpers.js';
+import { tempDir } from '../helpers/dataset-config.js';
 import { downloadDataset, RECORD_FILE } from '../../dataset/download.js';
 import { TinynetError } from '../../core/errors.js';
 
@@ -30,10 +30,10 @@ async function hfServer(opts: { cutFirst: number }) {
   const server = http.createServer((req, res) => {
     seen.push({ url: req.url!, range: req.headers.range, auth: req.headers.authorization });
     if (req.url!.startsWith('/datasets/zh-plus/tiny-imagenet/resolve/main/')) {
-      res.writeHead(302, { location: '/cdn/' + req.url!.split('/resolve/main/')[1], 'x-linked-etag': `"${SHA}"` });
+      res.writeHead(302, { location: `/cdn/${req.url!.split('/resolve/main/')[1]}`, 'x-linked-etag': `"${SHA}"` });
       return res.end();
     }
-    if (req.url !== '/cdn/' + FILE) {
+    if (req.url !== `/cdn/${FILE}`) {
       res.writeHead(404);
       return res.end();
     }
@@ -73,7 +73,7 @@ test('a transfer cut mid-way is retried with a Range request and completes', asy
     const start = Number(/^bytes=(\d+)-$/.exec(cdn[1].range ?? '')?.[1]);
     assert.ok(start > 0 && start <= BODY.length / 2, log);
     assert.ok(srv.seen.every((s) => s.auth === 'Bearer secret'));
-    assert.equal(existsSync(path.join(dir, FILE + '.part')), false);
+    assert.equal(existsSync(path.join(dir, `${FILE}.part`)), false);
     const record = JSON.parse(readFileSync(path.join(dir, RECORD_FILE), 'utf8'));
     assert.deepEqual({ size: record.files[FILE].size, sha256: record.files[FILE].sha256 }, { size: BODY.length, sha256: SHA });
   } finally {
@@ -89,7 +89,7 @@ test('an interrupted run leaves a .part that the next run resumes; a third run o
       downloadDataset({ dir, endpoint: srv.endpoint, files: [FILE], retries: 0 }),
       (e: unknown) => e instanceof TinynetError && e.code === 'download.failed' && /resume/.test(e.hint ?? ''),
     );
-    const part = path.join(dir, FILE + '.part');
+    const part = path.join(dir, `${FILE}.part`);
     const kept = statSync(part).size;
     assert.ok(kept > 0 && kept <= BODY.length / 2, `kept ${kept} bytes`);
     assert.deepEqual(readFileSync(part), BODY.subarray(0, kept));

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import { tempDir, testConfig, tinySyntheticConfig } from './helpers.js';
-import { writeHfDataset } from './fixtures.js';
+import { tempDir, testConfig, tinySyntheticConfig } from '../helpers/dataset-config.js';
+import { writeHfDataset } from '../helpers/image-fixtures.js';
 import type { HfRow } from '../../dataset/hf-parquet-writer.js';
 import { prepareDataset, cacheDirFor, loadMeta, loadSplit } from '../../dataset/index.js';
 import { TinynetError } from '../../core/errors.js';
@@ -68,8 +68,14 @@ test('loadSplit/loadMeta on a missing cache name the prepare command', () => {
   const root = tempDir('nocache');
   const dir = cacheDirFor(tinySyntheticConfig(root));
   assert.equal(existsSync(dir), false);
-  assert.throws(() => loadMeta(dir), (e: unknown) => e instanceof TinynetError && e.code === 'dataset.cache_missing' && /tinynet data prepare --config/.test(e.hint ?? ''));
-  assert.throws(() => loadSplit(dir, 'train'), (e: unknown) => e instanceof TinynetError && e.code === 'dataset.cache_missing');
+  assert.throws(
+    () => loadMeta(dir),
+    (e: unknown) => e instanceof TinynetError && e.code === 'dataset.cache_missing' && /tinynet data prepare --config/.test(e.hint ?? ''),
+  );
+  assert.throws(
+    () => loadSplit(dir, 'train'),
+    (e: unknown) => e instanceof TinynetError && e.code === 'dataset.cache_missing',
+  );
 });
 
 test('decoding in worker threads gives the same cache as the main thread', async () => {
@@ -82,7 +88,9 @@ test('decoding in worker threads gives the same cache as the main thread', async
   const two = await prepareDataset(tinySyntheticConfig(root, { workers: 2 }), { force: true });
   assert.equal(two.dir, one.dir);
   assert.equal(two.reused, false);
-  files.forEach((f, i) => assert.deepEqual(readFileSync(path.join(two.dir, f)), first[i], f));
+  files.forEach((f, i) => {
+    assert.deepEqual(readFileSync(path.join(two.dir, f)), first[i], f);
+  });
   assert.deepEqual([two.meta.mean, two.meta.std, two.meta.grayscale], [one.meta.mean, one.meta.std, one.meta.grayscale]);
 });
 
@@ -91,14 +99,29 @@ test('a cache built with the other resize rule is rebuilt, not reused; each rule
   // Wide images (48×16) with a coloured left third: center_crop keeps only the middle, stretch all of it.
   const rows: HfRow[] = [];
   for (let i = 0; i < 8; i++) {
-    const w = 48, h = 16;
+    const w = 48,
+      h = 16;
     const rgb = Buffer.alloc(w * h * 3, 40 + i);
     for (let y = 0; y < h; y++) for (let x = 0; x < w / 3; x++) rgb[(y * w + x) * 3] = 250;
-    rows.push({ bytes: new Uint8Array(await sharp(rgb, { raw: { width: w, height: h, channels: 3 } }).png().toBuffer()), path: `${i}.png`, label: i % 2 });
+    rows.push({
+      bytes: new Uint8Array(
+        await sharp(rgb, { raw: { width: w, height: h, channels: 3 } })
+          .png()
+          .toBuffer(),
+      ),
+      path: `${i}.png`,
+      label: i % 2,
+    });
   }
   writeHfDataset(path.join(root, 'hf'), rows, rows.slice(0, 2), ['a', 'b']);
   const classes = path.join(root, 'classes.json');
-  writeFileSync(classes, JSON.stringify([{ id: 0, wnid: 'a', name: 'a' }, { id: 1, wnid: 'b', name: 'b' }]));
+  writeFileSync(
+    classes,
+    JSON.stringify([
+      { id: 0, wnid: 'a', name: 'a' },
+      { id: 1, wnid: 'b', name: 'b' },
+    ]),
+  );
   const dataset = { source: 'hf-parquet', path: path.join(root, 'hf'), classes, image_size: 8, test_ratio: 0.25 };
   const crop = await prepareDataset(testConfig(root, dataset));
   const stretch = await prepareDataset(testConfig(root, { ...dataset, resize: 'stretch' }));

@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync, truncateSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { tempDir, testConfig } from './helpers.js';
-import { makeImage, writeHfDataset, zipStored } from './fixtures.js';
+import { tempDir, testConfig } from '../helpers/dataset-config.js';
+import { makeImage, writeHfDataset, zipStored } from '../helpers/image-fixtures.js';
 import { prepareDataset, cacheDirFor, loadClassList, loadSplit } from '../../dataset/index.js';
 import { FolderSource } from '../../dataset/sources/folder.js';
 import { TINY_IMAGENET_CLASSES } from '../../core/paths.js';
@@ -52,7 +52,10 @@ test('HF parquet with the built-in class list: label ids kept, standard wnids in
   assert.equal(meta.grayscale.total, 3 + 3); // one grayscale image per class in train and in val
   assert.equal((meta.image_sizes.train['20x12'] ?? 0) + (meta.image_sizes.test['20x12'] ?? 0), 3);
   const val = loadSplit(dir, 'val');
-  assert.deepEqual([...val.labels], PICK.flatMap((c) => [c.id, c.id]));
+  assert.deepEqual(
+    [...val.labels],
+    PICK.flatMap((c) => [c.id, c.id]),
+  );
   // The grayscale image became R = G = B.
   const px = val.images.subarray(0, 16 * 16 * 3);
   for (let i = 0; i < px.length; i += 3) assert.ok(px[i] === px[i + 1] && px[i + 1] === px[i + 2]);
@@ -77,7 +80,7 @@ async function writeTinyImagenetTree(root: string): Promise<{ name: string; data
       ann.push(`val_${v}.JPEG\t${c.wnid}\t0\t0\t10\t10`);
     }
   }
-  entries.push({ name: 'tiny-imagenet-200/val/val_annotations.txt', data: Buffer.from(ann.join('\n') + '\n') });
+  entries.push({ name: 'tiny-imagenet-200/val/val_annotations.txt', data: Buffer.from(`${ann.join('\n')}\n`) });
   for (const e of entries) {
     mkdirSync(path.dirname(path.join(root, e.name)), { recursive: true });
     writeFileSync(path.join(root, e.name), e.data);
@@ -91,8 +94,14 @@ test('Tiny ImageNet folder layout and its zip map wnids to the same label ids', 
   writeFileSync(path.join(root, 'tiny-imagenet-200.zip'), zipStored(entries));
   for (const p of [path.join(root, 'tree'), path.join(root, 'tree', 'tiny-imagenet-200'), path.join(root, 'tiny-imagenet-200.zip')]) {
     const src = await FolderSource.open(p, BUILTIN);
-    assert.deepEqual([...(await src.labels('train'))], PICK.flatMap((c) => [c.id, c.id, c.id, c.id]).sort((a, b) => a - b));
-    assert.deepEqual([...(await src.labels('val'))], PICK.flatMap((c) => [c.id, c.id]));
+    assert.deepEqual(
+      [...(await src.labels('train'))],
+      PICK.flatMap((c) => [c.id, c.id, c.id, c.id]).sort((a, b) => a - b),
+    );
+    assert.deepEqual(
+      [...(await src.labels('val'))],
+      PICK.flatMap((c) => [c.id, c.id]),
+    );
     let n = 0;
     for await (const item of src.items('val')) {
       assert.equal(item.index, n++);
@@ -158,7 +167,14 @@ test('bad input: parquet without an `image` column', async () => {
   const { parquetWriteBuffer } = await import('hyparquet-writer');
   writeFileSync(
     path.join(root, 'hf', 'data', 'train-00000-of-00001.parquet'),
-    new Uint8Array(parquetWriteBuffer({ columnData: [{ name: 'picture', data: ['x', 'y'] }, { name: 'label', data: [0, 1] }] })),
+    new Uint8Array(
+      parquetWriteBuffer({
+        columnData: [
+          { name: 'picture', data: ['x', 'y'] },
+          { name: 'label', data: [0, 1] },
+        ],
+      }),
+    ),
   );
   await assert.rejects(prepareDataset(config), isCode('dataset.bad_parquet', /no `image` column \(columns: picture, label\)/));
   assertNoCache(config);
@@ -183,13 +199,22 @@ test('bad input: label out of range', async () => {
 });
 
 test('bad input: unknown dataset config key', () => {
-  assert.throws(() => validateConfig({ dataset: { sorce: 'synthetic' } }), (e: unknown) => e instanceof TinynetError && /unknown config key "dataset\.sorce"/.test(e.message));
+  assert.throws(
+    () => validateConfig({ dataset: { sorce: 'synthetic' } }),
+    (e: unknown) => e instanceof TinynetError && /unknown config key "dataset\.sorce"/.test(e.message),
+  );
 });
 
 test('bad input: class list that is not a list of {id, wnid, name}', () => {
   const root = tempDir('badclasses');
   const file = path.join(root, 'c.json');
-  writeFileSync(file, JSON.stringify([{ id: 1, wnid: 'a', name: 'x' }, { id: 0, wnid: 'b', name: 'y' }]));
+  writeFileSync(
+    file,
+    JSON.stringify([
+      { id: 1, wnid: 'a', name: 'x' },
+      { id: 0, wnid: 'b', name: 'y' },
+    ]),
+  );
   assert.throws(() => loadClassList(file), isCode('dataset.classes_invalid', /ids must be 0\.\.1 in order/));
   assert.ok(readFileSync(file).length > 0);
 });

@@ -16,8 +16,13 @@ test('2,000 images at 0.1 → 200 test images, spread by largest remainder (per-
 
 test('ceil(ratio × n) overall, every class within one image of its share, at least one left in train', () => {
   const counts = testCounts(sizes, 0.1);
-  assert.equal(counts.reduce((a, b) => a + b, 0), Math.ceil(0.1 * 1052));
-  counts.forEach((k, c) => assert.ok(Math.abs(k - sizes[c] * (106 / 1052)) < 1, `class ${c}: ${k}`));
+  assert.equal(
+    counts.reduce((a, b) => a + b, 0),
+    Math.ceil(0.1 * 1052),
+  );
+  counts.forEach((k, c) => {
+    assert.ok(Math.abs(k - sizes[c] * (106 / 1052)) < 1, `class ${c}: ${k}`);
+  });
   assert.deepEqual(testCounts([1, 1, 1], 0.5), [0, 0, 0]);
   assert.deepEqual(testCounts([2, 1, 1], 0.9), [1, 0, 0]);
   // 0.7 × 10 is 7.000000000000001 in floating point: still 7.
@@ -35,7 +40,11 @@ test('the split follows the counts: no overlap, nothing lost, source order kept'
   const all = new Set([...train, ...testRows]);
   assert.equal(all.size, labels.length);
   assert.equal(train.length + testRows.length, labels.length);
-  assert.deepEqual([...testRows], [...testRows].sort((a, b) => a - b), 'source order kept');
+  assert.deepEqual(
+    [...testRows],
+    [...testRows].sort((a, b) => a - b),
+    'source order kept',
+  );
 });
 
 test('same seed → same split; another seed → another split', () => {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import { tempDir, tinySyntheticConfig } from './helpers.js';
+import { tempDir, tinySyntheticConfig } from '../helpers/dataset-config.js';
 import { prepareDataset, loadSplit, type DatasetMeta } from '../../dataset/index.js';
 import { computeStats, writeStats, formatStats } from '../../dataset/stats.js';
 import { renderPreview } from '../../dataset/preview.js';
@@ -38,7 +38,18 @@ test('stats: split sizes, per-class balance and imbalance of an unbalanced split
 
 test('renderChart writes a PNG whose text is drawn (a title changes the pixels)', async () => {
   const dir = tempDir('chart');
-  const base = { width: 200, height: 100, data: { values: [{ a: 'x', b: 1 }, { a: 'y', b: 2 }] }, mark: 'bar', encoding: { x: { field: 'a', type: 'nominal' }, y: { field: 'b', type: 'quantitative' } } } as const;
+  const base = {
+    width: 200,
+    height: 100,
+    data: {
+      values: [
+        { a: 'x', b: 1 },
+        { a: 'y', b: 2 },
+      ],
+    },
+    mark: 'bar',
+    encoding: { x: { field: 'a', type: 'nominal' }, y: { field: 'b', type: 'quantitative' } },
+  } as const;
   const plain = await renderChart({ ...base } as never, path.join(dir, 'plain.png'));
   const titled = await renderChart({ ...base, title: 'WWWWWWWWWW' } as never, path.join(dir, 'titled.png'));
   const m1 = await sharp(plain).metadata();

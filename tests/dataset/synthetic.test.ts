@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { tempDir, tinySyntheticConfig } from './helpers.js';
+import { tempDir, tinySyntheticConfig } from '../helpers/dataset-config.js';
 import { synthesizeDataset, prepareDataset, loadSplit, loadClassList } from '../../dataset/index.js';
 import { SYNTH_TRAIN_FILE, SYNTH_VAL_FILE } from '../../dataset/synthetic.js';
 import { TinynetError } from '../../core/errors.js';
@@ -51,10 +51,16 @@ test('the synthetic classes are learnable: nearest class mean on pixels beats ch
   const counts = new Array(6).fill(0);
   for (let i = 0; i < train.n; i++) {
     const f = feature(train.images, i);
-    f.forEach((v, k) => (means[train.labels[i]][k] += v));
+    f.forEach((v, k) => {
+      means[train.labels[i]][k] += v;
+    });
     counts[train.labels[i]]++;
   }
-  means.forEach((m, c) => m.forEach((_, k) => (m[k] /= counts[c])));
+  means.forEach((m, c) => {
+    m.forEach((_, k) => {
+      m[k] /= counts[c];
+    });
+  });
   let correct = 0;
   for (let i = 0; i < val.n; i++) {
     const f = feature(val.images, i);

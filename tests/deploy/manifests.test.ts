@@ -32,8 +32,18 @@ function load<T>(file: string): T {
 const deployment = load<IDeployment>('k8s/deployment.yaml');
 const service = load<IService>('k8s/service.yaml');
 const hpa = load<IHorizontalPodAutoscaler>('k8s/hpa.yaml');
-const runtime = load<{ apiVersion: string; kind: string; metadata: { name: string }; spec: { supportedModelFormats: Array<{ name: string }>; protocolVersions: string[]; containers: IContainer[] } }>('kserve/servingruntime.yaml');
-const isvc = load<{ apiVersion: string; kind: string; metadata: { name: string }; spec: { predictor: { model: { modelFormat: { name: string }; runtime: string; protocolVersion: string; storageUri: string } } } }>('kserve/inferenceservice.yaml');
+const runtime = load<{
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string };
+  spec: { supportedModelFormats: Array<{ name: string }>; protocolVersions: string[]; containers: IContainer[] };
+}>('kserve/servingruntime.yaml');
+const isvc = load<{
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string };
+  spec: { predictor: { model: { modelFormat: { name: string }; runtime: string; protocolVersion: string; storageUri: string } } };
+}>('kserve/inferenceservice.yaml');
 const container = deployment.spec!.template.spec!.containers[0];
 const serveHelp = execFileSync(process.execPath, [path.join(PACKAGE_ROOT, 'dist/cli/main.js'), 'serve', '--help'], { encoding: 'utf8' });
 
@@ -96,7 +106,11 @@ test('KServe: the ServingRuntime speaks v2 with a valid container, and the Infer
 test('every manifest and the image pass only flags `tinynet serve` has', () => {
   const containerfile = readFileSync(deploy('Containerfile'), 'utf8');
   const cmd = JSON.parse(/^CMD (\[.*\])$/m.exec(containerfile)![1]) as string[];
-  for (const [where, args] of [['deployment', container.args!], ['servingruntime', runtime.spec.containers[0].args!], ['Containerfile CMD', cmd]] as const) {
+  for (const [where, args] of [
+    ['deployment', container.args!],
+    ['servingruntime', runtime.spec.containers[0].args!],
+    ['Containerfile CMD', cmd],
+  ] as const) {
     for (const flag of args.filter((a) => a.startsWith('--'))) assert.ok(serveHelp.includes(flag), `${where}: ${flag} is not a tinynet serve flag`);
   }
 });

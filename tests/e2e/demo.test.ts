@@ -56,7 +56,10 @@ test('tinynet demo --no-serve leaves every artifact it promises, one line per st
   assert.equal(sanity.passed, true);
 
   for (const f of ['best.ckpt', 'last.ckpt', 'history.json']) assert.ok(existsSync(art(f)), f);
-  assert.ok(readdirSync(path.join(cwd, 'runs', 'smoke')).some((f) => f.startsWith('events.out.tfevents')), 'TensorBoard events');
+  assert.ok(
+    readdirSync(path.join(cwd, 'runs', 'smoke')).some((f) => f.startsWith('events.out.tfevents')),
+    'TensorBoard events',
+  );
 
   assert.ok(readFileSync(art('model.onnx')).length > 1000);
   assert.match(run.stdout, /verified: max \|Δprob\| \d\.\de-?\d+, top-1 agreement 100\.0%/, 'a finite parity figure');
@@ -74,7 +77,11 @@ test('tinynet demo --no-serve leaves every artifact it promises, one line per st
 
 test('tinynet demo then serves the API and the web demo, and stops cleanly on SIGTERM', { timeout: 240_000 }, async () => {
   const cwd = mkdtempSync(path.join(tmpdir(), 'tinynet-demo-serve-'));
-  const child = spawn(process.execPath, [CLI, 'demo', '--port', '0', ...REDUCED], { cwd, env: { ...process.env, TINYNET_LOG: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, 'demo', '--port', '0', ...REDUCED], {
+    cwd,
+    env: { ...process.env, TINYNET_LOG: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));

@@ -19,7 +19,12 @@ const absMax = (xs: Float32Array) => xs.reduce((m, v) => Math.max(m, Math.abs(v)
 const shareWithin = (batches: Float32Array[], t: number) => {
   let inside = 0;
   let all = 0;
-  for (const b of batches) for (const v of b) (all++, Math.abs(v) <= t && inside++);
+  for (const b of batches) {
+    for (const v of b) {
+      all++;
+      if (Math.abs(v) <= t) inside++;
+    }
+  }
   return inside / all;
 };
 
@@ -47,7 +52,10 @@ test('percentile: the smallest bin edge holding the share of |x|, over batches t
 
 test('percentile and entropy keep min 0 for ReLU-like values', () => {
   for (const c of [new PercentileCalibrator(99.9), new EntropyCalibrator(512)]) {
-    c.observe('relu', Float32Array.from(gaussian(20_000), (v) => Math.max(0, v)));
+    c.observe(
+      'relu',
+      Float32Array.from(gaussian(20_000), (v) => Math.max(0, v)),
+    );
     const r = c.ranges().get('relu')!;
     assert.equal(r.min, 0, c.method);
     assert.ok(r.max > 1 && r.max < 5, `${c.method}: ${r.max}`);

@@ -14,7 +14,7 @@ import { TinynetError } from '../../core/errors.js';
 import { validateConfig } from '../../core/config/index.js';
 import { prepareDataset } from '../../dataset/index.js';
 import { PACKAGE_ROOT } from '../../core/paths.js';
-import { cpuBackend, maxAbsDiff, parity, randomizeWeights } from './helpers.js';
+import { cpuBackend, maxAbsDiff, parity, randomizeWeights } from '../helpers/export-parity.js';
 import { saveTfjsModel } from './tfjs-files.js';
 import { writeTinyCheckpoint } from './fixtures.js';
 
@@ -59,17 +59,26 @@ test('tfjs model + dataset meta.json: classifier export with the uint8 head (mod
   const dir = tmp();
   const file = await saveTfjsModel(smallCnn(), path.join(dir, 'm'), 'float16');
   const metaFile = path.join(dir, 'meta.json');
-  writeFileSync(metaFile, JSON.stringify({ classes: [0, 1, 2, 3].map((id) => ({ id, wnid: `w${id}`, name: `n${id}` })), mean: [0.5, 0.4, 0.3], std: [0.2, 0.3, 0.25] }));
+  writeFileSync(
+    metaFile,
+    JSON.stringify({ classes: [0, 1, 2, 3].map((id) => ({ id, wnid: `w${id}`, name: `n${id}` })), mean: [0.5, 0.4, 0.3], std: [0.2, 0.3, 0.25] }),
+  );
   const out = path.join(dir, 'cls.onnx');
   const summary = await runExport({ tfjs: file, meta: metaFile, out, verify: true, tolerance: 1e-4, foldBatchNorm: true, randomCount: 4 });
   assert.equal(summary.input, 'uint8-nhwc');
   assert.ok(summary.verify?.ok);
   assert.equal(summary.verify?.maxAbsLogits, null, 'tfjs gives probabilities only; logits are taken from before its softmax');
-  assert.deepEqual(summary.outputs.map((o) => o.name), ['logits', 'probabilities']);
+  assert.deepEqual(
+    summary.outputs.map((o) => o.name),
+    ['logits', 'probabilities'],
+  );
   const info = inspectFile(out);
-  assert.equal(info.ops.Softmax, 1, 'the model\'s own softmax gives probabilities, none added');
+  assert.equal(info.ops.Softmax, 1, "the model's own softmax gives probabilities, none added");
   assert.equal(info.metadata.classes?.[3].name, 'n3');
-  await assert.rejects(runExport({ tfjs: file, meta: path.join(dir, 'none.json'), out, verify: false, tolerance: 1e-4, foldBatchNorm: true }), (e: unknown) => e instanceof TinynetError && e.code === 'export.not_found');
+  await assert.rejects(
+    runExport({ tfjs: file, meta: path.join(dir, 'none.json'), out, verify: false, tolerance: 1e-4, foldBatchNorm: true }),
+    (e: unknown) => e instanceof TinynetError && e.code === 'export.not_found',
+  );
 });
 
 test('bad tfjs inputs are clear errors', async () => {
@@ -112,7 +121,13 @@ test('verification also runs on real images from the dataset cache the checkpoin
   await cpuBackend();
   const dir = tmp();
   const rest = {
-    dataset: { source: 'synthetic', path: path.join(dir, 'synth'), image_size: 8, test_ratio: 0.2, synthetic: { classes: 5, per_class: 10, val_per_class: 2, seed: 3 } },
+    dataset: {
+      source: 'synthetic',
+      path: path.join(dir, 'synth'),
+      image_size: 8,
+      test_ratio: 0.2,
+      synthetic: { classes: 5, per_class: 10, val_per_class: 2, seed: 3 },
+    },
     paths: { cache: path.join(dir, 'cache'), artifacts: path.join(dir, 'artifacts'), runs: path.join(dir, 'runs') },
   };
   const { config } = validateConfig(rest);
@@ -122,7 +137,11 @@ test('verification also runs on real images from the dataset cache the checkpoin
   const summary = await runExport({ checkpoint: ckpt, out: path.join(dir, 'model.onnx'), verify: true, tolerance: 1e-4, foldBatchNorm: true, randomCount: 2 });
   assert.ok(summary.verify?.ok);
   const real = summary.verify!.batches.filter((b) => b.kind === 'dataset');
-  assert.equal(real.reduce((a, b) => a + b.n, 0), 10, 'the 10 validation images');
+  assert.equal(
+    real.reduce((a, b) => a + b.n, 0),
+    10,
+    'the 10 validation images',
+  );
   assert.equal(summary.verify?.top1Agreement, 1);
   const info = inspectFile(summary.out);
   assert.deepEqual(info.metadata.normalization?.mean, prepared.meta.mean);
@@ -136,7 +155,10 @@ test('CLI: tinynet export --checkpoint … then tinynet inspect', async () => {
   writeTinyCheckpoint(ckpt);
   const out = path.join(dir, 'model.onnx');
   const env = { ...process.env, TINYNET_LOG: 'warn' };
-  const exp = await run('node', [CLI, 'export', '--checkpoint', ckpt, '--out', out, ...CONFIG, '--set', 'train.backend=cpu', '--samples', '0'], { env, cwd: dir });
+  const exp = await run('node', [CLI, 'export', '--checkpoint', ckpt, '--out', out, ...CONFIG, '--set', 'train.backend=cpu', '--samples', '0'], {
+    env,
+    cwd: dir,
+  });
   assert.match(exp.stdout, /verify\s+OK/);
   assert.match(exp.stdout, /top-1 agreement 100\.0%/);
   assert.ok(existsSync(out));
@@ -148,7 +170,13 @@ test('CLI: tinynet export --checkpoint … then tinynet inspect', async () => {
   const json = JSON.parse((await run('node', [CLI, 'inspect', out, '--json'], { env, cwd: dir })).stdout);
   assert.equal(json.outputs[1].name, 'probabilities');
   // A missing checkpoint exits 2 with a TinynetError, and writes nothing.
-  await assert.rejects(run('node', [CLI, 'export', '--checkpoint', path.join(dir, 'none.ckpt'), '--out', path.join(dir, 'x.onnx'), ...CONFIG, '--set', 'train.backend=cpu'], { env, cwd: dir }), (e: { code?: number; stderr?: string }) => e.code === 2 && /checkpoint not found/.test(e.stderr ?? ''));
+  await assert.rejects(
+    run('node', [CLI, 'export', '--checkpoint', path.join(dir, 'none.ckpt'), '--out', path.join(dir, 'x.onnx'), ...CONFIG, '--set', 'train.backend=cpu'], {
+      env,
+      cwd: dir,
+    }),
+    (e: { code?: number; stderr?: string }) => e.code === 2 && /checkpoint not found/.test(e.stderr ?? ''),
+  );
   assert.ok(!existsSync(path.join(dir, 'x.onnx')));
 });
 

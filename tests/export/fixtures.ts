@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { validateConfig } from '../../core/config/index.js';
 import { buildResNet } from '../../train/model/index.js';
 import { saveCheckpoint, type CheckpointContents } from '../../train/checkpoint.js';
-import { randomizeWeights } from './helpers.js';
+import { randomizeWeights } from '../helpers/export-parity.js';
 import type { DatasetInfo } from '../../export/exporter.js';
 
 export const TINY_META = {

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { exportLayersModel } from '../../export/exporter.js';
 import { tinyResNet, TINY_DATASET } from './fixtures.js';
-import { cpuBackend } from './helpers.js';
+import { cpuBackend } from '../helpers/export-parity.js';
 import { quantizeInt8 } from '../../export/precision/int8.js';
 import { convertToFloat16 } from '../../export/precision/float16.js';
 import { serializeVariant } from '../../export/precision/variant.js';
@@ -20,7 +20,9 @@ import { serializeVariant } from '../../export/precision/variant.js';
 // the repo's own onnx/ folder would pass for the onnx package.
 const python = ['/usr/bin/python3', 'python3'].find((p) => spawnSync(p, ['-c', 'import onnx.checker'], { stdio: 'ignore', cwd: tmpdir() }).status === 0);
 
-test('exported files pass onnx.checker (full_check) and strict shape inference', { skip: python ? false : 'python3 with the onnx package not found' }, async () => {
+test('exported files pass onnx.checker (full_check) and strict shape inference', {
+  skip: python ? false : 'python3 with the onnx package not found',
+}, async () => {
   await cpuBackend();
   const dir = mkdtempSync(path.join(tmpdir(), 'tinynet-check-'));
   const { model } = tinyResNet();
@@ -33,12 +35,17 @@ test('exported files pass onnx.checker (full_check) and strict shape inference',
   const [, h, w] = model.inputs[0].shape as number[];
   const images = Uint8Array.from({ length: 8 * h * w * 3 }, (_, i) => (i * 131) & 255);
   const int8 = await quantizeInt8(float.graph, { images, n: 8, height: h, width: w, channels: 3 }, { method: 'minmax', activations: 'uint8' });
-  for (const [name, graph] of [['int8', int8.graph], ['fp16', convertToFloat16(float.graph).graph]] as const) {
+  for (const [name, graph] of [
+    ['int8', int8.graph],
+    ['fp16', convertToFloat16(float.graph).graph],
+  ] as const) {
     const file = path.join(dir, `${name}.onnx`);
     writeFileSync(file, serializeVariant(float, graph, { precision: name }));
     files.push(file);
   }
-  const script = 'import onnx, sys\nfor f in sys.argv[1:]:\n    m = onnx.load(f)\n    onnx.checker.check_model(m, full_check=True)\n    onnx.shape_inference.infer_shapes(m, strict_mode=True)\nprint("ok")';
+  const script =
+    'import onnx, sys\nfor f in sys.argv[1:]:\n    m = onnx.load(f)\n    onnx.checker.check_model(m, full_check=True)\n    ' +
+    'onnx.shape_inference.infer_shapes(m, strict_mode=True)\nprint("ok")';
   const out = execFileSync(python!, ['-c', script, ...files], { encoding: 'utf8', cwd: tmpdir() });
   assert.equal(out.trim(), 'ok');
 });

@@ -20,8 +20,8 @@ import { GraphBuilder } from '../../onnx/builder.js';
 import { quantizeInt8 } from '../../export/precision/int8.js';
 import { convertToFloat16, float16BitsToFloat32, toFloat16Bits } from '../../export/precision/float16.js';
 import { planQdq } from '../../export/quantize/plan.js';
-import { cpuBackend, randomizeWeights } from './helpers.js';
-import { tempDir } from '../dataset/helpers.js';
+import { cpuBackend, randomizeWeights } from '../helpers/export-parity.js';
+import { tempDir } from '../helpers/dataset-config.js';
 
 const SIZE = 32;
 const CLASSES = 10;
@@ -33,17 +33,27 @@ function exportModel(activation: string): ExportResult {
   const model = buildResNet(config.model, { inputShape: [SIZE, SIZE, 3], numClasses: CLASSES }, { seed: 2 });
   randomizeWeights(model, 3);
   const r = exportLayersModel(model, {
-    dataset: { classes: Array.from({ length: CLASSES }, (_, index) => ({ index, id: String(index), name: `c${index}` })), normalization: { mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25], pixel_scale: 1 / 255 } },
+    dataset: {
+      classes: Array.from({ length: CLASSES }, (_, index) => ({ index, id: String(index), name: `c${index}` })),
+      normalization: { mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25], pixel_scale: 1 / 255 },
+    },
   });
   model.dispose();
   return r;
 }
 
-const ops = (g: IrGraph) => g.nodes.reduce<Record<string, number>>((m, n) => ((m[n.op] = (m[n.op] ?? 0) + 1), m), {});
+const ops = (g: IrGraph) => {
+  const counts: Record<string, number> = {};
+  for (const n of g.nodes) counts[n.op] = (counts[n.op] ?? 0) + 1;
+  return counts;
+};
 const toBytes = (g: IrGraph) => serializeModel(g, { producerName: 'test', producerVersion: '0', metadata: {} });
 
 async function run(bytes: Uint8Array, u8: Uint8Array, n: number, optimizedFile?: string): Promise<{ logits: Float32Array; probabilities: Float32Array }> {
-  const session = await ort.InferenceSession.create(bytes, { graphOptimizationLevel: 'all', ...(optimizedFile ? { optimizedModelFilePath: optimizedFile, logSeverityLevel: 3 as const } : {}) });
+  const session = await ort.InferenceSession.create(bytes, {
+    graphOptimizationLevel: 'all',
+    ...(optimizedFile ? { optimizedModelFilePath: optimizedFile, logSeverityLevel: 3 as const } : {}),
+  });
   try {
     const out = await session.run({ image: new ort.Tensor('uint8', u8, [n, SIZE, SIZE, 3]) });
     return { logits: out.logits.data as Float32Array, probabilities: out.probabilities.data as Float32Array };
@@ -67,14 +77,21 @@ before(async () => {
 
 test('int8: QDQ around every Conv and the Gemm, ReLUs folded, fused by onnxruntime into integer kernels', async () => {
   const floatOps = ops(float.graph);
-  const q = await quantizeInt8(float.graph, { images: images(32, 1), n: 32, height: SIZE, width: SIZE, channels: 3 }, { method: 'minmax', activations: 'uint8' });
+  const q = await quantizeInt8(
+    float.graph,
+    { images: images(32, 1), n: 32, height: SIZE, width: SIZE, channels: 3 },
+    { method: 'minmax', activations: 'uint8' },
+  );
   const qOps = ops(q.graph);
   assert.deepEqual(q.leftInFloat, {});
   assert.equal(qOps.Relu ?? 0, 0, 'every ReLU follows a Conv or an Add and is folded');
   assert.equal(qOps.Conv, floatOps.Conv);
   const weightDq = q.graph.nodes.filter((n) => n.op === 'DequantizeLinear' && q.graph.initializers.get(n.inputs[0])?.dtype === 'int8');
   assert.equal(weightDq.length, floatOps.Conv + floatOps.Gemm, 'one int8 weight per Conv and Gemm');
-  assert.ok(weightDq.every((n) => n.attrs.axis?.kind === 'int'), 'per-channel scales');
+  assert.ok(
+    weightDq.every((n) => n.attrs.axis?.kind === 'int'),
+    'per-channel scales',
+  );
   const biasDq = q.graph.nodes.filter((n) => n.op === 'DequantizeLinear' && q.graph.initializers.get(n.inputs[0])?.dtype === 'int32');
   assert.equal(biasDq.length, floatOps.Conv + floatOps.Gemm);
 
@@ -93,7 +110,11 @@ test('int8: QDQ around every Conv and the Gemm, ReLUs folded, fused by onnxrunti
 });
 
 test('int8 activations: int8 zero points instead of uint8, same structure', async () => {
-  const q = await quantizeInt8(float.graph, { images: images(16, 2), n: 16, height: SIZE, width: SIZE, channels: 3 }, { method: 'minmax', activations: 'int8' });
+  const q = await quantizeInt8(
+    float.graph,
+    { images: images(16, 2), n: 16, height: SIZE, width: SIZE, channels: 3 },
+    { method: 'minmax', activations: 'int8' },
+  );
   const zps = q.graph.nodes.filter((n) => n.op === 'QuantizeLinear').map((n) => q.graph.initializers.get(n.inputs[2])!.dtype);
   assert.ok(zps.length > 0 && zps.every((d) => d === 'int8'));
   const out = await run(toBytes(q.graph), images(4, 5), 4);
@@ -113,10 +134,20 @@ test('an activation without an int8 form is left in float and said so', async ()
 
 test('fp16: float16 weights and compute, float32 in and out, probabilities within 2e-3 of the float model', async () => {
   const h = convertToFloat16(float.graph);
-  assert.deepEqual([...h.graph.initializers.values()].filter((t) => t.dtype === 'float32'), [], 'no float32 weight left');
+  assert.deepEqual(
+    [...h.graph.initializers.values()].filter((t) => t.dtype === 'float32'),
+    [],
+    'no float32 weight left',
+  );
   assert.equal(h.clampedWeights, 0);
-  assert.deepEqual(h.graph.inputs.map((i) => i.dtype), ['uint8']);
-  assert.deepEqual(h.graph.outputs.map((o) => o.dtype), ['float32', 'float32']);
+  assert.deepEqual(
+    h.graph.inputs.map((i) => i.dtype),
+    ['uint8'],
+  );
+  assert.deepEqual(
+    h.graph.outputs.map((o) => o.dtype),
+    ['float32', 'float32'],
+  );
   // The one Cast back to float32 is on the logits; Softmax then runs on float32 logits.
   const casts = h.graph.nodes.filter((n) => n.op === 'Cast');
   assert.equal(casts.length, 2, casts.map((c) => c.name).join(' '));

@@ -15,7 +15,10 @@ async function reference(x: Float32Array, p: QuantParams): Promise<{ q: Int8Arra
   const g = new GraphBuilder('qdq');
   g.addInput({ name: 'x', dtype: 'float32', dims: [x.length] });
   const scale = g.scalar('scale', p.scale);
-  const zp = g.initializer('zp', p.type === 'uint8' ? { dtype: 'uint8', dims: [], data: Uint8Array.of(p.zeroPoint) } : { dtype: 'int8', dims: [], data: Int8Array.of(p.zeroPoint) });
+  const zp = g.initializer(
+    'zp',
+    p.type === 'uint8' ? { dtype: 'uint8', dims: [], data: Uint8Array.of(p.zeroPoint) } : { dtype: 'int8', dims: [], data: Int8Array.of(p.zeroPoint) },
+  );
   g.node('QuantizeLinear', ['x', scale, zp], {}, { outputs: ['q'] });
   g.node('DequantizeLinear', ['q', scale, zp], {}, { outputs: ['y'] });
   g.addOutput({ name: 'q', dtype: p.type, dims: [x.length] });
@@ -53,7 +56,10 @@ for (const p of cases) {
     const ref = await reference(x, p);
     const q = quantizeArray(x, p);
     assert.deepEqual(Array.from(q), Array.from(ref.q));
-    assert.deepEqual(Array.from(q, (v) => dequantizeValue(v, p)), Array.from(ref.y));
+    assert.deepEqual(
+      Array.from(q, (v) => dequantizeValue(v, p)),
+      Array.from(ref.y),
+    );
   });
 }
 

@@ -16,7 +16,7 @@ import { TinynetError } from '../../core/errors.js';
 import { loadSplit } from '../../dataset/cache.js';
 import { calibrationImages } from '../../export/precision/variant.js';
 import { trainedCheckpoint, type TrainedCheckpoint } from './trained-checkpoint.js';
-import { tinynet } from '../protocol/cli-helpers.js';
+import { tinynet } from '../helpers/cli.js';
 
 let fx: TrainedCheckpoint;
 before(async () => {
@@ -92,8 +92,14 @@ test('fp16: float16 weights, float32 inputs and outputs, the same answers as the
   assert.ok(Math.abs(v.drop) <= 1);
   const report = inspectFile(v.out);
   assert.equal(report.metadata.precision!.precision, 'fp16');
-  assert.deepEqual(report.inputs.map((i) => i.dtype), ['uint8']);
-  assert.deepEqual(report.outputs.map((o) => o.dtype), ['float', 'float']);
+  assert.deepEqual(
+    report.inputs.map((i) => i.dtype),
+    ['uint8'],
+  );
+  assert.deepEqual(
+    report.outputs.map((o) => o.dtype),
+    ['float', 'float'],
+  );
   const floatParams = inspectFile(s.out).parameterBytes;
   assert.ok(Math.abs(report.parameterBytes - floatParams / 2) < 64, `fp16 weights ${report.parameterBytes} B vs float ${floatParams} B`);
 });
@@ -104,8 +110,11 @@ test('calibration: fewer train images than asked is said and all are used; an em
   const write = process.stderr.write.bind(process.stderr);
   const prev = process.env.TINYNET_LOG;
   process.env.TINYNET_LOG = 'info';
-  process.stderr.write = ((chunk: string | Uint8Array) => (lines.push(String(chunk)), true)) as typeof process.stderr.write;
-  let got;
+  process.stderr.write = ((chunk: string | Uint8Array) => {
+    lines.push(String(chunk));
+    return true;
+  }) as typeof process.stderr.write;
+  let got: ReturnType<typeof calibrationImages>;
   try {
     got = calibrationImages(train, train.n + 100, 1);
   } finally {
@@ -114,12 +123,24 @@ test('calibration: fewer train images than asked is said and all are used; an em
   }
   assert.equal(got.n, train.n);
   assert.match(lines.join(''), new RegExp(`train split has ${train.n} images, fewer than export.quantize.calibration_images = ${train.n + 100}`));
-  assert.throws(() => calibrationImages({ ...train, n: 0, images: new Uint8Array(0), labels: new Int32Array(0) }, 10, 1), (e: unknown) => e instanceof TinynetError && e.code === 'export.calibration_empty');
+  assert.throws(
+    () => calibrationImages({ ...train, n: 0, images: new Uint8Array(0), labels: new Int32Array(0) }, 10, 1),
+    (e: unknown) => e instanceof TinynetError && e.code === 'export.calibration_empty',
+  );
 });
 
 test('a float-input export gets no variant: the error names the input mode and what to use', async () => {
   await assert.rejects(
-    runExport({ checkpoint: fx.checkpoint, out: path.join(fx.root, 'float-input', 'model.onnx'), input: 'float32-nhwc', verify: false, tolerance: 1e-4, foldBatchNorm: true, precision: 'int8', quantize: quantizeSection.parse({}) }),
+    runExport({
+      checkpoint: fx.checkpoint,
+      out: path.join(fx.root, 'float-input', 'model.onnx'),
+      input: 'float32-nhwc',
+      verify: false,
+      tolerance: 1e-4,
+      foldBatchNorm: true,
+      precision: 'int8',
+      quantize: quantizeSection.parse({}),
+    }),
     (e: unknown) => e instanceof TinynetError && e.code === 'export.precision_input' && /float32-nhwc/.test(e.message) && /uint8-nhwc/.test(e.hint ?? ''),
   );
 });
@@ -138,7 +159,20 @@ test('the CLI: --quantize int8 writes both files and exits 0; a refused variant 
   writeFileSync(path.join(dir, 'ok.yaml'), yaml({ method: 'entropy', bins: 512 }));
   writeFileSync(path.join(dir, 'refuse.yaml'), yaml({ type: 'int8', method: 'percentile', percentile: 20, max_accuracy_drop: 0.5 }));
 
-  const ok = await tinynet(dir, ['export', '--config', 'ok.yaml', '--checkpoint', fx.checkpoint, '-o', 'ok/model.onnx', '--quantize', 'int8', '--calibration-images', '40', '--json']);
+  const ok = await tinynet(dir, [
+    'export',
+    '--config',
+    'ok.yaml',
+    '--checkpoint',
+    fx.checkpoint,
+    '-o',
+    'ok/model.onnx',
+    '--quantize',
+    'int8',
+    '--calibration-images',
+    '40',
+    '--json',
+  ]);
   assert.equal(ok.code, 0, ok.stderr);
   const summary = JSON.parse(ok.stdout) as RunExportSummary;
   assert.equal(summary.variant!.info.calibration!.method, 'entropy');
@@ -152,7 +186,19 @@ test('the CLI: --quantize int8 writes both files and exits 0; a refused variant 
   assert.ok(existsSync(path.join(dir, 'refused', 'model.onnx')));
   assert.ok(!existsSync(path.join(dir, 'refused', 'model.int8.onnx')));
 
-  const both = await tinynet(dir, ['export', '--config', 'ok.yaml', '--checkpoint', fx.checkpoint, '-o', 'both/model.onnx', '--quantize', 'int8', '--precision', 'fp16']);
+  const both = await tinynet(dir, [
+    'export',
+    '--config',
+    'ok.yaml',
+    '--checkpoint',
+    fx.checkpoint,
+    '-o',
+    'both/model.onnx',
+    '--quantize',
+    'int8',
+    '--precision',
+    'fp16',
+  ]);
   assert.notEqual(both.code, 0);
   assert.match(both.stderr, /fp16 and int8 were both asked for/);
 });

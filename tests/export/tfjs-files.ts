@@ -24,10 +24,12 @@ function toHalf(v: number): number {
 
 export async function saveTfjsModel(model: tf.LayersModel, dir: string, quantization: Quantization = 'none'): Promise<string> {
   let artifacts: tf.io.ModelArtifacts | undefined;
-  await model.save(tf.io.withSaveHandler(async (a) => {
-    artifacts = a;
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-  }));
+  await model.save(
+    tf.io.withSaveHandler(async (a) => {
+      artifacts = a;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
   if (!artifacts?.weightSpecs || !artifacts.weightData) throw new Error('no artifacts');
   const raw = new Float32Array(artifacts.weightData as ArrayBuffer);
   const specs: tf.io.WeightsManifestEntry[] = [];

@@ -12,7 +12,7 @@ import { loadSplit, type DatasetMeta } from '../../dataset/cache.js';
 import { normalizeBatch } from '../../dataset/augment.js';
 import { buildResNet } from '../../train/model/index.js';
 import { saveCheckpoint, type CheckpointContents } from '../../train/checkpoint.js';
-import { tempDir } from '../dataset/helpers.js';
+import { tempDir } from '../helpers/dataset-config.js';
 import { selectBackend } from '../../train/backend/select.js';
 
 export const SIZE = 16;
@@ -39,7 +39,13 @@ async function train(): Promise<TrainedCheckpoint> {
   const root = tempDir('quant');
   const raw = {
     seed: 3,
-    dataset: { source: 'synthetic', path: path.join(root, 'syn'), image_size: SIZE, test_ratio: 0.25, synthetic: { classes: CLASSES, per_class: 60, val_per_class: 5, seed: 9 } },
+    dataset: {
+      source: 'synthetic',
+      path: path.join(root, 'syn'),
+      image_size: SIZE,
+      test_ratio: 0.25,
+      synthetic: { classes: CLASSES, per_class: 60, val_per_class: 5, seed: 9 },
+    },
     model: { blocks: [1, 1], widths: [8, 16], dropout: 0 },
     train: { backend: 'wasm', batch_size: 16 },
     serve: { providers: ['cpu'], threads: 1, max_batch: 16 },

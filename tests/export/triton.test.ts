@@ -8,7 +8,7 @@ import { inspectFile } from '../../export/inspect.js';
 import { writeTritonRepository } from '../../export/triton.js';
 import { parsePbtxt, type PbMessage } from '../helpers/pbtxt.js';
 import { writeTinyModel } from '../helpers/serve-fixtures.js';
-import { tinyProject, tinynet } from '../protocol/cli-helpers.js';
+import { tinyProject, tinynet } from '../helpers/cli.js';
 
 process.env.TINYNET_LOG = 'warn';
 
@@ -28,9 +28,16 @@ async function checkRepository(modelFile: string, repo: string, name: string, ma
   assert.equal(one(cfg, 'max_batch_size'), maxBatch);
   const delay = one(cfg, 'dynamic_batching') as PbMessage;
   assert.equal(one(delay, 'max_queue_delay_microseconds'), delayMs * 1000);
-  for (const [kind, tensors, names] of [['input', onnx.inputs, session.inputNames], ['output', onnx.outputs, session.outputNames]] as const) {
+  for (const [kind, tensors, names] of [
+    ['input', onnx.inputs, session.inputNames],
+    ['output', onnx.outputs, session.outputNames],
+  ] as const) {
     const blocks = cfg[kind] as PbMessage[];
-    assert.deepEqual(blocks.map((b) => one(b, 'name')), [...names], `${kind} names as onnxruntime sees them`);
+    assert.deepEqual(
+      blocks.map((b) => one(b, 'name')),
+      [...names],
+      `${kind} names as onnxruntime sees them`,
+    );
     blocks.forEach((b, i) => {
       const t = tensors[i];
       assert.equal(one(b, 'data_type'), TYPES[t.dtype], `${t.name} datatype`);
@@ -39,8 +46,13 @@ async function checkRepository(modelFile: string, repo: string, name: string, ma
       else assert.equal(b.label_filename, undefined);
     });
   }
-  const labels = readFileSync(path.join(repo, name, 'labels.txt'), 'utf8').trimEnd().split('\n');
-  assert.deepEqual(labels, onnx.metadata.classes!.map((c) => c.name));
+  const labels = readFileSync(path.join(repo, name, 'labels.txt'), 'utf8')
+    .trimEnd()
+    .split('\n');
+  assert.deepEqual(
+    labels,
+    onnx.metadata.classes!.map((c) => c.name),
+  );
   assert.equal(labels.length, onnx.outputs[0].dims.at(-1));
   assert.deepEqual(readFileSync(path.join(repo, name, '1', 'model.onnx')), readFileSync(modelFile), 'version 1 is the exported file');
   await session.release();
@@ -50,7 +62,19 @@ test('tinynet export --triton writes a model repository that matches the exporte
   const dir = tinyProject('tinynet-triton-');
   const train = await tinynet(dir, ['train', '--config', 'tiny.yaml', '--set', 'train.epochs=1', '--set', 'train.max_steps_per_epoch=2']);
   assert.equal(train.code, 0, train.stderr);
-  const exp = await tinynet(dir, ['export', '--config', 'tiny.yaml', '--samples', '4', '--triton', 'triton', '--set', 'serve.max_batch=16', '--set', 'serve.max_delay_ms=2.5']);
+  const exp = await tinynet(dir, [
+    'export',
+    '--config',
+    'tiny.yaml',
+    '--samples',
+    '4',
+    '--triton',
+    'triton',
+    '--set',
+    'serve.max_batch=16',
+    '--set',
+    'serve.max_delay_ms=2.5',
+  ]);
   assert.equal(exp.code, 0, exp.stderr);
   assert.match(exp.stdout, /Triton model repository: .*triton\/model \(config\.pbtxt, 1\/model\.onnx, labels\.txt\)/);
   await checkRepository(path.join(dir, 'artifacts/model.onnx'), path.join(dir, 'triton'), 'model', 16, 2.5);

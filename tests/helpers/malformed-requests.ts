@@ -42,7 +42,12 @@ export function pngBomb(size = 20000): Buffer {
   ihdr[8] = 1; // bit depth 1
   ihdr[9] = 0; // grayscale
   const raw = Buffer.alloc(size * (1 + Math.ceil(size / 8))); // filter byte + packed row, all zero
-  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw, { level: 9 })), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw, { level: 9 })),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 export async function malformedRequests(modelName: string, bodyLimitBytes: number): Promise<BadRequest[]> {
@@ -79,7 +84,18 @@ export async function malformedRequests(modelName: string, bodyLimitBytes: numbe
     classify(`scrambled ${['png', 'jpeg', 'webp', 'gif'][i % 4]} #${i}`, `image/${['png', 'jpeg', 'webp', 'gif'][i % 4]}`, bytes, null);
   }
   // Content types we do not take.
-  for (const type of ['text/plain', 'application/xml', 'image/svg+xml', 'image/tiff', 'application/octet-stream', 'video/mp4', 'x/y', 'image', ';;;', 'application/x-www-form-urlencoded']) {
+  for (const type of [
+    'text/plain',
+    'application/xml',
+    'image/svg+xml',
+    'image/tiff',
+    'application/octet-stream',
+    'video/mp4',
+    'x/y',
+    'image',
+    ';;;',
+    'application/x-www-form-urlencoded',
+  ]) {
     classify(`content type ${type}`, type, images.png, 415);
   }
   classify('no content type', null, images.png, 415);
@@ -93,16 +109,55 @@ export async function malformedRequests(modelName: string, bodyLimitBytes: numbe
   const big = new Uint8Array(bodyLimitBytes + 1024);
   classify('oversized raw body', 'image/png', big, 413);
   classify('oversized JSON body', 'application/json', JSON.stringify({ images: ['A'.repeat(bodyLimitBytes + 10)] }), 413);
-  infer('oversized tensor body', JSON.stringify({ inputs: [{ name: 'image', shape: [1, 64, 64, 3], datatype: 'UINT8', data: 'x'.repeat(bodyLimitBytes) }] }), 413);
+  infer(
+    'oversized tensor body',
+    JSON.stringify({ inputs: [{ name: 'image', shape: [1, 64, 64, 3], datatype: 'UINT8', data: 'x'.repeat(bodyLimitBytes) }] }),
+    413,
+  );
 
   // Bad JSON.
-  const badJson = ['', '{', '}', '{"images":', '[1,2', 'null,', '{"images": [}', "{'images': []}", 'undefined', 'NaN', '{"images": ["a"]', '\u0000', '{"a":1}{"b":2}', '{"images":[]]}', '"\\x"'];
+  const badJson = [
+    '',
+    '{',
+    '}',
+    '{"images":',
+    '[1,2',
+    'null,',
+    '{"images": [}',
+    "{'images': []}",
+    'undefined',
+    'NaN',
+    '{"images": ["a"]',
+    '\u0000',
+    '{"a":1}{"b":2}',
+    '{"images":[]]}',
+    '"\\x"',
+  ];
   for (const [i, text] of badJson.entries()) {
     classify(`bad JSON #${i}`, 'application/json', text, 400);
     infer(`bad JSON tensor #${i}`, text, 400);
   }
   // JSON with wrong fields.
-  const badFields: unknown[] = [null, 1, 'x', [], {}, { images: null }, { images: 'abc' }, { images: {} }, { images: [] }, { images: [1] }, { images: [null] }, { images: [{}] }, { images: ['!!!'] }, { images: ['abc$'] }, { images: [''] }, { images: ['data:image/png;base64,'] }, { images: [['a']] }, { images: [true] }];
+  const badFields: unknown[] = [
+    null,
+    1,
+    'x',
+    [],
+    {},
+    { images: null },
+    { images: 'abc' },
+    { images: {} },
+    { images: [] },
+    { images: [1] },
+    { images: [null] },
+    { images: [{}] },
+    { images: ['!!!'] },
+    { images: ['abc$'] },
+    { images: [''] },
+    { images: ['data:image/png;base64,'] },
+    { images: [['a']] },
+    { images: [true] },
+  ];
   for (const [i, v] of badFields.entries()) classify(`bad images field #${i}`, 'application/json', JSON.stringify(v), 400);
   // Multipart, broken.
   const boundary = 'XyZ123';
@@ -110,23 +165,30 @@ export async function malformedRequests(modelName: string, bodyLimitBytes: numbe
     `--${boundary}\r\nContent-Disposition: form-data; name="${name}"${filename ? `; filename="${filename}"` : ''}\r\nContent-Type: ${type}\r\n\r\n${body}\r\n`;
   const mp = (body: string, b = boundary) => [`multipart/form-data; boundary=${b}`, body] as const;
   const multiparts: Array<[string, readonly [string, string], number | null]> = [
-    ['no boundary parameter', ['multipart/form-data', part('a', 'a.png', 'image/png', 'xx') + `--${boundary}--`], 400],
-    ['wrong boundary', mp(part('a', 'a.png', 'image/png', 'xx') + `--${boundary}--`, 'other'), 400],
+    ['no boundary parameter', ['multipart/form-data', `${part('a', 'a.png', 'image/png', 'xx')}--${boundary}--`], 400],
+    ['wrong boundary', mp(`${part('a', 'a.png', 'image/png', 'xx')}--${boundary}--`, 'other'), 400],
     ['missing closing boundary', mp(part('a', 'a.png', 'image/png', 'xx')), 400],
     ['truncated in headers', mp(`--${boundary}\r\nContent-Disposition: form-da`), 400],
     ['empty body', mp(''), 400],
-    ['only text fields', mp(part('a', null, 'text/plain', 'hello') + `--${boundary}--\r\n`), 400],
+    ['only text fields', mp(`${part('a', null, 'text/plain', 'hello')}--${boundary}--\r\n`), 400],
     ['garbage', mp('this is not multipart at all'), 400],
-    ['file part with junk', mp(part('a', 'a.png', 'image/png', 'not an image') + `--${boundary}--\r\n`), 422],
-    ['empty file part', mp(part('a', 'a.png', 'image/png', '') + `--${boundary}--\r\n`), 400],
-    ['two junk files', mp(part('a', 'a.png', 'image/png', 'junk') + part('b', 'b.png', 'image/png', 'junk2') + `--${boundary}--\r\n`), 422],
+    ['file part with junk', mp(`${part('a', 'a.png', 'image/png', 'not an image')}--${boundary}--\r\n`), 422],
+    ['empty file part', mp(`${part('a', 'a.png', 'image/png', '')}--${boundary}--\r\n`), 400],
+    ['two junk files', mp(`${part('a', 'a.png', 'image/png', 'junk') + part('b', 'b.png', 'image/png', 'junk2')}--${boundary}--\r\n`), 422],
     ['binary noise after boundary', mp(`--${boundary}\r\n\u0001\u0002\u0003\r\n\r\n--${boundary}--`), 400],
     ['no disposition', mp(`--${boundary}\r\nContent-Type: image/png\r\n\r\nxx\r\n--${boundary}--\r\n`), 400],
   ];
   for (const [name, [type, body], status] of multiparts) classify(`multipart: ${name}`, type, body, status);
   // Bad topk.
   for (const topk of ['0', '-1', 'abc', '1.5', '', '1e3', '99999999999', '%00', '[]', 'NaN']) {
-    out.push({ name: `topk=${topk}`, method: 'POST', path: `/v1/classify?topk=${encodeURIComponent(topk)}`, headers: { 'content-type': 'image/png' }, body: images.png, status: 400 });
+    out.push({
+      name: `topk=${topk}`,
+      method: 'POST',
+      path: `/v1/classify?topk=${encodeURIComponent(topk)}`,
+      headers: { 'content-type': 'image/png' },
+      body: images.png,
+      status: 400,
+    });
   }
   // Bad tensors.
   const n = 64 * 64 * 3;
@@ -166,12 +228,40 @@ export async function malformedRequests(modelName: string, bodyLimitBytes: numbe
   ];
   for (const [name, body] of tensors) infer(`tensor: ${name}`, JSON.stringify(body));
   infer('infer on an unknown model', JSON.stringify({ inputs: [good] }), 404, '/v2/models/nope/infer');
-  out.push({ name: 'infer as text/plain', method: 'POST', path: `/v2/models/${modelName}/infer`, headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ inputs: [good] }), status: 415 });
+  out.push({
+    name: 'infer as text/plain',
+    method: 'POST',
+    path: `/v2/models/${modelName}/infer`,
+    headers: { 'content-type': 'text/plain' },
+    body: JSON.stringify({ inputs: [good] }),
+    status: 415,
+  });
   // Wrong methods and unknown paths.
-  for (const [method, path] of [['GET', '/v1/classify'], ['PUT', '/v1/classify'], ['DELETE', '/v1/classify'], ['PATCH', '/v1/classify'], ['GET', `/v2/models/${modelName}/infer`], ['PUT', `/v2/models/${modelName}/infer`], ['POST', '/v2'], ['POST', '/v2/health/live'], ['DELETE', `/v2/models/${modelName}`], ['POST', '/metrics']] as const) {
+  for (const [method, path] of [
+    ['GET', '/v1/classify'],
+    ['PUT', '/v1/classify'],
+    ['DELETE', '/v1/classify'],
+    ['PATCH', '/v1/classify'],
+    ['GET', `/v2/models/${modelName}/infer`],
+    ['PUT', `/v2/models/${modelName}/infer`],
+    ['POST', '/v2'],
+    ['POST', '/v2/health/live'],
+    ['DELETE', `/v2/models/${modelName}`],
+    ['POST', '/metrics'],
+  ] as const) {
     out.push({ name: `${method} ${path}`, method, path, headers: {}, body: method === 'GET' || method === 'DELETE' ? undefined : 'x', status: 405 });
   }
-  for (const path of ['/v1', '/v1/classify/extra', '/v2/models', '/v2/models/x/y/z', '/v3', '/admin', '/..%2f..%2fetc/passwd', '/v1/classify%00', '/v2/models/nope']) {
+  for (const path of [
+    '/v1',
+    '/v1/classify/extra',
+    '/v2/models',
+    '/v2/models/x/y/z',
+    '/v3',
+    '/admin',
+    '/..%2f..%2fetc/passwd',
+    '/v1/classify%00',
+    '/v2/models/nope',
+  ]) {
     out.push({ name: `GET ${path}`, method: 'GET', path, headers: {}, status: 404 });
   }
   return out;

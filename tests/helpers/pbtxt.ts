@@ -35,7 +35,8 @@ export function parsePbtxt(text: string): PbMessage {
       const name = next();
       if (!/^[A-Za-z_]\w*$/.test(name)) throw new Error(`expected a field name, got ${name}`);
       if (peek() === ':') next();
-      (out[name] ??= []).push(...value());
+      out[name] ??= [];
+      out[name].push(...value());
       if (peek() === ',') next();
     }
     if (end) next();

@@ -40,7 +40,9 @@ export async function testImage(format: 'png' | 'jpeg' | 'webp' | 'gif', seed: n
 export async function referenceProbabilities(modelPath: string, samples: Uint8Array[], size = 64): Promise<Float32Array[]> {
   const session = await ort.InferenceSession.create(modelPath);
   const data = new Uint8Array(samples.length * size * size * 3);
-  samples.forEach((s, i) => data.set(s, i * size * size * 3));
+  samples.forEach((s, i) => {
+    data.set(s, i * size * size * 3);
+  });
   const out = await session.run({ image: new ort.Tensor('uint8', data, [samples.length, size, size, 3]) });
   const probs = out.probabilities.data as Float32Array;
   const k = probs.length / samples.length;

@@ -1,4 +1,6 @@
 /** Start a real server on 127.0.0.1:0 with the tiny fixture model, for serve tests. */
+import path from 'node:path';
+import { PACKAGE_ROOT } from '../../core/paths.js';
 import { validateConfig } from '../../core/config/index.js';
 import type { ServeConfig } from '../../core/config/index.js';
 import { startServer, type RunningServer } from '../../serve/server.js';
@@ -18,6 +20,12 @@ export async function startTestServer(
 
 /** The value of one Prometheus sample line (`name{labels} value`), or 0 when absent. */
 export function metricValue(text: string, sample: string): number {
-  const line = text.split('\n').find((l) => l.startsWith(sample + ' '));
+  const line = text.split('\n').find((l) => l.startsWith(`${sample} `));
   return line ? Number(line.slice(sample.length + 1)) : 0;
+}
+
+/** Node's arguments for `tinynet serve` of the built CLI with the smoke config, this model and port, then `extra`. */
+export function serveCommand(model: string, port: number, ...extra: string[]): string[] {
+  const cli = path.join(PACKAGE_ROOT, 'dist/cli/main.js');
+  return [cli, 'serve', '--config', path.join(PACKAGE_ROOT, 'configs/smoke.yaml'), '--model', model, '--port', String(port), ...extra];
 }

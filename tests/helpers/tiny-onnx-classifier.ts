@@ -57,7 +57,11 @@ export function buildTinyClassifier(opts: TinyClassifierOptions = {}): Uint8Arra
   if (inputDtype === 'uint8') {
     node('Cast', [x], ['x_f'], [int('to', DT.FLOAT)]);
     f32('mean', [1, 1, 1, 3], mean);
-    f32('inv_std', [1, 1, 1, 3], std.map((s) => 1 / s));
+    f32(
+      'inv_std',
+      [1, 1, 1, 3],
+      std.map((s) => 1 / s),
+    );
     node('Sub', ['x_f', 'mean'], ['x_c']);
     node('Mul', ['x_c', 'inv_std'], ['x_n']);
     x = 'x_n';
@@ -87,21 +91,35 @@ export function buildTinyClassifier(opts: TinyClassifierOptions = {}): Uint8Arra
     });
 
   // The same keys and value shapes the exporter writes (core/onnx-metadata.ts); mean/std in 0–1 units.
-  const metadataProps = opts.withMetadata === false ? [] : Object.entries(
-    encodeMetadata({
-      classes: tinyClassifierLabels(k).map((c) => ({ index: c.index, id: c.wnid, wnid: c.wnid, name: c.name })),
-      input: {
-        name: 'image', dtype: inputDtype, layout: 'NHWC', height: size, width: size, channels: 3, color: 'RGB',
-        resize: opts.resize ?? 'center_crop', batch: 'dynamic', normalized_in_graph: inputDtype === 'uint8',
-      },
-      normalization: { mean: mean.map((m) => m / 255), std: std.map((s) => s / 255), pixel_scale: 1 / 255 },
-      outputs: { logits: 'logits', probabilities: 'probabilities', names: ['logits', 'probabilities'] },
-      provenance: {
-        tinynet_version: 'test', exported_at: '2026-01-01T00:00:00Z', source: 'checkpoint', config_hash: 'fixture',
-        metrics: opts.valMetrics ?? { 'val/accuracy': 0.5, 'val/top5': 0.9, 'val/f1': 0.45 },
-      },
-    }),
-  ).map(([key, value]) => ({ key, value }));
+  const metadataProps =
+    opts.withMetadata === false
+      ? []
+      : Object.entries(
+          encodeMetadata({
+            classes: tinyClassifierLabels(k).map((c) => ({ index: c.index, id: c.wnid, wnid: c.wnid, name: c.name })),
+            input: {
+              name: 'image',
+              dtype: inputDtype,
+              layout: 'NHWC',
+              height: size,
+              width: size,
+              channels: 3,
+              color: 'RGB',
+              resize: opts.resize ?? 'center_crop',
+              batch: 'dynamic',
+              normalized_in_graph: inputDtype === 'uint8',
+            },
+            normalization: { mean: mean.map((m) => m / 255), std: std.map((s) => s / 255), pixel_scale: 1 / 255 },
+            outputs: { logits: 'logits', probabilities: 'probabilities', names: ['logits', 'probabilities'] },
+            provenance: {
+              tinynet_version: 'test',
+              exported_at: '2026-01-01T00:00:00Z',
+              source: 'checkpoint',
+              config_hash: 'fixture',
+              metrics: opts.valMetrics ?? { 'val/accuracy': 0.5, 'val/top5': 0.9, 'val/f1': 0.45 },
+            },
+          }),
+        ).map(([key, value]) => ({ key, value }));
 
   const model = onnx.ModelProto.create({
     irVersion: 8,

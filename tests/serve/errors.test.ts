@@ -14,7 +14,10 @@ const STYLE = /^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$/;
 test('a REST answer carries the TinynetError code itself, with the status from the one table', () => {
   const tooLarge = toHttpError(new TinynetError('image.too_large', 'too big', 'send a smaller image'));
   assert.deepEqual([tooLarge.status, tooLarge.code, tooLarge.message], [413, 'image.too_large', 'too big (send a smaller image)']);
-  assert.deepEqual([toHttpError(new TinynetError('model.contract', 'x')).status, toHttpError(new TinynetError('model.contract', 'x')).code], [500, 'model.contract']);
+  assert.deepEqual(
+    [toHttpError(new TinynetError('model.contract', 'x')).status, toHttpError(new TinynetError('model.contract', 'x')).code],
+    [500, 'model.contract'],
+  );
   const full = toHttpError(new QueueFullError(2));
   assert.deepEqual([full.status, full.code, full.headers['Retry-After']], [503, 'serve.overloaded', '2']);
   assert.equal(new HttpError('serve.bad_topk', 'x').status, 400);

@@ -29,7 +29,10 @@ function reachable(entries: string[], staticOnly: string[] = []): Map<string, st
 
 test('serve/ imports core and dataset only — never TensorFlow.js, train/ or export/', () => {
   const dist = path.join(PACKAGE_ROOT, 'dist');
-  const walk = (d: string): string[] => readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : e.name.endsWith('.js') ? [path.join(d, e.name)] : []));
+  const walk = (d: string): string[] =>
+    readdirSync(d, { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? walk(path.join(d, e.name)) : e.name.endsWith('.js') ? [path.join(d, e.name)] : [],
+    );
   const entries = [...walk(path.join(dist, 'serve')), path.join(dist, 'cli/commands/serve.js')];
   // `tinynet evaluate --checkpoint` loads train/ lazily; `--model` (its static imports) must stay clear of it.
   const evaluateCli = path.join(dist, 'cli/commands/evaluate.js');
@@ -44,5 +47,8 @@ test('serve/ imports core and dataset only — never TensorFlow.js, train/ or ex
 
 test('tinynet evaluate reaches TensorFlow.js only through its lazy --checkpoint import', () => {
   const evaluateCli = path.join(PACKAGE_ROOT, 'dist/cli/commands/evaluate.js');
-  assert.deepEqual(importsOf(evaluateCli, true).filter((s) => !importsOf(evaluateCli, false).includes(s)), ['../../train/evaluate-checkpoint.js']);
+  assert.deepEqual(
+    importsOf(evaluateCli, true).filter((s) => !importsOf(evaluateCli, false).includes(s)),
+    ['../../train/evaluate-checkpoint.js'],
+  );
 });

@@ -3,13 +3,20 @@ import assert from 'node:assert/strict';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { InferenceService, type InferenceSettings } from '../../serve/inference.js';
 import { writeTinyModel, testImage, referenceProbabilities } from '../helpers/serve-fixtures.js';
-import { decodeImage } from '../../core/image/decode.js';
 import { missingProviderLibrary } from '../../serve/session/options.js';
 
 process.env.TINYNET_LOG = 'warn';
 
 const settings = (modelPath: string, over: Partial<InferenceSettings> = {}): InferenceSettings => ({
-  modelPath, providers: ['cuda', 'cpu'], workers: 1, threads: 1, maxBatch: 8, maxDelayMs: 5, maxQueue: 64, maxInputPixels: 1e7, ...over,
+  modelPath,
+  providers: ['cuda', 'cpu'],
+  workers: 1,
+  threads: 1,
+  maxBatch: 8,
+  maxDelayMs: 5,
+  maxQueue: 64,
+  maxInputPixels: 1e7,
+  ...over,
 });
 
 test('reads the contract from metadata and falls back from CUDA to CPU', async () => {
@@ -86,7 +93,7 @@ test('the HTTP thread stays free while a long batch runs in a worker', async () 
 });
 
 test('serves a network exported by the real exporter (smoke config, random weights) like onnxruntime does', async () => {
-  const { writeSmokeModel } = await import('../web-demo/smoke-model.js');
+  const { writeSmokeModel } = await import('../helpers/smoke-model.js');
   const { mkdtempSync } = await import('node:fs');
   const os = await import('node:os');
   const path = await import('node:path');
@@ -101,7 +108,11 @@ test('serves a network exported by the real exporter (smoke config, random weigh
     const samples = await Promise.all([1, 2, 3].map(async (s) => svc.decode(await testImage('png', s, 90, 70))));
     const results = await svc.infer(samples);
     const ref = await referenceProbabilities(file, samples as Uint8Array[]);
-    results.forEach((r, i) => ref[i].forEach((p, c) => assert.ok(Math.abs(r.probabilities[c] - p) < 1e-5)));
+    results.forEach((r, i) => {
+      ref[i].forEach((p, c) => {
+        assert.ok(Math.abs(r.probabilities[c] - p) < 1e-5);
+      });
+    });
   } finally {
     await svc.close();
   }

@@ -6,7 +6,12 @@ import type { ModelInfo } from '../../serve/model/model-info.js';
 const base = { height: 1, width: 2, channels: 3, numClasses: 2 } as const;
 
 test('a float NCHW model gets (pixel · scale − mean) / std in planar order', () => {
-  const info = { ...base, inputDtype: 'float32', layout: 'nchw', normalization: { mean: [0.5, 0.5, 0.5], std: [0.25, 0.5, 1], pixelScale: 1 / 255 } } as unknown as ModelInfo;
+  const info = {
+    ...base,
+    inputDtype: 'float32',
+    layout: 'nchw',
+    normalization: { mean: [0.5, 0.5, 0.5], std: [0.25, 0.5, 1], pixelScale: 1 / 255 },
+  } as unknown as ModelInfo;
   const px = new Uint8Array([255, 0, 255, 0, 255, 0]); // two pixels: magenta, green
   const s = pixelsToSample(px, info) as Float32Array;
   assert.deepEqual([...s], [2, -2, -1, 1, 0.5, -0.5]); // R plane, G plane, B plane

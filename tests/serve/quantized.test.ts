@@ -13,9 +13,9 @@ import { startServer } from '../../serve/server.js';
 import { evaluateOnnx } from '../../serve/evaluate/evaluate.js';
 import { runExport } from '../../export/run.js';
 import { quantizeSection } from '../../core/config/sections/export.js';
-import { writeSmokeVariant } from '../web-demo/smoke-model.js';
+import { writeSmokeVariant } from '../helpers/smoke-model.js';
 import { trainedCheckpoint } from '../export/trained-checkpoint.js';
-import { tempDir } from '../dataset/helpers.js';
+import { tempDir } from '../helpers/dataset-config.js';
 
 process.env.TINYNET_LOG = 'warn';
 const dir = tempDir('serve-quant');
@@ -32,7 +32,10 @@ for (const precision of ['int8', 'fp16'] as const) {
     const server = await startServer({ modelPath, config: config.serve });
     closers.push(() => server.close());
     const name = `model.${precision}`;
-    const meta = (await (await fetch(`${server.url}/v2/models/${name}`)).json()) as { inputs: unknown; parameters: { precision: string; quantization: { precision: string } } };
+    const meta = (await (await fetch(`${server.url}/v2/models/${name}`)).json()) as {
+      inputs: unknown;
+      parameters: { precision: string; quantization: { precision: string } };
+    };
     assert.equal(meta.parameters.precision, precision);
     assert.equal(meta.parameters.quantization.precision, precision);
     assert.deepEqual(meta.inputs, [{ name: 'image', datatype: 'UINT8', shape: [-1, size, size, 3] }]);
@@ -56,7 +59,15 @@ for (const precision of ['int8', 'fp16'] as const) {
 
 test('evaluate: the int8 export of a trained checkpoint scores what its metadata says', async () => {
   const fx = await trainedCheckpoint();
-  const summary = await runExport({ checkpoint: fx.checkpoint, out: path.join(fx.root, 'eval', 'model.onnx'), verify: false, tolerance: 1e-4, foldBatchNorm: true, precision: 'int8', quantize: quantizeSection.parse({}) });
+  const summary = await runExport({
+    checkpoint: fx.checkpoint,
+    out: path.join(fx.root, 'eval', 'model.onnx'),
+    verify: false,
+    tolerance: 1e-4,
+    foldBatchNorm: true,
+    precision: 'int8',
+    quantize: quantizeSection.parse({}),
+  });
   const v = summary.variant!;
   assert.ok(v.written);
   const report = await evaluateOnnx({ config: fx.config, modelPath: v.out, split: 'test', heatmap: false });

@@ -14,7 +14,10 @@ const images: Buffer[] = [];
 const expected: number[] = [];
 
 before(async () => {
-  server = await startTestServer({ body_limit_mb: BODY_LIMIT_MB, max_input_pixels: 10_000_000, max_batch: 16, max_delay_ms: 5, workers: 2 }, { numClasses: 20, seed: 11 });
+  server = await startTestServer(
+    { body_limit_mb: BODY_LIMIT_MB, max_input_pixels: 10_000_000, max_batch: 16, max_delay_ms: 5, workers: 2 },
+    { numClasses: 20, seed: 11 },
+  );
   for (let s = 0; s < 20; s++) images.push(await testImage('png', s, 48 + s * 4, 64));
   const pixels = await Promise.all(images.map(async (b) => (await decodeImage(b, { width: 64, height: 64, maxInputPixels: 1e7 })).pixels));
   const ref = await referenceProbabilities(server.modelPath, pixels);
@@ -23,7 +26,7 @@ before(async () => {
 after(() => server.close());
 
 async function classifyTop(i: number): Promise<number> {
-  const res = await fetch(server.url + '/v1/classify?topk=1', { method: 'POST', headers: { 'content-type': 'image/png' }, body: images[i] });
+  const res = await fetch(`${server.url}/v1/classify?topk=1`, { method: 'POST', headers: { 'content-type': 'image/png' }, body: images[i] });
   assert.equal(res.status, 200);
   return ((await res.json()) as { results: Array<{ predictions: Array<{ index: number }> }> }).results[0].predictions[0].index;
 }
@@ -59,18 +62,20 @@ test('≥ 200 malformed requests all get a 4xx JSON error (a string on v2 routes
     );
   }
   assert.deepEqual(failures, []);
-  const live = await fetch(server.url + '/v2/health/live');
+  const live = await fetch(`${server.url}/v2/health/live`);
   assert.equal(live.status, 200);
   for (const i of [0, 7, 13]) assert.equal(await classifyTop(i), expected[i]);
 });
 
 test('200 concurrent requests all get their own right answer, in batches larger than 1', async () => {
-  const before = await (await fetch(server.url + '/metrics')).text();
+  const before = await (await fetch(`${server.url}/metrics`)).text();
   const count0 = metricValue(before, 'tinynet_batch_size_count');
   const ones0 = metricValue(before, 'tinynet_batch_size_bucket{le="1"}');
   const tops = await Promise.all(Array.from({ length: 200 }, (_, k) => classifyTop(k % 20)));
-  tops.forEach((top, k) => assert.equal(top, expected[k % 20], `request ${k}`));
-  const text = await (await fetch(server.url + '/metrics')).text();
+  tops.forEach((top, k) => {
+    assert.equal(top, expected[k % 20], `request ${k}`);
+  });
+  const text = await (await fetch(`${server.url}/metrics`)).text();
   const batches = metricValue(text, 'tinynet_batch_size_count') - count0;
   const singles = metricValue(text, 'tinynet_batch_size_bucket{le="1"}') - ones0;
   assert.equal(metricValue(text, 'tinynet_batch_size_sum') - metricValue(before, 'tinynet_batch_size_sum'), 200);

@@ -19,7 +19,8 @@ before(async () => {
 after(() => server.close());
 
 const get = (p: string) => fetch(server.url + p);
-const postJson = (p: string, body: unknown) => fetch(server.url + p, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const postJson = (p: string, body: unknown) =>
+  fetch(server.url + p, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 /** The properties a schema of the protocol marks `required`, with their JSON types. */
 function hasFields(obj: Json, fields: Record<string, 'string' | 'array' | 'object' | 'boolean'>, where: string): void {
@@ -52,8 +53,12 @@ test('model metadata and readiness, unversioned and /versions/1', async () => {
     const meta = (await (await get(base)).json()) as Json;
     hasFields(meta, { name: 'string', platform: 'string', versions: 'array', inputs: 'array', outputs: 'array' }, base);
     assert.deepEqual(meta.versions, ['1']);
-    (meta.inputs as Json[]).forEach((t, i) => tensorMeta(t, `${base} inputs[${i}]`));
-    (meta.outputs as Json[]).forEach((t, i) => tensorMeta(t, `${base} outputs[${i}]`));
+    (meta.inputs as Json[]).forEach((t, i) => {
+      tensorMeta(t, `${base} inputs[${i}]`);
+    });
+    (meta.outputs as Json[]).forEach((t, i) => {
+      tensorMeta(t, `${base} outputs[${i}]`);
+    });
     const ready = await get(`${base}/ready`);
     assert.equal(ready.status, 200, `${base}/ready`);
   }
@@ -83,11 +88,21 @@ test('errors on v2 routes are {"error": "<message>"} with the code in X-Error-Co
     ['unknown version', get('/v2/models/model/versions/7'), 404, /has no version "7"/],
     ['unknown version ready', get('/v2/models/model/versions/2/ready'), 404, /has no version "2"/],
     ['unknown version infer', postJson('/v2/models/model/versions/2/infer', { inputs: [] }), 404, /has no version "2"/],
-    ['bad json', fetch(server.url + '/v2/models/model/infer', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{' }), 400, /not valid JSON/],
+    [
+      'bad json',
+      fetch(`${server.url}/v2/models/model/infer`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{' }),
+      400,
+      /not valid JSON/,
+    ],
     ['bad tensor', postJson('/v2/models/model/infer', { inputs: [{ ...uint8Input, data: [1, 2] }] }), 400, /data has 2 values/],
-    ['wrong method', fetch(server.url + '/v2/models/model/versions/1/infer'), 405, /GET is not allowed/],
+    ['wrong method', fetch(`${server.url}/v2/models/model/versions/1/infer`), 405, /GET is not allowed/],
     ['unknown v2 path', get('/v2/models'), 404, /no route for GET \/v2\/models/],
-    ['text body', fetch(server.url + '/v2/models/model/infer', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x' }), 415, /application\/json/],
+    [
+      'text body',
+      fetch(`${server.url}/v2/models/model/infer`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x' }),
+      415,
+      /application\/json/,
+    ],
   ];
   for (const [name, pending, status, message] of cases) {
     const res = await pending;
@@ -96,16 +111,21 @@ test('errors on v2 routes are {"error": "<message>"} with the code in X-Error-Co
     assert.deepEqual(Object.keys(body), ['error'], name);
     assert.equal(typeof body.error, 'string', name);
     assert.match(body.error as string, message, name);
-    assert.match(res.headers.get('x-error-code') ?? '', /^[a-z_]+\.[a-z_]+$/, name);
+    assert.match(res.headers.get('x-error-code') ?? '', /^[a-z]+\.[a-z_]+$/, name);
   }
-  const v1 = (await (await fetch(server.url + '/v1/classify', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x' })).json()) as { error: Json };
+  const v1 = (await (await fetch(`${server.url}/v1/classify`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x' })).json()) as {
+    error: Json;
+  };
   hasFields(v1.error, { code: 'string', message: 'string' }, '/v1 error');
 });
 
 /** A binary-extension request: the JSON header, then the raw bytes; its length in the header. */
 function binaryRequest(json: unknown, bytes: Uint8Array): { body: Buffer; headers: Record<string, string> } {
   const head = Buffer.from(JSON.stringify(json));
-  return { body: Buffer.concat([head, bytes]), headers: { 'content-type': 'application/octet-stream', 'inference-header-content-length': String(head.length) } };
+  return {
+    body: Buffer.concat([head, bytes]),
+    headers: { 'content-type': 'application/octet-stream', 'inference-header-content-length': String(head.length) },
+  };
 }
 
 /** Split a binary-extension response into its JSON and each binary output's bytes. */
@@ -128,7 +148,9 @@ async function readBinaryResponse(res: Response): Promise<{ json: Json; outputs:
 
 const leBytes = (values: number[]) => {
   const b = Buffer.alloc(values.length * 4);
-  values.forEach((v, i) => b.writeFloatLE(v, i * 4));
+  values.forEach((v, i) => {
+    b.writeFloatLE(v, i * 4);
+  });
   return b;
 };
 
@@ -138,8 +160,11 @@ test('binary tensor extension: binary input and binary outputs are byte-exact ag
   const jsonOut = new Map((jsonRes.outputs as Json[]).map((o) => [o.name as string, o]));
 
   // Binary in, binary out (all outputs, through the request's binary_data_output).
-  const all = binaryRequest({ id: 'b', inputs: [{ ...uint8Input, parameters: { binary_data_size: pixels.length } }], parameters: { binary_data_output: true } }, pixels);
-  const res = await fetch(server.url + '/v2/models/model/infer', { method: 'POST', headers: all.headers, body: all.body });
+  const all = binaryRequest(
+    { id: 'b', inputs: [{ ...uint8Input, parameters: { binary_data_size: pixels.length } }], parameters: { binary_data_output: true } },
+    pixels,
+  );
+  const res = await fetch(`${server.url}/v2/models/model/infer`, { method: 'POST', headers: all.headers, body: all.body });
   assert.equal(res.status, 200, await res.clone().text());
   assert.equal(res.headers.get('content-type'), 'application/octet-stream');
   const { json, outputs } = await readBinaryResponse(res);
@@ -152,8 +177,16 @@ test('binary tensor extension: binary input and binary outputs are byte-exact ag
   }
 
   // Binary in, one output binary and one as JSON (per-output binary_data), on the versioned path.
-  const mixed = binaryRequest({ inputs: [{ ...uint8Input, parameters: { binary_data_size: pixels.length } }], outputs: [{ name: 'logits', parameters: { binary_data: true } }, { name: 'probabilities' }] }, pixels);
-  const res2 = await readBinaryResponse(await fetch(server.url + '/v2/models/model/versions/1/infer', { method: 'POST', headers: mixed.headers, body: mixed.body }));
+  const mixed = binaryRequest(
+    {
+      inputs: [{ ...uint8Input, parameters: { binary_data_size: pixels.length } }],
+      outputs: [{ name: 'logits', parameters: { binary_data: true } }, { name: 'probabilities' }],
+    },
+    pixels,
+  );
+  const res2 = await readBinaryResponse(
+    await fetch(`${server.url}/v2/models/model/versions/1/infer`, { method: 'POST', headers: mixed.headers, body: mixed.body }),
+  );
   assert.deepEqual([...res2.outputs.keys()], ['logits']);
   assert.deepEqual(res2.outputs.get('logits'), leBytes(jsonOut.get('logits')!.data as number[]));
   const probs = (res2.json.outputs as Json[]).find((o) => o.name === 'probabilities')!;
@@ -161,7 +194,7 @@ test('binary tensor extension: binary input and binary outputs are byte-exact ag
 
   // Binary in, JSON out: a plain JSON response.
   const plain = binaryRequest({ inputs: [{ ...uint8Input, parameters: { binary_data_size: pixels.length } }] }, pixels);
-  const res3 = await fetch(server.url + '/v2/models/model/infer', { method: 'POST', headers: plain.headers, body: plain.body });
+  const res3 = await fetch(`${server.url}/v2/models/model/infer`, { method: 'POST', headers: plain.headers, body: plain.body });
   assert.equal(res3.headers.get('inference-header-content-length'), null);
   assert.deepEqual(((await res3.json()) as Json).outputs, jsonRes.outputs);
 });
@@ -171,7 +204,7 @@ test('binary tensor extension: sizes that do not add up are 400 with the reason'
   const send = (json: unknown, bytes: Uint8Array, lengthHeader?: string) => {
     const r = binaryRequest(json, bytes);
     if (lengthHeader !== undefined) r.headers['inference-header-content-length'] = lengthHeader;
-    return fetch(server.url + '/v2/models/model/infer', { method: 'POST', headers: r.headers, body: r.body });
+    return fetch(`${server.url}/v2/models/model/infer`, { method: 'POST', headers: r.headers, body: r.body });
   };
   const input = (size: number) => ({ inputs: [{ ...uint8Input, parameters: { binary_data_size: size } }] });
   const cases: Array<[string, Promise<Response>, RegExp]> = [
@@ -180,7 +213,11 @@ test('binary tensor extension: sizes that do not add up are 400 with the reason'
     ['extra bytes', send(input(pixels.length), Buffer.concat([pixels, Buffer.from([1])])), /1 bytes after the binary inputs/],
     ['header not a number', send(input(pixels.length), pixels, 'abc'), /must be a byte count/],
     ['header past the body', send(input(pixels.length), pixels, String(10 ** 9)), /the body has only/],
-    ['size and data both', send({ inputs: [{ ...uint8Input, data: [1], parameters: { binary_data_size: pixels.length } }] }, pixels), /either "data" or binary_data_size/],
+    [
+      'size and data both',
+      send({ inputs: [{ ...uint8Input, data: [1], parameters: { binary_data_size: pixels.length } }] }, pixels),
+      /either "data" or binary_data_size/,
+    ],
   ];
   for (const [name, pending, message] of cases) {
     const res = await pending;
@@ -197,14 +234,20 @@ test('binary tensor extension with an FP32 input: little-endian floats give the 
   try {
     const values = Array.from({ length: 64 * 64 * 3 }, (_, i) => Math.fround(Math.sin(i)));
     const input = { name: 'image', shape: [1, 64, 64, 3], datatype: 'FP32' };
-    const viaJson = (await (await fetch(s.url + '/v2/models/model/infer', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ inputs: [{ ...input, data: values }] }) })).json()) as Json;
+    const viaJson = (await (
+      await fetch(`${s.url}/v2/models/model/infer`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ inputs: [{ ...input, data: values }] }),
+      })
+    ).json()) as Json;
     const bytes = leBytes(values);
     const req = binaryRequest({ inputs: [{ ...input, parameters: { binary_data_size: bytes.length } }] }, bytes);
-    const viaBinary = (await (await fetch(s.url + '/v2/models/model/infer', { method: 'POST', headers: req.headers, body: req.body })).json()) as Json;
+    const viaBinary = (await (await fetch(`${s.url}/v2/models/model/infer`, { method: 'POST', headers: req.headers, body: req.body })).json()) as Json;
     assert.deepEqual(viaBinary.outputs, viaJson.outputs);
     const nan = leBytes([Number.NaN, ...values.slice(1)]);
     const bad = binaryRequest({ inputs: [{ ...input, parameters: { binary_data_size: nan.length } }] }, nan);
-    const res = await fetch(s.url + '/v2/models/model/infer', { method: 'POST', headers: bad.headers, body: bad.body });
+    const res = await fetch(`${s.url}/v2/models/model/infer`, { method: 'POST', headers: bad.headers, body: bad.body });
     assert.equal(res.status, 400);
     assert.match(((await res.json()) as { error: string }).error, /value 0 is NaN, not a finite FP32/);
   } finally {

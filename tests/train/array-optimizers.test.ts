@@ -39,14 +39,18 @@ for (const [name, cfg] of Object.entries(cases)) {
     }
     ours.forEach((p, i) => {
       const want = variables[i].dataSync();
-      p.data.forEach((v, j) => assert.ok(Math.abs(v - want[j]) <= 1e-6 * (1 + Math.abs(want[j])), `${p.name}[${j}]: ${v} vs ${want[j]}`));
+      p.data.forEach((v, j) => {
+        assert.ok(Math.abs(v - want[j]) <= 1e-6 * (1 + Math.abs(want[j])), `${p.name}[${j}]: ${v} vs ${want[j]}`);
+      });
     });
     const state = reference.getState();
     assert.equal(optimizer.step, state.step);
     assert.deepEqual([...optimizer.slots.keys()].sort(), state.slots.map((s) => s.name).sort());
     for (const s of state.slots) {
       const mine = optimizer.slots.get(s.name)!;
-      (s.data as Float32Array).forEach((v, j) => assert.ok(Math.abs(mine[j] - v) <= 1e-6 * (1 + Math.abs(v)), `${s.name}[${j}]`));
+      (s.data as Float32Array).forEach((v, j) => {
+        assert.ok(Math.abs(mine[j] - v) <= 1e-6 * (1 + Math.abs(v)), `${s.name}[${j}]`);
+      });
     }
     reference.dispose();
     tf.dispose(variables);

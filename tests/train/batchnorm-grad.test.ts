@@ -32,14 +32,19 @@ test('the lean FusedBatchNorm gradient equals tfjs’s own (per-channel and full
   for (const [i, shapes] of cases.entries()) {
     // (Without a scale tensor tfjs fails while recording the forward pass, whatever the gradient;
     // BatchNormalization layers always pass one.)
-    for (const [mine, theirs] of [['scale', 'scale'], ['ones', 'ones']] as const) {
+    for (const [mine, theirs] of [
+      ['scale', 'scale'],
+      ['ones', 'ones'],
+    ] as const) {
       restoreOriginalBatchNormGradient();
       const want = bnGrads(shapes, theirs, 10 * i + 1);
       installBatchNormGradient();
       const got = bnGrads(shapes, mine, 10 * i + 1);
-      got.forEach((g, k) =>
-        g.forEach((v, j) => assert.ok(Math.abs(v - want[k][j]) <= 1e-4 * (1 + Math.abs(want[k][j])), `case ${i} input ${k}[${j}]: ${v} vs ${want[k][j]}`)),
-      );
+      got.forEach((g, k) => {
+        g.forEach((v, j) => {
+          assert.ok(Math.abs(v - want[k][j]) <= 1e-4 * (1 + Math.abs(want[k][j])), `case ${i} input ${k}[${j}]: ${v} vs ${want[k][j]}`);
+        });
+      });
     }
   }
 });

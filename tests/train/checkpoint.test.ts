@@ -81,7 +81,11 @@ test('a truncated, altered or foreign checkpoint is refused with a TinynetError'
     flipped[where] ^= 0x01;
     const f = path.join(d, `flipped-${where}.ckpt`);
     writeFileSync(f, flipped);
-    await assert.rejects(loadCheckpoint(f), (e: unknown) => e instanceof TinynetError && e.code === 'checkpoint.corrupt' && /checksum/.test(e.message), `byte ${where}`);
+    await assert.rejects(
+      loadCheckpoint(f),
+      (e: unknown) => e instanceof TinynetError && e.code === 'checkpoint.corrupt' && /checksum/.test(e.message),
+      `byte ${where}`,
+    );
   }
 
   const foreign = path.join(d, 'foreign.ckpt');

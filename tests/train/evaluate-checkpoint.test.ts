@@ -22,8 +22,8 @@ import { selectBackend } from '../../train/backend/select.js';
 import { evaluateCheckpoint } from '../../train/evaluate-checkpoint.js';
 import { evaluateOnnx } from '../../serve/evaluate/evaluate.js';
 import { runExport } from '../../export/run.js';
-import { randomizeWeights } from '../export/helpers.js';
-import { tempDir } from '../dataset/helpers.js';
+import { randomizeWeights } from '../helpers/export-parity.js';
+import { tempDir } from '../helpers/dataset-config.js';
 
 process.env.TINYNET_LOG = 'warn';
 
@@ -41,7 +41,13 @@ before(async () => {
   root = tempDir('evalckpt');
   raw = {
     seed: 11,
-    dataset: { source: 'synthetic', path: path.join(root, 'syn'), image_size: SIZE, test_ratio: 0.3, synthetic: { classes: CLASSES, per_class: 20, val_per_class: 3, seed: 5 } },
+    dataset: {
+      source: 'synthetic',
+      path: path.join(root, 'syn'),
+      image_size: SIZE,
+      test_ratio: 0.3,
+      synthetic: { classes: CLASSES, per_class: 20, val_per_class: 3, seed: 5 },
+    },
     model: { blocks: [1, 1], widths: [4, 8], dropout: 0.1 },
     train: { backend: 'cpu', batch_size: 8 },
     serve: { providers: ['cpu'], threads: 1, max_batch: 5 },
@@ -137,11 +143,7 @@ test('evaluate --checkpoint (TensorFlow.js) equals evaluate --model (onnxruntime
   assert.ok(Math.abs(tfjs.metrics.loss! - onnx.metrics.loss!) < 1e-4, `loss ${tfjs.metrics.loss} vs ${onnx.metrics.loss}`);
   assert.deepEqual(tfjs.per_class, onnx.per_class);
   assert.deepEqual(tfjs.most_confused, onnx.most_confused);
-  assert.deepEqual(
-    { ...tfjs.reference, from: '' },
-    { ...onnx.reference, from: '' },
-    'both compare against the same training-time val metrics',
-  );
+  assert.deepEqual({ ...tfjs.reference, from: '' }, { ...onnx.reference, from: '' }, 'both compare against the same training-time val metrics');
   assert.deepEqual(tfjs.reference, { accuracy: 0.3, top5: 0.8, macro_f1: 0.25, from: 'checkpoint, epoch 4' });
   // Identical confusion matrices, compared as the CSV files both wrote.
   assert.equal(readFileSync(tfjs.files.confusion_csv, 'utf8'), readFileSync(onnx.files.confusion_csv, 'utf8'));
@@ -166,20 +168,32 @@ test('evaluate --checkpoint: a missing or damaged checkpoint is a clear error, n
   const flipped = Buffer.from(bytes);
   flipped[flipped.length - 10] ^= 0xff;
   writeFileSync(damaged, flipped);
-  await assert.rejects(evaluateCheckpoint({ config, checkpointPath: damaged, split: 'test' }), (e) => e instanceof TinynetError && e.code === 'checkpoint.corrupt');
+  await assert.rejects(
+    evaluateCheckpoint({ config, checkpointPath: damaged, split: 'test' }),
+    (e) => e instanceof TinynetError && e.code === 'checkpoint.corrupt',
+  );
   writeFileSync(damaged, bytes.subarray(0, bytes.length >> 1));
-  await assert.rejects(evaluateCheckpoint({ config, checkpointPath: damaged, split: 'test' }), (e) => e instanceof TinynetError && e.code === 'checkpoint.corrupt');
+  await assert.rejects(
+    evaluateCheckpoint({ config, checkpointPath: damaged, split: 'test' }),
+    (e) => e instanceof TinynetError && e.code === 'checkpoint.corrupt',
+  );
   assert.ok(!existsSync(path.join(root, 'damaged.ckpt.eval-test.json')));
 });
 
 test('evaluate --checkpoint: a checkpoint for another dataset shape is refused', async () => {
   const other = validateConfig({ ...raw, dataset: { ...(raw.dataset as object), image_size: 24 }, paths: { cache: path.join(root, 'cache2') } }).config;
   await prepareDataset(other);
-  await assert.rejects(evaluateCheckpoint({ config: other, checkpointPath: ckptFile, split: 'test' }), (e) => e instanceof TinynetError && e.code === 'evaluate.size_mismatch');
+  await assert.rejects(
+    evaluateCheckpoint({ config: other, checkpointPath: ckptFile, split: 'test' }),
+    (e) => e instanceof TinynetError && e.code === 'evaluate.size_mismatch',
+  );
   // Same size, other resize rule: the pixels would not be the ones it was trained on.
   const stretched = validateConfig({ ...raw, dataset: { ...(raw.dataset as object), resize: 'stretch' }, paths: { cache: path.join(root, 'cache3') } }).config;
   await prepareDataset(stretched);
-  await assert.rejects(evaluateCheckpoint({ config: stretched, checkpointPath: ckptFile, split: 'test' }), (e) => e instanceof TinynetError && e.code === 'evaluate.resize_mismatch');
+  await assert.rejects(
+    evaluateCheckpoint({ config: stretched, checkpointPath: ckptFile, split: 'test' }),
+    (e) => e instanceof TinynetError && e.code === 'evaluate.resize_mismatch',
+  );
 });
 
 test('tinynet evaluate --checkpoint (CLI); --model with --checkpoint is refused', () => {

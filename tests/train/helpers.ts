@@ -38,7 +38,10 @@ export function tinyData(trainN = 32, valN = 16, seed = 1): DataProvider {
 }
 
 /** A tiny-model config; `over` is merged per section. */
-export function tinyConfig(over: { train?: Record<string, unknown>; model?: Record<string, unknown>; paths?: Record<string, unknown>; seed?: number } = {}): { config: Config; hash: string } {
+export function tinyConfig(over: { train?: Record<string, unknown>; model?: Record<string, unknown>; paths?: Record<string, unknown>; seed?: number } = {}): {
+  config: Config;
+  hash: string;
+} {
   return validateConfig({
     seed: over.seed ?? 3,
     model: { blocks: [1, 1], widths: [4, 8], dropout: 0.1, ...over.model },

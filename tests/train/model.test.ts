@@ -45,7 +45,10 @@ function expectedParams(blocks: number[], widths: number[], classes: number, inC
 
 const modelCfg = (over: Record<string, unknown>) => configSchema.parse({ model: over }).model;
 
-for (const blocks of [[2, 2, 2], [3, 3, 3]]) {
+for (const blocks of [
+  [2, 2, 2],
+  [3, 3, 3],
+]) {
   test(`default model ${JSON.stringify(blocks)}: parameter count matches the hand count`, () => {
     const model = buildResNet(modelCfg({ blocks }), { inputShape: [64, 64, 3], numClasses: 200 });
     const s = summarizeModel(model);
@@ -106,7 +109,7 @@ test('SpatialDropout2D drops whole channels per sample in training, is identity 
   assert.deepEqual(inf.arraySync(), x.arraySync());
   // Serializable under Keras' class name, so a saved topology loads again.
   assert.equal(layer.getClassName(), 'SpatialDropout2D');
-  assert.equal(layer.getConfig()['rate'], 0.5);
+  assert.equal(layer.getConfig().rate, 0.5);
   tf.dispose([x, y, inf]);
 });
 
@@ -117,12 +120,18 @@ test('the same seed builds the same weights; another seed, others', () => {
   const w = (m: tf.LayersModel) => m.getWeights().map((t) => Array.from(t.dataSync()));
   assert.deepEqual(w(a), w(b));
   assert.notDeepEqual(w(a), w(c));
-  [a, b, c].forEach((m) => m.dispose());
+  [a, b, c].forEach((m) => {
+    m.dispose();
+  });
 });
 
 test('tinynet model summary prints the layer table and the parameter count', () => {
   const run = (args: string[]) =>
-    spawnSync(process.execPath, [path.join(PACKAGE_ROOT, 'dist/cli/main.js'), 'model', 'summary', '--config', path.join(PACKAGE_ROOT, 'configs/config.yaml'), ...args], { encoding: 'utf8' });
+    spawnSync(
+      process.execPath,
+      [path.join(PACKAGE_ROOT, 'dist/cli/main.js'), 'model', 'summary', '--config', path.join(PACKAGE_ROOT, 'configs/config.yaml'), ...args],
+      { encoding: 'utf8' },
+    );
   const json = run(['--json', '--set', 'model.blocks=[2,2,2]']);
   assert.equal(json.status, 0, json.stderr);
   const s = JSON.parse(json.stdout);

@@ -66,7 +66,9 @@ for (const [name, { cfg, rule }] of Object.entries(rules)) {
       const g = ref.map((x, i) => x - target[i]);
       ref = rule(ref, g, state, t, lr);
       const got = Array.from(variable.dataSync());
-      got.forEach((v, i) => assert.ok(Math.abs(v - ref[i]) < 1e-5, `step ${t} w[${i}]: ${v} vs ${ref[i]}`));
+      got.forEach((v, i) => {
+        assert.ok(Math.abs(v - ref[i]) < 1e-5, `step ${t} w[${i}]: ${v} vs ${ref[i]}`);
+      });
     }
     assert.equal(opt.step, 5);
     // State round trip: a copy restored from getState continues identically.

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { tinyProject, tinynet } from '../protocol/cli-helpers.js';
+import { tinyProject, tinynet } from '../helpers/cli.js';
 import { validateConfig } from '../../core/config/index.js';
 import { trainingDifferences } from '../../train/resume-auto.js';
 
@@ -22,7 +22,10 @@ test('train --resume auto: from scratch without last.ckpt, nothing to do once co
 
   const other = await tinynet(dir, ['train', '--config', 'tiny.yaml', '--resume', 'auto', ...budget, '--set', 'train.lr=0.02', '--set', 'model.dropout=0.3']);
   assert.equal(other.code, 2);
-  assert.match(other.stderr, /--resume auto: .*last\.ckpt was written by another config: model\.dropout \(checkpoint 0\.1, now 0\.3\), train\.lr \(checkpoint 0\.01, now 0\.02\)/);
+  assert.match(
+    other.stderr,
+    /--resume auto: .*last\.ckpt was written by another config: model\.dropout \(checkpoint 0\.1, now 0\.3\), train\.lr \(checkpoint 0\.01, now 0\.02\)/,
+  );
   assert.match(other.stderr, /train this config in another folder/);
   assert.doesNotMatch(other.stderr, /\n\s+at /, 'no stack trace');
   assert.deepEqual(readFileSync(last), bytes, 'last.ckpt untouched');

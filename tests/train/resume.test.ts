@@ -20,7 +20,14 @@ const weightsOf = (m: tf.LayersModel) => m.getWeights().map((t) => Array.from(t.
 const setup = () =>
   tinyConfig({
     model: { dropout: 0.2 },
-    train: { epochs: 3, optimizer: 'adamw', weight_decay: 1e-2, micro_batch: 4, schedule: { name: 'warmup_cosine', warmup_epochs: 1 }, early_stopping: { enabled: true, patience: 5 } },
+    train: {
+      epochs: 3,
+      optimizer: 'adamw',
+      weight_decay: 1e-2,
+      micro_batch: 4,
+      schedule: { name: 'warmup_cosine', warmup_epochs: 1 },
+      early_stopping: { enabled: true, patience: 5 },
+    },
   });
 
 async function uninterrupted() {
@@ -28,7 +35,13 @@ async function uninterrupted() {
   const data = tinyData(24, 8);
   const model = buildResNet(config.model, { inputShape: data.inputShape, numClasses: data.numClasses }, { seed: config.seed });
   const dir = mkdtempSync(path.join(tmpdir(), 'tinynet-resume-a-'));
-  const result = await fit({ model, config, configHash: hash, data, callbacks: [nanGuard(), earlyStopping({ monitor: 'val/accuracy', patience: 5, minDelta: 0 }), modelCheckpoint({ dir })] });
+  const result = await fit({
+    model,
+    config,
+    configHash: hash,
+    data,
+    callbacks: [nanGuard(), earlyStopping({ monitor: 'val/accuracy', patience: 5, minDelta: 0 }), modelCheckpoint({ dir })],
+  });
   return { model, result };
 }
 
@@ -40,7 +53,13 @@ test('a run interrupted mid-epoch and resumed from last.ckpt ends with the same 
   const dir = mkdtempSync(path.join(tmpdir(), 'tinynet-resume-b-'));
   const modelB = buildResNet(config.model, { inputShape: data.inputShape, numClasses: data.numClasses }, { seed: config.seed });
   const interrupt: Callback = { name: 'interrupt', onBatchEnd: (ctx, info) => (info.step === 4 ? ctx.requestStop('interrupted') : undefined) };
-  const first = await fit({ model: modelB, config, configHash: hash, data, callbacks: [nanGuard(), interrupt, earlyStopping({ monitor: 'val/accuracy', patience: 5, minDelta: 0 }), modelCheckpoint({ dir })] });
+  const first = await fit({
+    model: modelB,
+    config,
+    configHash: hash,
+    data,
+    callbacks: [nanGuard(), interrupt, earlyStopping({ monitor: 'val/accuracy', patience: 5, minDelta: 0 }), modelCheckpoint({ dir })],
+  });
   assert.equal(first.stopReason, 'interrupted');
   assert.equal(first.step, 5);
   modelB.dispose();
@@ -50,7 +69,14 @@ test('a run interrupted mid-epoch and resumed from last.ckpt ends with the same 
   const ckpt = await loadCheckpoint(path.join(dir, 'last.ckpt'));
   assert.equal(ckpt.epoch, 1, 'one epoch completed');
   assert.equal(ckpt.batchInEpoch, 2, 'two batches into the second epoch');
-  const second = await fit({ model: ckpt.model, config: ckpt.config, configHash: ckpt.configHash, data, resume: ckpt, callbacks: [nanGuard(), earlyStopping({ monitor: 'val/accuracy', patience: 5, minDelta: 0 }), modelCheckpoint({ dir })] });
+  const second = await fit({
+    model: ckpt.model,
+    config: ckpt.config,
+    configHash: ckpt.configHash,
+    data,
+    resume: ckpt,
+    callbacks: [nanGuard(), earlyStopping({ monitor: 'val/accuracy', patience: 5, minDelta: 0 }), modelCheckpoint({ dir })],
+  });
   assert.equal(second.stopReason, 'completed');
   assert.equal(second.step, a.result.step);
   assert.deepEqual(weightsOf(ckpt.model), weightsOf(a.model), 'resumed weights equal the uninterrupted ones');

@@ -15,7 +15,9 @@ test('constant', () => {
 test('step: × gamma every step_size epochs', () => {
   const f = createSchedule(trainCfg(1, { name: 'step', step_size: 2, gamma: 0.5 }), { stepsPerEpoch: 3, epochs: 6 });
   const want = [1, 1, 1, 1, 1, 1, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25];
-  curve(f, 18).forEach((v, i) => close(v, want[i], `step ${i}`));
+  curve(f, 18).forEach((v, i) => {
+    close(v, want[i], `step ${i}`);
+  });
 });
 
 test('cosine: lr at step 0, midpoint halfway, min_lr at the end, monotone', () => {
@@ -23,14 +25,16 @@ test('cosine: lr at step 0, midpoint halfway, min_lr at the end, monotone', () =
   close(f(0), 1, 'start');
   close(f(50), 0.55, 'middle');
   close(f(100), 0.1, 'end');
-  close(f(25), 0.1 + 0.9 * (1 + Math.cos(Math.PI / 4)) / 2, 'quarter');
+  close(f(25), 0.1 + (0.9 * (1 + Math.cos(Math.PI / 4))) / 2, 'quarter');
   const c = curve(f, 100);
   assert.ok(c.every((v, i) => i === 0 || v <= c[i - 1]));
 });
 
 test('warmup_cosine: linear rise over warmup epochs, then cosine from lr to min_lr', () => {
   const f = createSchedule(trainCfg(1, { name: 'warmup_cosine', warmup_epochs: 2, min_lr: 0 }), { stepsPerEpoch: 5, epochs: 10 });
-  curve(f, 10).forEach((v, i) => close(v, (i + 1) / 10, `warmup ${i}`));
+  curve(f, 10).forEach((v, i) => {
+    close(v, (i + 1) / 10, `warmup ${i}`);
+  });
   close(f(10), 1, 'peak after warmup');
   close(f(10 + 20), 0.5, 'half of the 40 cosine steps');
   close(f(50), 0, 'end');
@@ -44,8 +48,14 @@ test('one_cycle: max/25 → max at 30 %, then down to max/25/1e4 (PyTorch OneCyc
   close(f(99), 0.1 / 25 / 1e4, 'final');
   close(f(29 + 35), 0.1 / 25 / 1e4 + (0.1 - 0.1 / 25 / 1e4) / 2, 'middle of the descent');
   const c = curve(f, 100);
-  assert.ok(c.slice(0, 30).every((v, i) => i === 0 || v > c[i - 1]), 'rises');
-  assert.ok(c.slice(29).every((v, i, a) => i === 0 || v < a[i - 1]), 'falls');
+  assert.ok(
+    c.slice(0, 30).every((v, i) => i === 0 || v > c[i - 1]),
+    'rises',
+  );
+  assert.ok(
+    c.slice(29).every((v, i, a) => i === 0 || v < a[i - 1]),
+    'falls',
+  );
 });
 
 test('cosine_restarts: cycles of restart_period epochs growing by restart_mult', () => {

@@ -7,7 +7,10 @@ import { activeBackend, selectBackend, wasmHeapBytes } from '../../train/backend
 
 process.env.TINYNET_LOG = 'silent';
 
-const nativeInstalled = await import('@tensorflow/tfjs-node' as string).then(() => true, () => false);
+const nativeInstalled = await import('@tensorflow/tfjs-node' as string).then(
+  () => true,
+  () => false,
+);
 
 test('asking for `tensorflow` without tfjs-node is a TinynetError naming the install command', { skip: nativeInstalled }, async () => {
   await assert.rejects(selectBackend('tensorflow'), (err: unknown) => {

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { simdKernels } from '../../train/backend/wasm-kernels/simd/simd-kernels.js';
 
-const Wasm = (globalThis as unknown as { WebAssembly: { Memory: new (d: { initial: number; maximum?: number; shared?: boolean }) => { buffer: ArrayBuffer } } }).WebAssembly;
+const Wasm = (globalThis as unknown as { WebAssembly: { Memory: new (d: { initial: number; maximum?: number; shared?: boolean }) => { buffer: ArrayBuffer } } })
+  .WebAssembly;
 
 /** A stand-in for the tfjs backend: only its heap memory is read. */
 function fakeBackend(shared: boolean) {

@@ -25,7 +25,9 @@ test('micro-batches accumulate to the full-batch gradient and loss', () => {
   assert.ok(Math.abs(whole.loss - split.loss) < 1e-5);
   assert.equal(whole.correct, split.correct);
   const [a, c] = [flat(whole.grads), flat(split.grads)];
-  a.forEach((v, i) => assert.ok(Math.abs(v - c[i]) < 1e-5 * (1 + Math.abs(v)), `grad ${i}: ${v} vs ${c[i]}`));
+  a.forEach((v, i) => {
+    assert.ok(Math.abs(v - c[i]) < 1e-5 * (1 + Math.abs(v)), `grad ${i}: ${v} vs ${c[i]}`);
+  });
   tf.dispose([...whole.grads, ...split.grads, b.x, b.y]);
   m.dispose();
 });
@@ -41,7 +43,9 @@ test('gradient clipping scales the global norm down to grad_clip, and leaves sma
   assert.ok(Math.abs(norm - clip) < 1e-4 * clip, `${norm} vs ${clip}`);
   assert.ok(Math.abs(clipped.gradNorm - free.gradNorm) < 1e-6 * free.gradNorm, 'reports the norm before clipping');
   const [f, c] = [flat(free.grads), flat(clipped.grads)];
-  f.forEach((v, i) => assert.ok(Math.abs(v / 4 - c[i]) < 1e-5 * (1 + Math.abs(v)), 'same direction'));
+  f.forEach((v, i) => {
+    assert.ok(Math.abs(v / 4 - c[i]) < 1e-5 * (1 + Math.abs(v)), 'same direction');
+  });
   const loose = computeGradients(m, p, b, { numClasses: 5, labelSmoothing: 0, microBatch: 0, gradClip: free.gradNorm * 2 });
   assert.deepEqual(flat(loose.grads), f);
   tf.dispose([...free.grads, ...clipped.grads, ...loose.grads, b.x, b.y]);

@@ -7,8 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 
 export function tinyResNet(opts: { size: number; width: number; classes: number; dropout: number }): tf.LayersModel {
   const { size, width, classes, dropout } = opts;
-  const conv = (filters: number, kernelSize: number, strides: number) =>
-    tf.layers.conv2d({ filters, kernelSize, strides, padding: 'same', useBias: false });
+  const conv = (filters: number, kernelSize: number, strides: number) => tf.layers.conv2d({ filters, kernelSize, strides, padding: 'same', useBias: false });
   const input = tf.input({ shape: [size, size, 3] });
   let x = conv(width, 3, 1).apply(input) as tf.SymbolicTensor;
   x = tf.layers.batchNormalization().apply(x) as tf.SymbolicTensor;

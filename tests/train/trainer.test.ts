@@ -5,7 +5,7 @@ import { buildResNet } from '../../train/model/index.js';
 import { fit } from '../../train/loop/trainer.js';
 import { earlyStopping, nanGuard, tensorBoard, modelCheckpoint } from '../../train/callbacks/index.js';
 import { loadCheckpoint } from '../../train/checkpoint.js';
-import { decodeEvents } from '../core/tb-decoder.js';
+import { decodeEvents } from '../helpers/tb-decoder.js';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -43,7 +43,12 @@ test('early stopping stops after `patience` epochs without improvement', async (
   // Feed the callback a metric that gets worse every epoch.
   const stopper = earlyStopping({ monitor: 'val/loss', patience: 2, minDelta: 0 });
   let fake = 1;
-  const worsen: Callback = { name: 'worsen', onEpochEnd: (_ctx, m) => void (m['val/loss'] = fake++) };
+  const worsen: Callback = {
+    name: 'worsen',
+    onEpochEnd: (_ctx, m) => {
+      m['val/loss'] = fake++;
+    },
+  };
   const result = await fit({ model, config, configHash: hash, data, callbacks: [worsen, stopper] });
   assert.equal(result.stopReason, 'early_stopping');
   assert.equal(result.history.length, 3, 'epoch 1 sets the best, epochs 2 and 3 do not improve → stop');
@@ -97,7 +102,11 @@ test('a run with the TensorBoard callback writes the epoch scalars, config text,
   assert.equal(fileVersion, 'brain.Event:2');
   for (const tag of ['train/loss', 'train/accuracy', 'val/loss', 'val/accuracy', 'val/f1', 'lr', 'throughput']) {
     const series = values.filter((v) => v.tag === tag);
-    assert.deepEqual(series.map((v) => v.step), [1, 2], tag);
+    assert.deepEqual(
+      series.map((v) => v.step),
+      [1, 2],
+      tag,
+    );
     assert.ok(Math.abs(series[1].simple! - result.history[1][tag as 'lr']) <= 1e-6 * Math.max(1, Math.abs(result.history[1][tag as 'lr'])), tag);
   }
   assert.match(values.find((v) => v.tag === 'config')!.text!, /optimizer: adam/);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../core/rng.js';
 import { selectBackend } from '../../train/backend/select.js';
-import { onBackend, randomArray, relativeError } from './backend-compare.js';
+import { onBackend, randomArray, relativeError } from '../helpers/backend-compare.js';
 
 process.env.TINYNET_LOG = 'warn';
 
@@ -12,7 +12,14 @@ before(async () => {
 });
 
 interface ConvCase {
-  n: number; h: number; w: number; ci: number; co: number; k: number; s: number; pad: 'same' | 'valid';
+  n: number;
+  h: number;
+  w: number;
+  ci: number;
+  co: number;
+  k: number;
+  s: number;
+  pad: 'same' | 'valid';
 }
 
 /** Every stride × padding × kernel combination, on odd and even sizes, batch 1–3. */
@@ -22,7 +29,11 @@ function convCases(): ConvCase[] {
   for (const k of [1, 3]) {
     for (const s of [1, 2]) {
       for (const pad of ['same', 'valid'] as const) {
-        for (const [h, w] of [[7, 9], [8, 8], [5, 6]]) {
+        for (const [h, w] of [
+          [7, 9],
+          [8, 8],
+          [5, 6],
+        ]) {
           cases.push({ n: 1 + rng.int(3), h, w, ci: 1 + rng.int(6), co: 1 + rng.int(6), k, s, pad });
         }
       }
@@ -48,13 +59,18 @@ function outSize(size: number, c: ConvCase): number {
 test('Conv2DBackpropFilter on wasm matches cpu (stride 1/2, same/valid, 1×1/3×3, odd sizes)', async () => {
   let seed = 1;
   for (const c of convCases()) {
-    const ho = outSize(c.h, c), wo = outSize(c.w, c);
+    const ho = outSize(c.h, c),
+      wo = outSize(c.w, c);
     const rng = new Rng(seed++);
     const x = randomArray(rng, c.n * c.h * c.w * c.ci);
     const dy = randomArray(rng, c.n * ho * wo * c.co);
     const run = () => [
       tf.engine().runKernel('Conv2DBackpropFilter', { x: tf.tensor4d(x, [c.n, c.h, c.w, c.ci]), dy: tf.tensor4d(dy, [c.n, ho, wo, c.co]) }, {
-        strides: [c.s, c.s], pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: [c.k, c.k, c.ci, c.co],
+        strides: [c.s, c.s],
+        pad: c.pad,
+        dataFormat: 'NHWC',
+        dimRoundingMode: undefined,
+        filterShape: [c.k, c.k, c.ci, c.co],
       } as unknown as tf.NamedAttrMap) as tf.Tensor,
     ];
     const [wasm] = await onBackend('wasm', run);
@@ -67,13 +83,18 @@ test('Conv2DBackpropFilter on wasm matches cpu (stride 1/2, same/valid, 1×1/3×
 test('Conv2DBackpropInput on wasm matches cpu (stride 1/2, same/valid, 1×1/3×3, odd sizes)', async () => {
   let seed = 100;
   for (const c of convCases()) {
-    const ho = outSize(c.h, c), wo = outSize(c.w, c);
+    const ho = outSize(c.h, c),
+      wo = outSize(c.w, c);
     const rng = new Rng(seed++);
     const filter = randomArray(rng, c.k * c.k * c.ci * c.co);
     const dy = randomArray(rng, c.n * ho * wo * c.co);
     const run = () => [
       tf.engine().runKernel('Conv2DBackpropInput', { dy: tf.tensor4d(dy, [c.n, ho, wo, c.co]), filter: tf.tensor4d(filter, [c.k, c.k, c.ci, c.co]) }, {
-        strides: [c.s, c.s], pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: undefined, inputShape: [c.n, c.h, c.w, c.ci],
+        strides: [c.s, c.s],
+        pad: c.pad,
+        dataFormat: 'NHWC',
+        dimRoundingMode: undefined,
+        inputShape: [c.n, c.h, c.w, c.ci],
       } as unknown as tf.NamedAttrMap) as tf.Tensor,
     ];
     const [wasm] = await onBackend('wasm', run);
@@ -86,38 +107,41 @@ test('Conv2DBackpropInput on wasm matches cpu (stride 1/2, same/valid, 1×1/3×3
 test('Sum and Mean on wasm accumulate in float64 (match a float64 reference, any axes, keepDims)', async () => {
   const rng = new Rng(5);
   // 5 channels take the JS loop; 8 (a multiple of 4) the SIMD kernel.
-  for (const shape of [[3, 37, 41, 5], [3, 37, 41, 8]]) {
-  // An offset makes float32 accumulation visibly drift over the 1 517-element BatchNorm-style reductions.
-  const x = randomArray(rng, tf.util.sizeFromShape(shape)).map((v) => v + 1000);
-  for (const axis of [[0, 1, 2], [3], [1, 2], [0, 2], [0, 1, 2, 3], [1]]) {
-    for (const keepDims of [false, true]) {
-      const [sum, mean] = await onBackend('wasm', () => {
-        const t = tf.tensor(x, shape);
-        return [tf.sum(t, axis, keepDims), tf.mean(t, axis, keepDims)];
-      });
-      const [cpuSum] = await onBackend('cpu', () => [tf.sum(tf.tensor(x, shape), axis, keepDims)]);
-      assert.equal(sum.length, cpuSum.length);
-      // float64 reference
-      const reduce = new Set(axis);
-      const ref = new Float64Array(sum.length);
-      const counts = new Float64Array(sum.length);
-      const strides = [shape[1] * shape[2] * shape[3], shape[2] * shape[3], shape[3], 1];
-      for (let i = 0; i < x.length; i++) {
-        let o = 0;
-        let mul = 1;
-        for (let d = shape.length - 1; d >= 0; d--) {
-          if (reduce.has(d)) continue;
-          o += Math.floor(i / strides[d]) % shape[d] * mul;
-          mul *= shape[d];
+  for (const shape of [
+    [3, 37, 41, 5],
+    [3, 37, 41, 8],
+  ]) {
+    // An offset makes float32 accumulation visibly drift over the 1 517-element BatchNorm-style reductions.
+    const x = randomArray(rng, tf.util.sizeFromShape(shape)).map((v) => v + 1000);
+    for (const axis of [[0, 1, 2], [3], [1, 2], [0, 2], [0, 1, 2, 3], [1]]) {
+      for (const keepDims of [false, true]) {
+        const [sum, mean] = await onBackend('wasm', () => {
+          const t = tf.tensor(x, shape);
+          return [tf.sum(t, axis, keepDims), tf.mean(t, axis, keepDims)];
+        });
+        const [cpuSum] = await onBackend('cpu', () => [tf.sum(tf.tensor(x, shape), axis, keepDims)]);
+        assert.equal(sum.length, cpuSum.length);
+        // float64 reference
+        const reduce = new Set(axis);
+        const ref = new Float64Array(sum.length);
+        const counts = new Float64Array(sum.length);
+        const strides = [shape[1] * shape[2] * shape[3], shape[2] * shape[3], shape[3], 1];
+        for (let i = 0; i < x.length; i++) {
+          let o = 0;
+          let mul = 1;
+          for (let d = shape.length - 1; d >= 0; d--) {
+            if (reduce.has(d)) continue;
+            o += (Math.floor(i / strides[d]) % shape[d]) * mul;
+            mul *= shape[d];
+          }
+          ref[o] += x[i];
+          counts[o] += 1;
         }
-        ref[o] += x[i];
-        counts[o] += 1;
+        const refMean = ref.map((v, i) => v / counts[i]);
+        assert.ok(relativeError(sum, Float32Array.from(ref)) < 1e-7, `sum [${shape}] axis ${axis} keepDims ${keepDims}`);
+        assert.ok(relativeError(mean, Float32Array.from(refMean)) < 1e-7, `mean [${shape}] axis ${axis} keepDims ${keepDims}`);
       }
-      const refMean = ref.map((v, i) => v / counts[i]);
-      assert.ok(relativeError(sum, Float32Array.from(ref)) < 1e-7, `sum [${shape}] axis ${axis} keepDims ${keepDims}`);
-      assert.ok(relativeError(mean, Float32Array.from(refMean)) < 1e-7, `mean [${shape}] axis ${axis} keepDims ${keepDims}`);
     }
-  }
   }
   const [ints] = await onBackend('wasm', () => [tf.sum(tf.tensor([1, 2, 3, 4], [2, 2], 'int32'), 0)]);
   assert.deepEqual(Array.from(ints), [4, 6]);
@@ -144,7 +168,9 @@ test('Tile on wasm matches cpu (ranks 1–4, float32/int32/bool, reps with 1s)',
     ];
     const wasm = await onBackend('wasm', run);
     const cpu = await onBackend('cpu', run);
-    wasm.forEach((w, i) => assert.deepEqual(Array.from(w), Array.from(cpu[i]), `tile ${shape} × ${reps} (output ${i})`));
+    wasm.forEach((w, i) => {
+      assert.deepEqual(Array.from(w), Array.from(cpu[i]), `tile ${shape} × ${reps} (output ${i})`);
+    });
   }
 });
 
@@ -173,8 +199,14 @@ test('FusedBatchNorm on wasm matches cpu (SIMD for channels % 4 = 0, stock other
     const scale = randomArray(rng, channels);
     const cases: [string, () => tf.Tensor][] = [
       ['all per channel', () => tf.batchNorm(tf.tensor(x, shape), tf.tensor1d(mean), tf.tensor1d(variance), tf.tensor1d(offset), tf.tensor1d(scale), 1e-3)],
-      ['[1,1,1,C] stats, no offset/scale', () => tf.batchNorm(tf.tensor(x, shape), tf.tensor(mean, [1, 1, 1, channels]), tf.tensor(variance, [1, 1, 1, channels]), undefined, undefined, 1e-5)],
-      ['single variance and scale', () => tf.batchNorm(tf.tensor(x, shape), tf.tensor1d(mean), tf.tensor1d([4]), tf.tensor1d(offset), tf.tensor1d([0.5]), 1e-3)],
+      [
+        '[1,1,1,C] stats, no offset/scale',
+        () => tf.batchNorm(tf.tensor(x, shape), tf.tensor(mean, [1, 1, 1, channels]), tf.tensor(variance, [1, 1, 1, channels]), undefined, undefined, 1e-5),
+      ],
+      [
+        'single variance and scale',
+        () => tf.batchNorm(tf.tensor(x, shape), tf.tensor1d(mean), tf.tensor1d([4]), tf.tensor1d(offset), tf.tensor1d([0.5]), 1e-3),
+      ],
     ];
     for (const [name, run] of cases) {
       const [wasm] = await onBackend('wasm', () => [run()]);
@@ -201,8 +233,8 @@ test('Add/Sub/Multiply/RealDiv on wasm (SIMD loops) match cpu in every broadcast
     // b away from 0 so that RealDiv stays finite.
     const a = randomArray(rng, tf.util.sizeFromShape(sa));
     const b = randomArray(rng, tf.util.sizeFromShape(sb)).map((v) => (v < 0 ? v - 0.5 : v + 0.5));
-    for (const op of ['add', 'sub', 'mul', 'div'] as const) {
-      const run = () => [tf[op](tf.tensor(a, sa), tf.tensor(b, sb))];
+    for (const [op, fn] of Object.entries({ add: tf.add, sub: tf.sub, mul: tf.mul, div: tf.div })) {
+      const run = () => [fn(tf.tensor(a, sa), tf.tensor(b, sb))];
       const [wasm] = await onBackend('wasm', run);
       const [cpu] = await onBackend('cpu', run);
       assert.equal(wasm.length, cpu.length, `${name} ${op}: size`);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../core/rng.js';
 import { selectBackend } from '../../train/backend/select.js';
-import { onBackend, randomArray, relativeError } from './backend-compare.js';
+import { onBackend, randomArray, relativeError } from '../helpers/backend-compare.js';
 import { tinyResNet } from './tiny-resnet.js';
 
 process.env.TINYNET_LOG = 'warn';
@@ -30,7 +30,9 @@ test('every kernel a training step uses on cpu is registered for wasm', async ()
     const info = await tf.profile(() => {
       optimizer.minimize(() => softmaxCrossEntropy([0, 2, 4], model.apply(xs, { training: true }) as tf.Tensor));
     });
-    info.kernelNames.forEach((name) => used.add(name));
+    info.kernelNames.forEach((name) => {
+      used.add(name);
+    });
   }
   const onWasm = new Set(tf.getKernelsForBackend('wasm').map((k) => k.kernelName));
   // tf.profile also lists op scopes (names ending in __op); those are not kernels.

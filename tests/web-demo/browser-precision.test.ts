@@ -13,7 +13,7 @@ import type { Browser } from 'playwright-core';
 import { demoRoutes } from '../../serve/routes/demo.js';
 import { validateConfig } from '../../core/config/index.js';
 import { startServer, type RunningServer } from '../../serve/server.js';
-import { writeSmokeVariant } from './smoke-model.js';
+import { writeSmokeVariant } from '../helpers/smoke-model.js';
 import { chromiumMissing, launchChromium, writeTestImages } from './helpers.js';
 
 const SIZE = 64;
@@ -52,7 +52,9 @@ describe('web demo on reduced-precision models', { skip, timeout: 110_000 }, () 
       assert.match(await page.locator('#status').innerText(), new RegExp(`Backend: wasm .*, ${precision} · ready`));
 
       await page.setInputFiles('#file', images);
-      await page.waitForFunction(`document.querySelectorAll('.card[data-state="done"], .card[data-state="error"]').length === ${images.length}`, undefined, { timeout: 30_000 });
+      await page.waitForFunction(`document.querySelectorAll('.card[data-state="done"], .card[data-state="error"]').length === ${images.length}`, undefined, {
+        timeout: 30_000,
+      });
       for (const file of images) {
         const card = page.locator(`.card[data-name="${path.basename(file)}"]`);
         assert.equal(await card.getAttribute('data-state'), 'done', await card.innerText());
@@ -60,7 +62,8 @@ describe('web demo on reduced-precision models', { skip, timeout: 110_000 }, () 
         const res = await fetch(`${server.url}/v1/classify?topk=3`, { method: 'POST', body: await readFile(file), headers: { 'content-type': 'image/png' } });
         const top = ((await res.json()) as { results: Array<{ predictions: Array<{ index: number; score: number }> }> }).results[0].predictions;
         assert.equal(Number(await card.getAttribute('data-top1')), top[0].index, `top-1 of ${file}`);
-        for (const s of top) assert.ok(Math.abs(pageProbs[s.index] - s.score) < 2e-2, `${precision} class ${s.index}: page ${pageProbs[s.index]} vs server ${s.score}`);
+        for (const s of top)
+          assert.ok(Math.abs(pageProbs[s.index] - s.score) < 2e-2, `${precision} class ${s.index}: page ${pageProbs[s.index]} vs server ${s.score}`);
       }
       await page.close();
     });

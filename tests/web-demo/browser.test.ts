@@ -11,7 +11,7 @@ import { decodeImage } from '../../core/image/decode.js';
 import { MIRROR_MEAN_ABS_TOLERANCE } from '../../core/image/resize-rule.js';
 import { validateConfig } from '../../core/config/index.js';
 import { startServer, type RunningServer } from '../../serve/server.js';
-import { writeSmokeModel } from './smoke-model.js';
+import { writeSmokeModel } from '../helpers/smoke-model.js';
 import { artifactDir, chromiumMissing, launchChromium, writeTestImages } from './helpers.js';
 
 const SIZE = 64;
@@ -64,7 +64,9 @@ describe('web demo in headless Chromium', { skip, timeout: 110_000 }, () => {
     assert.match(await page.locator('#status').innerText(), /Backend: wasm · threads: \d+/);
 
     await page.setInputFiles('#file', images);
-    await page.waitForFunction(`document.querySelectorAll('.card[data-state="done"], .card[data-state="error"]').length === ${images.length}`, undefined, { timeout: 30_000 });
+    await page.waitForFunction(`document.querySelectorAll('.card[data-state="done"], .card[data-state="error"]').length === ${images.length}`, undefined, {
+      timeout: 30_000,
+    });
 
     for (const file of images) {
       const name = path.basename(file);
@@ -114,18 +116,27 @@ describe('web demo in headless Chromium', { skip, timeout: 110_000 }, () => {
     return rgb;
   }
 
-  test('the page feeds the model the server\'s pixels: equal at the model size, within the stated tolerance when resized', async () => {
+  test("the page feeds the model the server's pixels: equal at the model size, within the stated tolerance when resized", async () => {
     // A 96×72 textured picture needs the center crop and a resize; the others are at the model size.
     const resizedFile = path.join(dir, 'resized.png');
     const raw = Buffer.alloc(96 * 72 * 3);
     for (let y = 0; y < 72; y++) for (let x = 0; x < 96; x++) raw.set([x * 2, y * 3, 200 - x - y + ((x * 7 + y * 13) % 32)], (y * 96 + x) * 3);
-    await writeFile(resizedFile, await sharp(raw, { raw: { width: 96, height: 72, channels: 3 } }).png().toBuffer());
+    await writeFile(
+      resizedFile,
+      await sharp(raw, { raw: { width: 96, height: 72, channels: 3 } })
+        .png()
+        .toBuffer(),
+    );
     const page = await openDemo();
     await page.setInputFiles('#file', [images[0], images[1], resizedFile]);
     await page.waitForFunction(`document.querySelectorAll('.card[data-state="done"]').length === 3`, undefined, { timeout: 30_000 });
     for (const file of [images[0], images[1]]) {
       const server = await decodeImage(await readFile(file), { width: SIZE, height: SIZE });
-      assert.deepEqual(Buffer.from(await cardPixels(page, path.basename(file))), Buffer.from(server.pixels), `${path.basename(file)}: page pixels differ from the server's`);
+      assert.deepEqual(
+        Buffer.from(await cardPixels(page, path.basename(file))),
+        Buffer.from(server.pixels),
+        `${path.basename(file)}: page pixels differ from the server's`,
+      );
     }
     const server = await decodeImage(await readFile(resizedFile), { width: SIZE, height: SIZE });
     const browser = await cardPixels(page, 'resized.png');

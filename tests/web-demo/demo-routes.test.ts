@@ -13,7 +13,7 @@ import { buildTinyClassifier } from '../helpers/tiny-onnx-classifier.js';
 import { writeTestImages } from './helpers.js';
 import { chooseDemoSamples, datasetSamples } from '../../serve/routes/demo-samples.js';
 import { prepareDataset, loadMeta, loadSplit } from '../../dataset/index.js';
-import { tempDir, tinySyntheticConfig } from '../dataset/helpers.js';
+import { tempDir, tinySyntheticConfig } from '../helpers/dataset-config.js';
 import sharp from 'sharp';
 
 describe('demoRoutes', () => {
@@ -85,15 +85,38 @@ describe('demoRoutes', () => {
   });
 
   test('a missing model or an unbuilt page is a clear error', () => {
-    assert.throws(() => demoRoutes({ modelPath: path.join(dir, 'nope.onnx') }), (e: unknown) => e instanceof TinynetError && e.code === 'model.not_found');
-    assert.throws(() => demoRoutes({ modelPath, webDir: dir }), (e: unknown) => e instanceof TinynetError && e.code === 'demo.not_built' && /npm run build:web/.test(e.hint ?? ''));
+    assert.throws(
+      () => demoRoutes({ modelPath: path.join(dir, 'nope.onnx') }),
+      (e: unknown) => e instanceof TinynetError && e.code === 'model.not_found',
+    );
+    assert.throws(
+      () => demoRoutes({ modelPath, webDir: dir }),
+      (e: unknown) => e instanceof TinynetError && e.code === 'demo.not_built' && /npm run build:web/.test(e.hint ?? ''),
+    );
   });
 
   test('`tinynet serve` mounts the demo next to the API', { timeout: 30_000 }, async () => {
-    const child = spawn(process.execPath, [packageFile('dist', 'cli', 'main.js'), 'serve', '--model', modelPath, '--samples', path.join(dir, 'samples'), '--port', '0', '--threads', '1', '--providers', 'cpu'], {
-      env: { ...process.env, TINYNET_LOG: 'warn' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        packageFile('dist', 'cli', 'main.js'),
+        'serve',
+        '--model',
+        modelPath,
+        '--samples',
+        path.join(dir, 'samples'),
+        '--port',
+        '0',
+        '--threads',
+        '1',
+        '--providers',
+        'cpu',
+      ],
+      {
+        env: { ...process.env, TINYNET_LOG: 'warn' },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     try {
       const line = await new Promise<string>((resolve, reject) => {
         createInterface({ input: child.stdout! }).once('line', resolve);
@@ -143,17 +166,26 @@ describe('datasetSamples', () => {
     await writeFile(modelPath, buildTinyClassifier({ size: 32, numClasses: 3 }));
     const app = demoRoutes({ modelPath, samples: source });
     const listed = (await (await app.request('/samples/index.json')).json()) as Array<{ name: string; label: string }>;
-    assert.deepEqual(listed.map((s) => s.name), list.map((s) => s.name));
+    assert.deepEqual(
+      listed.map((s) => s.name),
+      list.map((s) => s.name),
+    );
     assert.equal((await app.request(`/samples/${listed[0].name}`)).headers.get('content-type'), 'image/png');
 
     // `tinynet serve --samples <dir>` takes a prepared dataset, or falls back to the config's one.
     assert.equal((await chooseDemoSamples(dir, undefined)!.list()).length, 8);
     assert.equal((await chooseDemoSamples(undefined, dir)!.list()).length, 8);
     assert.equal(chooseDemoSamples(undefined, path.join(root, 'nothing-here')), undefined);
-    assert.throws(() => chooseDemoSamples(path.join(root, 'nope'), undefined), (e: unknown) => e instanceof TinynetError && e.code === 'demo.bad_samples');
+    assert.throws(
+      () => chooseDemoSamples(path.join(root, 'nope'), undefined),
+      (e: unknown) => e instanceof TinynetError && e.code === 'demo.bad_samples',
+    );
   });
 
   test('a folder without a prepared dataset is a clear error', () => {
-    assert.throws(() => datasetSamples(tempDir('demo-samples-empty')), (e: unknown) => e instanceof TinynetError && e.code === 'dataset.cache_missing');
+    assert.throws(
+      () => datasetSamples(tempDir('demo-samples-empty')),
+      (e: unknown) => e instanceof TinynetError && e.code === 'dataset.cache_missing',
+    );
   });
 });

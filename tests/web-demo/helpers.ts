@@ -66,7 +66,12 @@ export async function writeTestImages(dir: string, count: number, size = 64): Pr
       }
     }
     const file = path.join(dir, `test-${k}.png`);
-    await writeFile(file, await sharp(px, { raw: { width: size, height: size, channels: 3 } }).png().toBuffer());
+    await writeFile(
+      file,
+      await sharp(px, { raw: { width: size, height: size, channels: 3 } })
+        .png()
+        .toBuffer(),
+    );
     files.push(file);
   }
   return files;

@@ -30,7 +30,15 @@ describe('static build of the web demo', { timeout: 90_000 }, () => {
     await writeTestImages(path.join(dir, 'samples'), 2, 32);
     await writeFile(path.join(dir, 'samples', 'README.txt'), 'not an image, not shipped');
     // A model URL in a sub-folder proves the URL is configurable, not fixed to model.onnx.
-    await run(process.execPath, [packageFile('web-demo', 'build.mjs'), '--out', out, '--model-url', 'models/tiny.onnx', '--samples', path.join(dir, 'samples')]);
+    await run(process.execPath, [
+      packageFile('web-demo', 'build.mjs'),
+      '--out',
+      out,
+      '--model-url',
+      'models/tiny.onnx',
+      '--samples',
+      path.join(dir, 'samples'),
+    ]);
     await mkdir(path.join(out, 'models'));
     await writeFile(path.join(out, 'models', 'tiny.onnx'), await readFile(path.join(dir, 'tiny.onnx')));
   });
@@ -42,14 +50,27 @@ describe('static build of the web demo', { timeout: 90_000 }, () => {
   });
 
   test('the folder holds the page, the bundle, ort runtime files, samples and config', async () => {
-    for (const f of ['index.html', 'main.js', 'styles.css', 'config.json', '_headers', 'ort/ort-wasm-simd-threaded.wasm', 'ort/ort-wasm-simd-threaded.mjs', 'ort/ort-wasm-simd-threaded.asyncify.wasm', 'samples/test-0.png']) {
+    for (const f of [
+      'index.html',
+      'main.js',
+      'styles.css',
+      'config.json',
+      '_headers',
+      'ort/ort-wasm-simd-threaded.wasm',
+      'ort/ort-wasm-simd-threaded.mjs',
+      'ort/ort-wasm-simd-threaded.asyncify.wasm',
+      'samples/test-0.png',
+    ]) {
       assert.ok(existsSync(path.join(out, f)), `missing ${f}`);
     }
     assert.ok(!existsSync(path.join(out, 'samples', 'README.txt')));
     const config = JSON.parse(await readFile(path.join(out, 'config.json'), 'utf8'));
     assert.deepEqual(config, { modelUrl: 'models/tiny.onnx', classifyUrl: null, samplesUrl: 'samples/index.json', wasmBase: 'ort/' });
     const samples = JSON.parse(await readFile(path.join(out, 'samples', 'index.json'), 'utf8'));
-    assert.deepEqual(samples.map((s: { name: string }) => s.name), ['test-0.png', 'test-1.png']);
+    assert.deepEqual(
+      samples.map((s: { name: string }) => s.name),
+      ['test-0.png', 'test-1.png'],
+    );
     // No CDN: nothing in the bundle points at one.
     const bundle = await readFile(path.join(out, 'main.js'), 'utf8');
     assert.doesNotMatch(bundle, /cdn\.jsdelivr|unpkg\.com/);

@@ -34,8 +34,7 @@ const log = createLogger('backend');
 
 const NATIVE_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'] as const;
 const INSTALL_HINT =
-  'Install the native backend: `npm install @tensorflow/tfjs-node` (CPU) or `npm install @tensorflow/tfjs-node-gpu` (CUDA), ' +
-  'or use --backend wasm.';
+  'Install the native backend: `npm install @tensorflow/tfjs-node` (CPU) or `npm install @tensorflow/tfjs-node-gpu` (CUDA), ' + 'or use --backend wasm.';
 
 /** True when `pkg` itself is absent (not when it is installed but one of its own imports fails). */
 function isAbsent(err: unknown, pkg: string): boolean {
@@ -111,7 +110,10 @@ async function useOnnxRuntime(requestedThreads: number): Promise<SelectedBackend
   return {
     name: 'onnxruntime',
     threads,
-    device: provider === 'cuda' ? 'GPU (onnxruntime-node CUDA provider, CPU fallback)' : `CPU (onnxruntime-node native kernels, ${threads} thread${threads === 1 ? '' : 's'})`,
+    device:
+      provider === 'cuda'
+        ? 'GPU (onnxruntime-node CUDA provider, CPU fallback)'
+        : `CPU (onnxruntime-node native kernels, ${threads} thread${threads === 1 ? '' : 's'})`,
     onnxruntime: { provider, threads },
     why: `${noCuda ? `CUDA provider not used: ${noCuda}` : 'CUDA provider library installed'}; data ops on tfjs ${data.name}`,
   };
@@ -129,7 +131,11 @@ export async function selectBackend(kind: BackendKind, opts: { threads?: number 
     case 'tensorflow': {
       const native = await tryNative();
       if (native == null) {
-        throw new TinynetError('train.backend_missing', 'The `tensorflow` backend needs @tensorflow/tfjs-node or @tensorflow/tfjs-node-gpu, and neither is installed.', INSTALL_HINT);
+        throw new TinynetError(
+          'train.backend_missing',
+          'The `tensorflow` backend needs @tensorflow/tfjs-node or @tensorflow/tfjs-node-gpu, and neither is installed.',
+          INSTALL_HINT,
+        );
       }
       selected = native;
       break;

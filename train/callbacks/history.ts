@@ -23,7 +23,7 @@ export function historyWriter(opts: { file: string; configHash: string; command?
       best: ctx.best,
       history: ctx.history,
     };
-    writeFileAtomicSync(opts.file, JSON.stringify(doc, null, 1) + '\n');
+    writeFileAtomicSync(opts.file, `${JSON.stringify(doc, null, 1)}\n`);
   };
   return {
     name: 'history',

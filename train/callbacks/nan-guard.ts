@@ -12,12 +12,13 @@ const HINT = 'lower train.lr, set train.grad_clip (e.g. 1.0), or check the data 
 export function nanGuard(): Callback {
   return {
     name: 'nan_guard',
-    beforeUpdate(ctx, info) {
+    beforeUpdate(_ctx, info) {
       if (Number.isFinite(info.loss) && Number.isFinite(info.gradNorm)) return;
       const what = Number.isFinite(info.loss) ? `gradient norm ${info.gradNorm}` : `loss ${info.loss}`;
       throw new TinynetError(
         'train.non_finite',
-        `training stopped: ${what} at epoch ${info.epoch + 1}, batch ${info.batch + 1} (step ${info.step}, lr ${info.lr.toExponential(2)}); the weights were not updated and the checkpoints on disk are the last good ones`,
+        `training stopped: ${what} at epoch ${info.epoch + 1}, batch ${info.batch + 1} (step ${info.step}, lr ${info.lr.toExponential(2)}); the ` +
+          `weights were not updated and the checkpoints on disk are the last good ones`,
         HINT,
       );
     },
@@ -26,7 +27,8 @@ export function nanGuard(): Callback {
         if (Number.isFinite(m[key]) || (key === 'val/loss' && ctx.data.valSize === 0)) continue;
         throw new TinynetError(
           'train.non_finite',
-          `training stopped: ${key === 'val/loss' ? 'validation' : 'train'} loss ${m[key]} after epoch ${m.epoch} (lr ${m.lr.toExponential(2)}); no checkpoint was written for this epoch, the ones on disk are the last good ones`,
+          `training stopped: ${key === 'val/loss' ? 'validation' : 'train'} loss ${m[key]} after epoch ${m.epoch} (lr ${m.lr.toExponential(2)}); no ` +
+            `checkpoint was written for this epoch, the ones on disk are the last good ones`,
           HINT,
         );
       }

@@ -6,7 +6,16 @@ import type { Callback } from '../loop/callback.js';
 import type { EpochMetrics } from '../types.js';
 
 /** Scalars written every epoch (x axis = epoch). */
-export const EPOCH_SCALARS = ['train/loss', 'train/accuracy', 'val/loss', 'val/accuracy', 'val/f1', 'val/top5', 'lr', 'throughput'] as const satisfies ReadonlyArray<keyof EpochMetrics>;
+export const EPOCH_SCALARS = [
+  'train/loss',
+  'train/accuracy',
+  'val/loss',
+  'val/accuracy',
+  'val/f1',
+  'val/top5',
+  'lr',
+  'throughput',
+] as const satisfies ReadonlyArray<keyof EpochMetrics>;
 
 /** The hyperparameters a run is compared by in TensorBoard's HParams tab. */
 export function hparamsOf(config: Config): Record<string, HParamValue> {
@@ -47,7 +56,7 @@ export function tensorBoard(opts: TensorBoardOptions): Callback & { readonly wri
     },
     async onTrainBegin(ctx) {
       writer = new EventWriter(opts.dir);
-      writer.text('config', '```yaml\n' + YAML.stringify(ctx.config) + '```', ctx.epoch);
+      writer.text('config', `\`\`\`yaml\n${YAML.stringify(ctx.config)}\`\`\``, ctx.epoch);
       const hp = hparamsOf(ctx.config);
       writer.hparamsExperiment(hp, [
         { tag: 'val/accuracy', dataset: 'validation' },

@@ -44,7 +44,7 @@ export interface LoadedCheckpoint extends CheckpointContents {
 function readTensor(v: tf.LayerVariable, name: string): RawTensor {
   const t = v.read();
   const dtype = t.dtype === 'int32' ? 'int32' : 'float32';
-  const data = (dtype === 'int32' ? new Int32Array(t.dataSync() as Int32Array) : new Float32Array(t.dataSync() as Float32Array));
+  const data = dtype === 'int32' ? new Int32Array(t.dataSync() as Int32Array) : new Float32Array(t.dataSync() as Float32Array);
   return { name, shape: [...t.shape], dtype, data };
 }
 
@@ -84,30 +84,30 @@ export function readCheckpoint(file: string): CheckpointInfo {
     throw new TinynetError('checkpoint.not_found', `checkpoint not found: ${file}`, 'train first (`tinynet train`) or pass the path of an existing .ckpt file');
   }
   const { header, tensors } = decodeCheckpoint(readFileSync(file), file);
-  if (header['kind'] !== 'tinynet-checkpoint') {
+  if (header.kind !== 'tinynet-checkpoint') {
     throw new TinynetError('checkpoint.not_a_checkpoint', `${file} is not a tinynet model checkpoint`);
   }
-  const opt = header['optimizer'] as { name: string; step: number } | null;
+  const opt = header.optimizer as { name: string; step: number } | null;
   return {
     file,
-    createdAt: header['createdAt'] as string,
-    tinynetVersion: header['tinynetVersion'] as string,
-    topology: header['topology'],
-    weights: tensors['weights'] ?? [],
-    config: header['config'] as Config,
-    configHash: header['configHash'] as string,
-    meta: (header['meta'] as DatasetMetaLike | null) ?? null,
-    epoch: header['epoch'] as number,
-    step: header['step'] as number,
-    batchInEpoch: (header['batchInEpoch'] as number) ?? 0,
-    epochProgress: (header['epochProgress'] as EpochProgress | null) ?? null,
-    metrics: (header['metrics'] as EpochMetrics | null) ?? null,
-    history: (header['history'] as EpochMetrics[]) ?? [],
-    best: (header['best'] as BestMetric | null) ?? null,
-    rng: header['rng'] as RngSnapshot,
-    optimizer: opt ? { name: opt.name, step: opt.step, slots: tensors['optimizer'] ?? [] } : null,
-    callbacks: (header['callbacks'] as Record<string, unknown>) ?? {},
-    backend: header['backend'] as string,
+    createdAt: header.createdAt as string,
+    tinynetVersion: header.tinynetVersion as string,
+    topology: header.topology,
+    weights: tensors.weights ?? [],
+    config: header.config as Config,
+    configHash: header.configHash as string,
+    meta: (header.meta as DatasetMetaLike | null) ?? null,
+    epoch: header.epoch as number,
+    step: header.step as number,
+    batchInEpoch: (header.batchInEpoch as number) ?? 0,
+    epochProgress: (header.epochProgress as EpochProgress | null) ?? null,
+    metrics: (header.metrics as EpochMetrics | null) ?? null,
+    history: (header.history as EpochMetrics[]) ?? [],
+    best: (header.best as BestMetric | null) ?? null,
+    rng: header.rng as RngSnapshot,
+    optimizer: opt ? { name: opt.name, step: opt.step, slots: tensors.optimizer ?? [] } : null,
+    callbacks: (header.callbacks as Record<string, unknown>) ?? {},
+    backend: header.backend as string,
   };
 }
 
@@ -126,7 +126,11 @@ export async function loadCheckpoint(file: string): Promise<LoadedCheckpoint> {
     for (const w of model.weights) {
       const t = byName.get(w.originalName);
       if (!t || t.shape.join(',') !== w.shape.join(',')) {
-        throw new TinynetError('checkpoint.corrupt', `checkpoint ${file} has no weight ${w.originalName} of shape [${w.shape}]`, 'the topology and weights do not match; use another checkpoint');
+        throw new TinynetError(
+          'checkpoint.corrupt',
+          `checkpoint ${file} has no weight ${w.originalName} of shape [${w.shape}]`,
+          'the topology and weights do not match; use another checkpoint',
+        );
       }
       values.push(tf.tensor(t.data, t.shape, t.dtype));
     }

@@ -68,10 +68,18 @@ const corrupt = (file: string, why: string) =>
 /** Verify and unpack checkpoint bytes; every failure is a TinynetError naming the file. */
 export function decodeCheckpoint(bytes: Buffer, file: string): DecodedCheckpoint {
   if (bytes.length < PREFIX + DIGEST || !bytes.subarray(0, MAGIC.length - 1).equals(MAGIC.subarray(0, MAGIC.length - 1))) {
-    throw new TinynetError('checkpoint.not_a_checkpoint', `${file} is not a tinynet checkpoint (bad magic or too short: ${bytes.length} bytes)`, 'pass a .ckpt file written by `tinynet train`');
+    throw new TinynetError(
+      'checkpoint.not_a_checkpoint',
+      `${file} is not a tinynet checkpoint (bad magic or too short: ${bytes.length} bytes)`,
+      'pass a .ckpt file written by `tinynet train`',
+    );
   }
   if (bytes[MAGIC.length - 1] !== MAGIC[MAGIC.length - 1]) {
-    throw new TinynetError('checkpoint.unsupported', `${file} uses checkpoint format ${bytes[MAGIC.length - 1]}, this tinynet reads format ${MAGIC[MAGIC.length - 1]}`, 'use the tinynet version that wrote it');
+    throw new TinynetError(
+      'checkpoint.unsupported',
+      `${file} uses checkpoint format ${bytes[MAGIC.length - 1]}, this tinynet reads format ${MAGIC[MAGIC.length - 1]}`,
+      'use the tinynet version that wrote it',
+    );
   }
   const headerLen = bytes.readUInt32LE(MAGIC.length);
   const blobLen = bytes.readUInt32LE(MAGIC.length + 4);

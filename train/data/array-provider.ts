@@ -66,7 +66,11 @@ export function arrayDataProvider(opts: ArrayProviderOptions): DataProvider {
       return iterate(opts.train, order, batchSize);
     },
     valBatches(batchSize) {
-      return iterate(opts.val, Int32Array.from({ length: count(opts.val) }, (_, i) => i), batchSize);
+      return iterate(
+        opts.val,
+        Int32Array.from({ length: count(opts.val) }, (_, i) => i),
+        batchSize,
+      );
     },
     samples(n): ImageSamples {
       const k = Math.min(n, count(opts.train));

@@ -6,7 +6,7 @@ import { createSchedule, type LrSchedule } from '../optim/index.js';
 import { seedDropout, dropoutRngState } from '../model/spatial-dropout.js';
 import type { CheckpointContents } from '../checkpoint/checkpoint.js';
 import type { DataProvider } from '../data/provider.js';
-import type { BestMetric, EpochMetrics, EpochProgress, MonitorKey } from '../types.js';
+import type { BestMetric, EpochMetrics, EpochProgress } from '../types.js';
 import type { TrainingEngine } from './engine.js';
 import { createEngine } from './create-engine.js';
 import type { Callback, StepInfo, StopReason, TrainerContext, TrainResult } from './callback.js';
@@ -117,7 +117,10 @@ export async function fit(opts: FitOptions): Promise<TrainResult> {
       await call('onEpochBegin', epoch);
       const started = performance.now();
       // Running sums of the epoch; a mid-epoch resume starts from the ones saved in the checkpoint.
-      const sums: EpochProgress = ctx.batchInEpoch > 0 && resume?.epochProgress && resume.epoch === epoch ? { ...resume.epochProgress } : { lossSum: 0, correct: 0, seen: 0, trainSeconds: 0 };
+      const sums: EpochProgress =
+        ctx.batchInEpoch > 0 && resume?.epochProgress && resume.epoch === epoch
+          ? { ...resume.epochProgress }
+          : { lossSum: 0, correct: 0, seen: 0, trainSeconds: 0 };
       progress = sums;
       let batchIndex = 0;
       let lr = schedule(ctx.step);

@@ -30,9 +30,16 @@ export function buildResNet(cfg: ModelConfig, shape: ModelShape, opts: { seed?: 
   const seeds = opts.seed === undefined ? null : new Rng(opts.seed);
   const nextSeed = () => (seeds ? seeds.nextUint32() : undefined);
   const conv = (filters: number, kernel: number, strides: number, name: string) =>
-    tf.layers.conv2d({ filters, kernelSize: kernel, strides, padding: 'same', useBias, kernelInitializer: tf.initializers.heNormal({ seed: nextSeed() }), name });
-  const norm = (x: tf.SymbolicTensor, name: string) =>
-    cfg.batchnorm ? (tf.layers.batchNormalization({ ...BN_ARGS, name }).apply(x) as tf.SymbolicTensor) : x;
+    tf.layers.conv2d({
+      filters,
+      kernelSize: kernel,
+      strides,
+      padding: 'same',
+      useBias,
+      kernelInitializer: tf.initializers.heNormal({ seed: nextSeed() }),
+      name,
+    });
+  const norm = (x: tf.SymbolicTensor, name: string) => (cfg.batchnorm ? (tf.layers.batchNormalization({ ...BN_ARGS, name }).apply(x) as tf.SymbolicTensor) : x);
   const act = (x: tf.SymbolicTensor, name: string) => activationLayer(cfg.activation, name).apply(x) as tf.SymbolicTensor;
 
   const input = tf.input({ shape: shape.inputShape, name: 'image' });
@@ -60,6 +67,8 @@ export function buildResNet(cfg: ModelConfig, shape: ModelShape, opts: { seed?: 
   });
 
   x = tf.layers.globalAveragePooling2d({ name: 'pool' }).apply(x) as tf.SymbolicTensor;
-  const logits = tf.layers.dense({ units: shape.numClasses, kernelInitializer: tf.initializers.glorotUniform({ seed: nextSeed() }), name: 'logits' }).apply(x) as tf.SymbolicTensor;
+  const logits = tf.layers
+    .dense({ units: shape.numClasses, kernelInitializer: tf.initializers.glorotUniform({ seed: nextSeed() }), name: 'logits' })
+    .apply(x) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: logits, name: 'resnet' });
 }

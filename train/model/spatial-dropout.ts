@@ -57,7 +57,7 @@ export class SpatialDropout2D extends tf.layers.Layer {
 
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor {
     const x = Array.isArray(inputs) ? inputs[0] : inputs;
-    if (!kwargs['training'] || this.rate === 0) return tf.clone(x);
+    if (!kwargs.training || this.rate === 0) return tf.clone(x);
     const [batch, , , channels] = x.shape as number[];
     return tf.tidy(() => tf.mul(x, nextDropoutMask(batch, channels, this.rate)));
   }

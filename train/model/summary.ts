@@ -44,8 +44,7 @@ export function formatSummary(s: ModelSummary): string {
     Math.max(head.type.length, ...s.layers.map((r) => r.type.length)),
     Math.max(head.outputShape.length, ...s.layers.map((r) => r.outputShape.length)),
   ];
-  const line = (a: string, b: string, c: string, d: string) =>
-    `${a.padEnd(w[0])}  ${b.padEnd(w[1])}  ${c.padEnd(w[2])}  ${d.padStart(10)}`;
+  const line = (a: string, b: string, c: string, d: string) => `${a.padEnd(w[0])}  ${b.padEnd(w[1])}  ${c.padEnd(w[2])}  ${d.padStart(10)}`;
   const rule = '-'.repeat(w[0] + w[1] + w[2] + 16);
   return [
     line('layer', 'type', 'output shape', 'params'),

@@ -3,7 +3,7 @@
  * node by node in reverse order, each node's gradient written by its op's builder. A value read
  * by several nodes (a residual input) gets the Sum of its partial gradients.
  */
-import { TrainGraph } from './graph.js';
+import type { TrainGraph } from './graph.js';
 import { findGradient } from './gradients/registry.js';
 import './gradients/index.js';
 

@@ -51,7 +51,8 @@ export function softTargets(labels: Int32Array, numClasses: number, smoothing: n
   const t = new Float32Array(labels.length * numClasses).fill(smoothing / numClasses);
   const hit = Math.fround(1 - smoothing) + Math.fround(smoothing / numClasses);
   labels.forEach((label, i) => {
-    if (!(label >= 0 && label < numClasses)) throw new TinynetError('train.bad_label', `label ${label} is outside [0, ${numClasses})`, 'check the dataset cache (tinynet data prepare)');
+    if (!(label >= 0 && label < numClasses))
+      throw new TinynetError('train.bad_label', `label ${label} is outside [0, ${numClasses})`, 'check the dataset cache (tinynet data prepare)');
     t[i * numClasses + label] = hit;
   });
   return t;
@@ -82,7 +83,7 @@ export class OnnxRuntimeEngine implements TrainingEngine {
     readonly provider: TrainProvider,
     readonly threads: number,
     private readonly step: BuiltGraph,
-    private readonly evalGraph: BuiltGraph,
+    evalGraph: BuiltGraph,
     private readonly stepSession: ort.InferenceSession,
     private readonly evalSession: ort.InferenceSession,
     train: TrainConfig,
@@ -267,7 +268,11 @@ export class OnnxRuntimeEngine implements TrainingEngine {
 
   setOptimizerState(state: OptimizerState): void {
     if (state.name !== this.optimizer.name) {
-      throw new TinynetError('train.optimizer_mismatch', `the checkpoint's optimizer state is for ${state.name}, this run uses ${this.optimizer.name}`, `resume with --set train.optimizer=${state.name}, or start a new run`);
+      throw new TinynetError(
+        'train.optimizer_mismatch',
+        `the checkpoint's optimizer state is for ${state.name}, this run uses ${this.optimizer.name}`,
+        `resume with --set train.optimizer=${state.name}, or start a new run`,
+      );
     }
     const trainable = new Set(this.params.map((p) => p.name));
     this.optimizer.slots.clear();
@@ -276,7 +281,11 @@ export class OnnxRuntimeEngine implements TrainingEngine {
       const name = s.name.slice(0, cut);
       const b = trainable.has(name) ? this.weight(name).binding : null;
       if (!b || !SLOT_NAMES[this.optimizer.name].includes(s.name.slice(cut + 1)) || b.kerasShape.join() !== s.shape.join()) {
-        throw new TinynetError('train.optimizer_mismatch', `optimizer slot ${s.name} [${s.shape}] does not fit this model`, 'resume with the model config the checkpoint was trained with');
+        throw new TinynetError(
+          'train.optimizer_mismatch',
+          `optimizer slot ${s.name} [${s.shape}] does not fit this model`,
+          'resume with the model config the checkpoint was trained with',
+        );
       }
       const data = Float32Array.from(s.data as Float32Array);
       this.optimizer.slots.set(s.name, b.perm ? permute(data, b.kerasShape, b.perm).data : data);

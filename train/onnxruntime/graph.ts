@@ -39,7 +39,9 @@ export class TrainGraph {
   /** A node with several outputs, each with its dims. */
   multi(op: string, inputs: string[], attrs: Record<string, Attr>, dims: Dims[], name?: string): string[] {
     const outs = this.g.node(op, inputs, attrs, { name, outputs: dims.length });
-    outs.forEach((o, i) => this.setShape(o, dims[i]));
+    outs.forEach((o, i) => {
+      this.setShape(o, dims[i]);
+    });
     return outs;
   }
 

@@ -25,10 +25,27 @@ const lowerings: Record<string, Lowering> = {
     const pc = [1, channels, 1, 1];
     const axes = attr.ints([0, 2, 3]);
     tg.g.node('ReduceMean', [x], { axes, keepdims: attr.int(1) }, { name: `${s}/Mean`, outputs: [mean] });
-    const count = tg.op('Div', [tg.op('Cast', [tg.op('Size', [x], {}, [], `${s}/Size`)], { to: attr.int(1) }, [], `${s}/SizeFloat`), tg.scalar(`${s}/channels`, channels)], {}, [], `${s}/Count`);
+    const count = tg.op(
+      'Div',
+      [tg.op('Cast', [tg.op('Size', [x], {}, [], `${s}/Size`)], { to: attr.int(1) }, [], `${s}/SizeFloat`), tg.scalar(`${s}/channels`, channels)],
+      {},
+      [],
+      `${s}/Count`,
+    );
     const meanSquare = tg.op('Div', [tg.op('ReduceSumSquare', [x], { axes, keepdims: attr.int(1) }, pc, `${s}/SumSquares`), count], {}, pc, `${s}/MeanSquare`);
-    const variance = tg.op('Relu', [tg.op('Sub', [meanSquare, tg.op('Mul', [mean, mean], {}, pc, `${s}/MeanSquared`)], {}, pc, `${s}/VarianceRaw`)], {}, pc, `${s}/Variance`);
-    tg.g.node('Reciprocal', [tg.op('Sqrt', [tg.op('Add', [variance, tg.scalar(`${s}/eps`, eps)], {}, pc, `${s}/AddEps`)], {}, pc, `${s}/Std`)], {}, { name: `${s}/InvStd`, outputs: [invStd] });
+    const variance = tg.op(
+      'Relu',
+      [tg.op('Sub', [meanSquare, tg.op('Mul', [mean, mean], {}, pc, `${s}/MeanSquared`)], {}, pc, `${s}/VarianceRaw`)],
+      {},
+      pc,
+      `${s}/Variance`,
+    );
+    tg.g.node(
+      'Reciprocal',
+      [tg.op('Sqrt', [tg.op('Add', [variance, tg.scalar(`${s}/eps`, eps)], {}, pc, `${s}/AddEps`)], {}, pc, `${s}/Std`)],
+      {},
+      { name: `${s}/InvStd`, outputs: [invStd] },
+    );
     const flat = tg.int64s(`${s}/c`, [channels]);
     const meanC = tg.op('Reshape', [mean, flat], {}, [channels], `${s}/MeanFlat`);
     const varC = tg.op('Reshape', [variance, flat], {}, [channels], `${s}/VarianceFlat`);

@@ -54,7 +54,13 @@ export function runtimeError(what: string, err: unknown): TinynetError {
   );
 }
 
-export async function createSession(bytes: Uint8Array, provider: TrainProvider, threads: number, what: string, profilePrefix?: string): Promise<ort.InferenceSession> {
+export async function createSession(
+  bytes: Uint8Array,
+  provider: TrainProvider,
+  threads: number,
+  what: string,
+  profilePrefix?: string,
+): Promise<ort.InferenceSession> {
   try {
     return await ort.InferenceSession.create(bytes, sessionOptions(provider, threads, profilePrefix));
   } catch (err) {

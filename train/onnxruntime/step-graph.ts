@@ -56,7 +56,11 @@ export function buildTrainGraph(model: tf.LayersModel, opts: GraphOptions = {}):
   const { tg } = forward;
   const { dLogits } = addLoss(tg, forward.logits, forward.numClasses);
   const trainable = forward.weights.filter((w) => w.trainable);
-  const grads = buildBackward(tg, new Map([[forward.logits, dLogits]]), trainable.map((w) => w.input));
+  const grads = buildBackward(
+    tg,
+    new Map([[forward.logits, dLogits]]),
+    trainable.map((w) => w.input),
+  );
   const claimed = new Set<string>([LOSS_OUTPUT]);
   tg.g.addOutput({ name: LOSS_OUTPUT, dtype: 'float32', dims: [] });
   exposeAs(tg, forward.logits, LOGITS_OUTPUT, claimed);

@@ -46,8 +46,8 @@ export class ArrayOptimizer {
     const kind = this.h.optimizer;
     const decoupled = kind === 'adamw' && wd > 0 ? 1 - lr * wd : 1;
     const l2 = kind !== 'adamw' ? wd : 0;
-    const c1 = 1 - Math.pow(b1, this.step);
-    const c2 = 1 - Math.pow(b2, this.step);
+    const c1 = 1 - b1 ** this.step;
+    const c2 = 1 - b2 ** this.step;
     params.forEach((p, i) => {
       const w = p.data;
       const g = grads[i];
@@ -56,7 +56,8 @@ export class ArrayOptimizer {
         for (let j = 0; j < w.length; j++) {
           let d = g[j] * gradScale + w[j] * l2;
           if (buf) {
-            const b = (buf[j] = buf[j] * mu + d);
+            const b = buf[j] * mu + d;
+            buf[j] = b;
             d = nesterov ? d + b * mu : b;
           }
           w[j] -= d * lr;
@@ -68,9 +69,11 @@ export class ArrayOptimizer {
       for (let j = 0; j < w.length; j++) {
         const wj = w[j] * decoupled;
         const d = g[j] * gradScale + wj * l2;
-        const mj = (m[j] = m[j] * b1 + d * (1 - b1));
-        const vj = (v[j] = v[j] * b2 + d * d * (1 - b2));
-        w[j] = wj - ((mj / c1) / (Math.sqrt(vj / c2) + EPS)) * lr;
+        const mj = m[j] * b1 + d * (1 - b1);
+        const vj = v[j] * b2 + d * d * (1 - b2);
+        m[j] = mj;
+        v[j] = vj;
+        w[j] = wj - (mj / c1 / (Math.sqrt(vj / c2) + EPS)) * lr;
       }
     });
   }

@@ -80,8 +80,8 @@ class SlotOptimizer implements Optimizer {
         const v = this.slot(p, 'v');
         m.assign(tf.add(tf.mul(m, b1), tf.mul(g, 1 - b1)));
         v.assign(tf.add(tf.mul(v, b2), tf.mul(tf.square(g), 1 - b2)));
-        const mHat = tf.div(m, 1 - Math.pow(b1, t));
-        const vHat = tf.div(v, 1 - Math.pow(b2, t));
+        const mHat = tf.div(m, 1 - b1 ** t);
+        const vHat = tf.div(v, 1 - b2 ** t);
         w.assign(tf.sub(w, tf.mul(tf.div(mHat, tf.add(tf.sqrt(vHat), EPS)), lr)));
       });
     });
@@ -99,7 +99,11 @@ class SlotOptimizer implements Optimizer {
 
   setState(state: OptimizerState, params: Param[]): void {
     if (state.name !== this.name) {
-      throw new TinynetError('train.optimizer_mismatch', `the checkpoint's optimizer state is for ${state.name}, this run uses ${this.name}`, `resume with --set train.optimizer=${state.name}, or start a new run`);
+      throw new TinynetError(
+        'train.optimizer_mismatch',
+        `the checkpoint's optimizer state is for ${state.name}, this run uses ${this.name}`,
+        `resume with --set train.optimizer=${state.name}, or start a new run`,
+      );
     }
     const byName = new Map(params.map((p) => [p.name, p]));
     this.dispose();
@@ -107,7 +111,11 @@ class SlotOptimizer implements Optimizer {
       const cut = s.name.lastIndexOf('/');
       const param = byName.get(s.name.slice(0, cut));
       if (!param || !this.slotNames.includes(s.name.slice(cut + 1)) || param.variable.shape.join() !== s.shape.join()) {
-        throw new TinynetError('train.optimizer_mismatch', `optimizer slot ${s.name} [${s.shape}] does not fit this model`, 'resume with the model config the checkpoint was trained with');
+        throw new TinynetError(
+          'train.optimizer_mismatch',
+          `optimizer slot ${s.name} [${s.shape}] does not fit this model`,
+          'resume with the model config the checkpoint was trained with',
+        );
       }
       const init = tf.tensor(s.data, s.shape, 'float32');
       this.slots.set(s.name, tf.variable(init, false));

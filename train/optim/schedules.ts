@@ -30,7 +30,7 @@ export function createSchedule(train: Pick<TrainConfig, 'lr' | 'schedule'>, shap
     case 'constant':
       return () => lr;
     case 'step':
-      return (step) => lr * Math.pow(s.gamma, Math.floor(Math.floor(step / spe) / s.step_size));
+      return (step) => lr * s.gamma ** Math.floor(Math.floor(step / spe) / s.step_size);
     case 'cosine':
       return (step) => cosineBetween(lr, s.min_lr, step / total);
     case 'warmup_cosine': {

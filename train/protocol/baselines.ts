@@ -15,10 +15,18 @@ export function loadLabels(dir: string, meta: DatasetMeta, split: SplitName): In
   try {
     buf = readFileSync(file);
   } catch {
-    throw new TinynetError('dataset.cache_missing', `labels of the ${split} split not found at ${file}`, 'run `tinynet data prepare --config <your config>` again');
+    throw new TinynetError(
+      'dataset.cache_missing',
+      `labels of the ${split} split not found at ${file}`,
+      'run `tinynet data prepare --config <your config>` again',
+    );
   }
   if (buf.byteLength !== meta.splits[split].size * 4) {
-    throw new TinynetError('dataset.cache_corrupt', `${file} holds ${buf.byteLength / 4} labels, meta.json promises ${meta.splits[split].size}`, 'delete the cache dir and run `tinynet data prepare` again');
+    throw new TinynetError(
+      'dataset.cache_corrupt',
+      `${file} holds ${buf.byteLength / 4} labels, meta.json promises ${meta.splits[split].size}`,
+      'delete the cache dir and run `tinynet data prepare` again',
+    );
   }
   return new Int32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
 }
@@ -78,7 +86,9 @@ export function formatBaselines(b: BaselinesFile): string {
     'predictor        split  images  accuracy   macro-F1',
   ];
   for (const r of b.results) {
-    lines.push(`${r.predictor.padEnd(15)}  ${r.split.padEnd(5)}  ${String(r.count).padStart(6)}  ${pct(r.accuracy).padStart(8)}  ${pct(r.macro_f1).padStart(9)}`);
+    lines.push(
+      `${r.predictor.padEnd(15)}  ${r.split.padEnd(5)}  ${String(r.count).padStart(6)}  ${pct(r.accuracy).padStart(8)}  ${pct(r.macro_f1).padStart(9)}`,
+    );
   }
   return lines.join('\n');
 }
@@ -88,6 +98,6 @@ export async function runBaselinesForConfig(config: Config, command: string): Pr
   const { dir, meta } = await prepareDataset(config);
   const result = computeBaselines({ meta, labels: { val: loadLabels(dir, meta, 'val'), test: loadLabels(dir, meta, 'test') }, seed: config.seed, command });
   const file = protocolPaths(config.paths).baselines;
-  writeFileAtomicSync(file, JSON.stringify(result, null, 1) + '\n');
+  writeFileAtomicSync(file, `${JSON.stringify(result, null, 1)}\n`);
   return { result, file };
 }

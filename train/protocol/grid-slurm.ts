@@ -54,7 +54,11 @@ export function arrayScript(ctx: GridRunContext, indices: number[], trialCount: 
     ...s.extra_sbatch,
   ];
   const command = [
-    process.execPath, ctx.cliPath, 'grid', '--trial', '"$SLURM_ARRAY_TASK_ID"',
+    process.execPath,
+    ctx.cliPath,
+    'grid',
+    '--trial',
+    '"$SLURM_ARRAY_TASK_ID"',
     ...(ctx.configFile ? ['--config', abs(ctx.configFile)] : []),
     ...ctx.baseSets.flatMap((x) => ['--set', x]),
   ];
@@ -65,7 +69,10 @@ export function arrayScript(ctx: GridRunContext, indices: number[], trialCount: 
     ...options.map((o) => `#SBATCH ${o}`),
     'set -euo pipefail',
     `export TINYNET_LOG="\${TINYNET_LOG:-info}"`,
-    command.map((a) => (a.startsWith('"$') ? a : shellQuote(a))).join(' ').replace(/^/, 'exec '),
+    command
+      .map((a) => (a.startsWith('"$') ? a : shellQuote(a)))
+      .join(' ')
+      .replace(/^/, 'exec '),
     '',
   ].join('\n');
 }
@@ -104,6 +111,6 @@ export async function submitGrid(ctx: GridRunContext): Promise<SubmitOutcome> {
   }
   renameSync(pending, gp.slurmScript);
   const submission: SlurmSubmission = { job_id: jobId, indices, script: gp.slurmScript, submitted_at: new Date().toISOString() };
-  writeFileAtomicSync(gp.slurmJobs, JSON.stringify([...readSubmissions(config), submission], null, 1) + '\n');
+  writeFileAtomicSync(gp.slurmJobs, `${JSON.stringify([...readSubmissions(config), submission], null, 1)}\n`);
   return { submission, trials: trials.length, finished, queued };
 }

@@ -70,7 +70,13 @@ export async function gridStatus(ctx: GridRunContext, trials: Trial[]): Promise<
     const inQueue = slurmJob ? queue.get(slurmJob) : undefined;
     const base = { index, trial: t.name, value: null, slurm_job: slurmJob };
     const done = finishedResult(ctx, t);
-    if (done) return { ...base, state: 'done', value: done.value, detail: `${config.grid.metric} ${done.value?.toFixed(4) ?? 'n/a'}${done.restarts ? ` (after ${done.restarts} restart(s))` : ''}` };
+    if (done)
+      return {
+        ...base,
+        state: 'done',
+        value: done.value,
+        detail: `${config.grid.metric} ${done.value?.toFixed(4) ?? 'n/a'}${done.restarts ? ` (after ${done.restarts} restart(s))` : ''}`,
+      };
     if (inQueue && QUEUED.has(inQueue)) return { ...base, state: 'pending', detail: `Slurm ${slurmJob} ${inQueue}` };
     if (inQueue && RUNNING.has(inQueue)) return { ...base, state: 'running', detail: `Slurm ${slurmJob} ${inQueue}` };
     const stateFile = gp.trialState(t.name);
@@ -80,7 +86,8 @@ export async function gridStatus(ctx: GridRunContext, trials: Trial[]): Promise<
     switch (st.state) {
       case 'running':
         // Without squeue's word, a local process is asked directly; one on another host is taken at its word.
-        if (st.host !== here || alive(st.pid)) return { ...base, state: 'running', detail: st.slurm_job ? `Slurm ${st.slurm_job} on ${st.host}` : `pid ${st.pid} on ${st.host}` };
+        if (st.host !== here || alive(st.pid))
+          return { ...base, state: 'running', detail: st.slurm_job ? `Slurm ${st.slurm_job} on ${st.host}` : `pid ${st.pid} on ${st.host}` };
         return { ...base, state: 'failed', detail: `stopped without finishing: ${lastLine()}` };
       case 'failed':
         return { ...base, state: 'failed', detail: st.reason ?? lastLine() };
@@ -96,7 +103,10 @@ export async function gridStatus(ctx: GridRunContext, trials: Trial[]): Promise<
 }
 
 export function formatStatus(s: GridStatus): string {
-  const counts = Object.entries(s.counts).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`).join(', ');
+  const counts = Object.entries(s.counts)
+    .filter(([, n]) => n > 0)
+    .map(([k, n]) => `${n} ${k}`)
+    .join(', ');
   return [
     `grid ${s.name}: ${s.rows.length} trials (${counts})`,
     '',

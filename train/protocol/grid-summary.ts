@@ -18,14 +18,20 @@ export interface SummaryFiles {
 }
 
 /** Rank what finished (trials without a result last, with `status` saying why) and write the four files. */
-export async function writeSummary(config: Config, trials: Trial[], status: Map<string, string>, command: string): Promise<{ summary: GridSummaryFile; files: SummaryFiles }> {
+export async function writeSummary(
+  config: Config,
+  trials: Trial[],
+  status: Map<string, string>,
+  command: string,
+): Promise<{ summary: GridSummaryFile; files: SummaryFiles }> {
   const gp = gridPaths(path.join(config.paths.runs, 'grid'), config.grid.name);
   const summary = summarize(config, trials, gp, status, command);
   const files: SummaryFiles = { json: gp.summaryJson, csv: gp.summaryCsv, md: gp.summaryMd, png: null };
-  writeFileAtomicSync(files.json, JSON.stringify(summary, null, 1) + '\n');
+  writeFileAtomicSync(files.json, `${JSON.stringify(summary, null, 1)}\n`);
   writeFileAtomicSync(files.csv, summaryCsv(summary));
   writeFileAtomicSync(files.md, summaryMarkdown(summary));
-  if (summary.rows.some((r) => r.value !== null)) files.png = await renderChart(gridBarsSpec(config.grid.metric, summary.rows), path.join(gp.dir, 'summary.png'));
+  if (summary.rows.some((r) => r.value !== null))
+    files.png = await renderChart(gridBarsSpec(config.grid.metric, summary.rows), path.join(gp.dir, 'summary.png'));
   return { summary, files };
 }
 
@@ -59,7 +65,10 @@ const FINAL = ['train/loss', 'train/accuracy', 'val/loss', 'val/accuracy', 'val/
 
 export function summaryCsv(s: GridSummaryFile): string {
   const cols = ['rank', 'trial', ...s.keys, s.metric, 'best_epoch', ...FINAL.map((k) => `final ${k}`), 'status'];
-  return toCsv(cols, s.rows.map((r) => [r.rank, r.trial, ...s.keys.map((k) => r.params[k]), num(r.value), r.best_epoch, ...FINAL.map((k) => num(r.final[k])), r.status]));
+  return toCsv(
+    cols,
+    s.rows.map((r) => [r.rank, r.trial, ...s.keys.map((k) => r.params[k]), num(r.value), r.best_epoch, ...FINAL.map((k) => num(r.final[k])), r.status]),
+  );
 }
 
 export function summaryMarkdown(s: GridSummaryFile): string {
@@ -68,13 +77,19 @@ export function summaryMarkdown(s: GridSummaryFile): string {
   const lines = [
     `| ${head.join(' | ')} |`,
     `| ${head.map((_, i) => (i === 1 ? ':--' : '--:')).join(' | ')} |`,
-    ...s.rows.map((r) => `| ${[r.rank, r.trial, ...s.keys.map((k) => JSON.stringify(r.params[k])), f(r.value), r.best_epoch ?? '—', f(r.final['val/loss']), f(r.final['train/loss']), r.status].join(' | ')} |`),
+    ...s.rows.map((r) => {
+      const cells = [r.rank, r.trial, ...s.keys.map((k) => JSON.stringify(r.params[k])), f(r.value), r.best_epoch ?? '—'];
+      const losses = [f(r.final['val/loss']), f(r.final['train/loss'])];
+      return `| ${[...cells, ...losses, r.status].join(' | ')} |`;
+    }),
   ];
-  return `# Grid \`${s.name}\`: ${s.rows.length} trials ranked by ${s.metric}\n\n` +
+  return (
+    `# Grid \`${s.name}\`: ${s.rows.length} trials ranked by ${s.metric}\n\n` +
     `Budget per trial: ${s.epochs} epochs${s.max_steps_per_epoch ? `, at most ${s.max_steps_per_epoch} steps each` : ''}; seed ${s.seed} for every trial.\n\n` +
-    lines.join('\n') + '\n';
+    lines.join('\n') +
+    '\n'
+  );
 }
-
 
 /** A headline, the ranking as a terminal table, and the files written. */
 export function formatRanking(headline: string, s: GridSummaryFile, files: SummaryFiles): string {

@@ -49,7 +49,8 @@ export function validateTrials(ctx: GridRunContext): Trial[] {
     try {
       loadConfig(ctx.configFile, [...ctx.baseSets, ...t.sets, ...trialBudget(ctx.config)], ctx.cwd);
     } catch (err) {
-      if (err instanceof TinynetError) throw new TinynetError('grid.bad_trial', `grid trial ${t.name}: ${err.message}`, 'fix grid.params (dotted config keys → lists of values)');
+      if (err instanceof TinynetError)
+        throw new TinynetError('grid.bad_trial', `grid trial ${t.name}: ${err.message}`, 'fix grid.params (dotted config keys → lists of values)');
       throw err;
     }
   }
@@ -59,7 +60,11 @@ export function validateTrials(ctx: GridRunContext): Trial[] {
 /** Trial `index` of the grid's deterministic order, or a clear error when there is none. */
 export function trialAt(trials: Trial[], index: number, gridName: string): Trial {
   if (!Number.isInteger(index) || index < 0 || index >= trials.length) {
-    throw new TinynetError('grid.trial_out_of_range', `--trial ${index}: grid ${gridName} has ${trials.length} trials, numbered 0 to ${trials.length - 1}`, '`tinynet grid status` lists them with their numbers');
+    throw new TinynetError(
+      'grid.trial_out_of_range',
+      `--trial ${index}: grid ${gridName} has ${trials.length} trials, numbered 0 to ${trials.length - 1}`,
+      '`tinynet grid status` lists them with their numbers',
+    );
   }
   return trials[index];
 }
@@ -77,7 +82,10 @@ const quote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll(
 /** The last line of a log that says something (what `grid status` shows for a failed trial). */
 export function lastLogLine(file: string): string | null {
   if (!existsSync(file)) return null;
-  const lines = readFileSync(file, 'utf8').split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = readFileSync(file, 'utf8')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   return lines.at(-1) ?? null;
 }
 
@@ -94,17 +102,36 @@ export function startTrial(ctx: GridRunContext, trials: Trial[], index: number):
   const artifacts = path.join(dir, 'artifacts');
   const restarts = Number(process.env.SLURM_RESTART_COUNT ?? 0) || 0;
   const writeState = (state: GridTrialState['state'], reason: string | null) => {
-    const doc: GridTrialState = { kind: 'tinynet-grid-trial-state', trial: t.name, index, state, reason, host: hostname(), pid: process.pid, slurm_job: currentSlurmJob(), restarts, updated_at: new Date().toISOString() };
-    writeFileAtomicSync(gp.trialState(t.name), JSON.stringify(doc, null, 1) + '\n');
+    const doc: GridTrialState = {
+      kind: 'tinynet-grid-trial-state',
+      trial: t.name,
+      index,
+      state,
+      reason,
+      host: hostname(),
+      pid: process.pid,
+      slurm_job: currentSlurmJob(),
+      restarts,
+      updated_at: new Date().toISOString(),
+    };
+    writeFileAtomicSync(gp.trialState(t.name), `${JSON.stringify(doc, null, 1)}\n`);
   };
   const args = [
-    ctx.cliPath, 'train', '--resume', 'auto',
+    ctx.cliPath,
+    'train',
+    '--resume',
+    'auto',
     ...(ctx.configFile ? ['--config', ctx.configFile] : []),
-    ...[...ctx.baseSets, ...t.sets, ...trialBudget(config), `paths.artifacts=${artifacts}`, `paths.runs=${gp.dir}`, `train.experiment=${t.name}`].flatMap((s) => ['--set', s]),
+    ...[...ctx.baseSets, ...t.sets, ...trialBudget(config), `paths.artifacts=${artifacts}`, `paths.runs=${gp.dir}`, `train.experiment=${t.name}`].flatMap(
+      (s) => ['--set', s],
+    ),
   ];
   const commandText = `tinynet ${args.slice(1).map(quote).join(' ')}`;
   const logFile = gp.trialLog(t.name);
-  ctx.log?.info(`[${index}] ${t.name}: training (${g.epochs} epochs${g.max_steps_per_epoch ? ` × ≤ ${g.max_steps_per_epoch} steps` : ''}${restarts ? `, restart ${restarts}` : ''}); log in ${logFile}`);
+  ctx.log?.info(
+    `[${index}] ${t.name}: training (${g.epochs} ` +
+      `epochs${g.max_steps_per_epoch ? ` × ≤ ${g.max_steps_per_epoch} steps` : ''}${restarts ? `, restart ${restarts}` : ''}); log in ${logFile}`,
+  );
   writeState('running', null);
   const started = performance.now();
   const logFd = openSync(logFile, 'a');
@@ -167,7 +194,7 @@ export function startTrial(ctx: GridRunContext, trials: Trial[], index: number):
       finished_at: new Date().toISOString(),
       restarts,
     };
-    writeFileAtomicSync(gp.trialResult(t.name), JSON.stringify(result, null, 1) + '\n');
+    writeFileAtomicSync(gp.trialResult(t.name), `${JSON.stringify(result, null, 1)}\n`);
     writeState('done', null);
     ctx.log?.info(`${t.name}: ${g.metric} ${best.value?.toFixed(4) ?? 'n/a'} (epoch ${best.epoch ?? '-'}) in ${seconds.toFixed(1)} s`);
     return 'done';

@@ -33,7 +33,12 @@ export function trialName(params: Record<string, unknown>): string {
 /** The cartesian product of `grid.params`, first key varying slowest. */
 export function expandGrid(params: Record<string, unknown[]>): Trial[] {
   const keys = Object.keys(params);
-  if (keys.length === 0) throw new TinynetError('grid.empty', 'grid.params is empty: nothing to search', 'add keys to the grid: section, e.g. grid.params: {"train.lr": [1e-4, 3e-4]}');
+  if (keys.length === 0)
+    throw new TinynetError(
+      'grid.empty',
+      'grid.params is empty: nothing to search',
+      'add keys to the grid: section, e.g. grid.params: {"train.lr": [1e-4, 3e-4]}',
+    );
   let combos: Array<Record<string, unknown>> = [{}];
   for (const k of keys) combos = combos.flatMap((c) => params[k].map((v) => ({ ...c, [k]: v })));
   return combos.map((p) => ({ name: trialName(p), params: p, sets: Object.entries(p).map(([k, v]) => `${k}=${JSON.stringify(v)}`) }));
@@ -69,4 +74,3 @@ export function readTrialHistory(artifactsDir: string): { history: EpochRecord[]
   }
   return null;
 }
-

@@ -87,6 +87,8 @@ export async function runGrid(opts: GridOptions): Promise<GridOutcome> {
 
 export function formatGrid(o: GridOutcome): string {
   const s = o.summary;
-  const head = `grid ${s.name}: ${s.rows.length} trials (${o.ran.length} run now, ${o.skipped.length} finished earlier, ${o.failed.length} failed)${o.interrupted ? ' — INTERRUPTED: run the same command again to resume' : ''}`;
+  const head =
+    `grid ${s.name}: ${s.rows.length} trials (${o.ran.length} run now, ${o.skipped.length} finished earlier, ${o.failed.length} ` +
+    `failed)${o.interrupted ? ' — INTERRUPTED: run the same command again to resume' : ''}`;
   return formatRanking(head, s, o.files);
 }

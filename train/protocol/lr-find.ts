@@ -11,7 +11,7 @@ import { fit } from '../loop/trainer.js';
 /** `count` LRs from `min` to `max`, evenly spaced on a log scale. */
 export function exponentialLrs(min: number, max: number, count: number): number[] {
   if (count === 1) return [min];
-  return Array.from({ length: count }, (_, i) => min * Math.pow(max / min, i / (count - 1)));
+  return Array.from({ length: count }, (_, i) => min * (max / min) ** (i / (count - 1)));
 }
 
 /** Exponential moving average with bias correction (Adam's): the first values are not pulled towards 0. */
@@ -19,7 +19,7 @@ export function smoothLosses(losses: number[], beta: number): number[] {
   let avg = 0;
   return losses.map((loss, i) => {
     avg = beta * avg + (1 - beta) * loss;
-    return avg / (1 - Math.pow(beta, i + 1));
+    return avg / (1 - beta ** (i + 1));
   });
 }
 
@@ -116,7 +116,7 @@ export async function runLrFind(opts: LrFindOptions): Promise<LrFindFile> {
         return;
       }
       avg = f.smoothing * avg + (1 - f.smoothing) * info.loss;
-      const smoothed = f.smoothing > 0 ? avg / (1 - Math.pow(f.smoothing, i + 1)) : info.loss;
+      const smoothed = f.smoothing > 0 ? avg / (1 - f.smoothing ** (i + 1)) : info.loss;
       points.push({ step: i, lr: info.lr, loss: info.loss, smoothed });
       writer?.scalar('lr_find/lr', info.lr, i);
       writer?.scalar('lr_find/loss', info.loss, i);
@@ -127,18 +127,32 @@ export async function runLrFind(opts: LrFindOptions): Promise<LrFindFile> {
       }
       best = Math.min(best, smoothed);
       if (points.length >= lrs.length) ctx.requestStop('callback', 'sweep complete');
-      if (points.length % 10 === 0) opts.log?.info(`lr-find step ${points.length}/${lrs.length}: lr ${info.lr.toExponential(2)} loss ${info.loss.toFixed(4)} smoothed ${smoothed.toFixed(4)}`);
+      if (points.length % 10 === 0)
+        opts.log?.info(
+          `lr-find step ${points.length}/${lrs.length}: lr ${info.lr.toExponential(2)} loss ${info.loss.toFixed(4)} smoothed ${smoothed.toFixed(4)}`,
+        );
     },
   };
   const model = opts.buildModel();
   try {
-    await fit({ model, config: c, configHash: opts.configHash, data: withoutValidation(data), callbacks: [recorder], lrSchedule: (step) => lrs[Math.min(step, lrs.length - 1)] });
+    await fit({
+      model,
+      config: c,
+      configHash: opts.configHash,
+      data: withoutValidation(data),
+      callbacks: [recorder],
+      lrSchedule: (step) => lrs[Math.min(step, lrs.length - 1)],
+    });
   } finally {
     model.dispose();
     writer?.close();
   }
   if (points.length < 2) {
-    throw new TinynetError('lr_find.too_short', `the LR sweep stopped after ${points.length} step(s): the loss diverged at once (lr ${f.min_lr})`, 'lower lr_finder.min_lr');
+    throw new TinynetError(
+      'lr_find.too_short',
+      `the LR sweep stopped after ${points.length} step(s): the loss diverged at once (lr ${f.min_lr})`,
+      'lower lr_finder.min_lr',
+    );
   }
   // Points after divergence are kept for the plot but never suggested.
   const usable = divergedAt !== null ? points.slice(0, -1) : points;
@@ -165,7 +179,9 @@ export async function runLrFind(opts: LrFindOptions): Promise<LrFindFile> {
 export function formatLrFind(r: LrFindFile): string {
   return [
     `LR sweep ${r.min_lr.toExponential(1)} → ${r.max_lr.toExponential(1)} over ${r.steps_planned} steps: ran ${r.points.length} steps` +
-      (r.diverged_at !== null ? `, diverged at lr ${r.diverged_at.toExponential(2)} (smoothed loss > ${r.diverge_factor} × best, or non-finite)` : ', no divergence'),
+      (r.diverged_at !== null
+        ? `, diverged at lr ${r.diverged_at.toExponential(2)} (smoothed loss > ${r.diverge_factor} × best, or non-finite)`
+        : ', no divergence'),
     `lowest smoothed loss ${r.best.smoothed.toFixed(4)} at lr ${r.best.lr.toExponential(2)}`,
     `steepest descent ${r.steepest.slope.toFixed(4)} per decade at lr ${r.steepest.lr.toExponential(2)}`,
     `suggested lr ${r.suggested_lr.toExponential(2)}`,
@@ -181,7 +197,9 @@ export function finalLoss(losses: number[]): number {
   return tail.reduce((a, b) => a + b, 0) / tail.length;
 }
 
-export const MINI_GRID_RULE = 'final loss = mean train loss over the last quarter of the steps; every pair starts from the same initialization and sees the same batches; lower is better; non-finite losses rank last';
+export const MINI_GRID_RULE =
+  'final loss = mean train loss over the last quarter of the steps; every pair starts from the same initialization and sees the same batches; lower ' +
+  'is better; non-finite losses rank last';
 
 /**
  * The course report's mini-grid (M4): for every LR × weight decay pair, a few steps from the same
@@ -214,7 +232,9 @@ export async function runMiniGrid(opts: LrFindOptions): Promise<MiniGridFile> {
       if (opts.tensorboardDir) writeMiniGridRun(opts.tensorboardDir, lr, wd, losses, final);
     }
   }
-  const ranked = [...rows].sort((a, b) => (Number.isFinite(a.final_loss) ? a.final_loss : Infinity) - (Number.isFinite(b.final_loss) ? b.final_loss : Infinity));
+  const ranked = [...rows].sort(
+    (a, b) => (Number.isFinite(a.final_loss) ? a.final_loss : Infinity) - (Number.isFinite(b.final_loss) ? b.final_loss : Infinity),
+  );
   return {
     kind: 'tinynet-lr-mini-grid',
     created_at: new Date().toISOString(),
@@ -231,7 +251,9 @@ function writeMiniGridRun(dir: string, lr: number, wd: number, losses: number[],
   const hp = { 'train.lr': lr, 'train.weight_decay': wd };
   w.hparamsExperiment(hp, [{ tag: 'mini_grid/final_loss', dataset: 'training' }]);
   w.hparamsSessionStart(hp);
-  losses.forEach((l, i) => Number.isFinite(l) && w.scalar('mini_grid/loss', l, i));
+  losses.forEach((l, i) => {
+    if (Number.isFinite(l)) w.scalar('mini_grid/loss', l, i);
+  });
   if (Number.isFinite(final)) w.scalar('mini_grid/final_loss', final, losses.length);
   w.hparamsSessionEnd(Number.isFinite(final) ? 'success' : 'failure');
   w.close();
@@ -239,7 +261,11 @@ function writeMiniGridRun(dir: string, lr: number, wd: number, losses: number[],
 
 export function formatMiniGrid(m: MiniGridFile): string {
   const lines = [`mini-grid: ${m.rows.length} pairs × ${m.steps} steps`, 'rank  lr         weight_decay  final loss'];
-  for (const r of m.rows) lines.push(`${String(r.rank).padStart(4)}  ${r.lr.toExponential(2).padEnd(9)}  ${String(r.weight_decay).padEnd(12)}  ${Number.isFinite(r.final_loss) ? r.final_loss.toFixed(4) : 'diverged'}`);
+  for (const r of m.rows)
+    lines.push(
+      `${String(r.rank).padStart(4)}  ${r.lr.toExponential(2).padEnd(9)}  ${String(r.weight_decay).padEnd(12)}  ` +
+        `${Number.isFinite(r.final_loss) ? r.final_loss.toFixed(4) : 'diverged'}`,
+    );
   lines.push(`rule: ${m.rule}`);
   return lines.join('\n');
 }

@@ -13,7 +13,7 @@ import { runLrFind, runMiniGrid } from './lr-find.js';
 
 const log = createLogger('protocol');
 
-const writeJson = (file: string, doc: unknown) => writeFileAtomicSync(file, JSON.stringify(doc, null, 1) + '\n');
+const writeJson = (file: string, doc: unknown) => writeFileAtomicSync(file, `${JSON.stringify(doc, null, 1)}\n`);
 
 export async function runSanityForConfig(config: Config, configHash: string, command: string): Promise<{ result: SanityFile; file: string }> {
   const s = await protocolSetup(config);
@@ -36,9 +36,23 @@ export async function runSanityForConfig(config: Config, configHash: string, com
 export async function runLrFindForConfig(config: Config, configHash: string, command: string): Promise<{ result: LrFindFile; files: string[] }> {
   const s = await protocolSetup(config);
   const p = protocolPaths(config.paths);
-  const result = await runLrFind({ config, configHash, data: s.data, buildModel: s.buildModel, tensorboardDir: path.join(p.lrFindRuns, config.train.experiment), command, log });
+  const result = await runLrFind({
+    config,
+    configHash,
+    data: s.data,
+    buildModel: s.buildModel,
+    tensorboardDir: path.join(p.lrFindRuns, config.train.experiment),
+    command,
+    log,
+  });
   writeJson(p.lrFindJson, result);
-  writeFileAtomicSync(p.lrFindCsv, toCsv(['step', 'lr', 'loss', 'smoothed_loss'], result.points.map((x) => [x.step, x.lr, x.loss, x.smoothed])));
+  writeFileAtomicSync(
+    p.lrFindCsv,
+    toCsv(
+      ['step', 'lr', 'loss', 'smoothed_loss'],
+      result.points.map((x) => [x.step, x.lr, x.loss, x.smoothed]),
+    ),
+  );
   await renderChart(lrFinderSpec(result), p.lrFindPng);
   return { result, files: [p.lrFindJson, p.lrFindCsv, p.lrFindPng, path.join(p.lrFindRuns, config.train.experiment)] };
 }
@@ -49,7 +63,13 @@ export async function runMiniGridForConfig(config: Config, configHash: string, c
   const tb = path.join(p.lrFindRuns, config.train.experiment);
   const result = await runMiniGrid({ config, configHash, data: s.data, buildModel: s.buildModel, tensorboardDir: tb, command, log });
   writeJson(p.miniGridJson, result);
-  writeFileAtomicSync(p.miniGridCsv, toCsv(['rank', 'lr', 'weight_decay', 'final_loss', 'diverged'], result.rows.map((r) => [r.rank, r.lr, r.weight_decay, r.final_loss, r.diverged])));
+  writeFileAtomicSync(
+    p.miniGridCsv,
+    toCsv(
+      ['rank', 'lr', 'weight_decay', 'final_loss', 'diverged'],
+      result.rows.map((r) => [r.rank, r.lr, r.weight_decay, r.final_loss, r.diverged]),
+    ),
+  );
   await renderChart(miniGridSpec(result), p.miniGridPng);
   return { result, files: [p.miniGridJson, p.miniGridCsv, p.miniGridPng, path.join(tb, 'mini-grid')] };
 }

@@ -110,13 +110,18 @@ export async function runSanity(opts: SanityOptions): Promise<SanityFile> {
       // (2) initial loss and (3) gradients, from one forward + backward in training mode
       const engine = await createEngine(model, config.train);
       try {
-        const out = await engine.computeGradients({ x: batch.x.clone(), y: batch.y.clone() }, { numClasses: k, labelSmoothing: 0, microBatch: config.train.micro_batch, gradClip: 0 });
+        const out = await engine.computeGradients(
+          { x: batch.x.clone(), y: batch.y.clone() },
+          { numClasses: k, labelSmoothing: 0, microBatch: config.train.micro_batch, gradClip: 0 },
+        );
         const tol = config.sanity.initial_loss_tolerance;
         const rel = Math.abs(out.loss - lnK) / lnK;
         checks.push({
           name: 'initial_loss',
           passed: Number.isFinite(out.loss) && rel <= tol,
-          detail: `initial loss ${f4(out.loss)} vs ln(${k}) = ${f4(lnK)}: relative difference ${(100 * rel).toFixed(1)} % (tolerance ${(100 * tol).toFixed(1)} %, sanity.initial_loss_tolerance)`,
+          detail:
+            `initial loss ${f4(out.loss)} vs ln(${k}) = ${f4(lnK)}: relative difference ${(100 * rel).toFixed(1)} % (tolerance ` +
+            `${(100 * tol).toFixed(1)} %, sanity.initial_loss_tolerance)`,
           values: { loss: out.loss, expected: lnK, relative_difference: rel, tolerance: tol },
         });
         const g = inspectGradients(engine.gradients());
@@ -124,9 +129,11 @@ export async function runSanity(opts: SanityOptions): Promise<SanityFile> {
         checks.push({
           name: 'gradients',
           passed: bad.length === 0,
-          detail: bad.length === 0
-            ? `all ${g.rows.length} trainable tensors got a finite, non-zero gradient (global norm ${f4(out.gradNorm)}; smallest max|g| ${Math.min(...g.rows.map((r) => r.maxAbs)).toExponential(2)})`
-            : `${bad.length} of ${g.rows.length} trainable tensors got a bad gradient: ${bad.join(', ')}`,
+          detail:
+            bad.length === 0
+              ? `all ${g.rows.length} trainable tensors got a finite, non-zero gradient (global norm ${f4(out.gradNorm)}; smallest max|g| ` +
+                `${Math.min(...g.rows.map((r) => r.maxAbs)).toExponential(2)})`
+              : `${bad.length} of ${g.rows.length} trainable tensors got a bad gradient: ${bad.join(', ')}`,
           values: { tensors: g.rows.length, grad_norm: out.gradNorm, non_finite: g.nonFinite, zero: g.zero, per_tensor: g.rows },
         });
       } finally {
@@ -156,8 +163,17 @@ export async function runSanity(opts: SanityOptions): Promise<SanityFile> {
       detail:
         `${opts.overfitData.trainSize} train images, ${result.epoch} epochs at lr ${oc.train.lr} (weight decay 0, no augmentation): ` +
         `train loss ${f4(first)} → ${f4(final)} (threshold ${threshold}, sanity.overfit_threshold); ` +
-        `accuracy on the subset ${f4(history.at(-1)?.['val/accuracy'] ?? NaN)}` + (result.stopReason === 'non_finite' ? `; stopped: ${result.message}` : ''),
-      values: { size: opts.overfitData.trainSize, epochs: result.epoch, lr: oc.train.lr, first_loss: first, final_loss: final, threshold, stop_reason: result.stopReason },
+        `accuracy on the subset ${f4(history.at(-1)?.['val/accuracy'] ?? NaN)}` +
+        (result.stopReason === 'non_finite' ? `; stopped: ${result.message}` : ''),
+      values: {
+        size: opts.overfitData.trainSize,
+        epochs: result.epoch,
+        lr: oc.train.lr,
+        first_loss: first,
+        final_loss: final,
+        threshold,
+        stop_reason: result.stopReason,
+      },
     });
   } finally {
     overfitModel.dispose();
@@ -177,6 +193,10 @@ export async function runSanity(opts: SanityOptions): Promise<SanityFile> {
 
 export function formatSanity(s: SanityFile): string {
   const lines = s.checks.map((c) => `${c.passed ? 'PASS' : 'FAIL'}  ${c.name.padEnd(12)} ${c.detail}`);
-  lines.push('', `${s.passed ? 'all checks passed' : `${s.checks.filter((c) => !c.passed).length} check(s) failed`}; model has ${s.model.trainableParams} trainable parameters; overfit curve in ${s.tensorboard}`);
+  lines.push(
+    '',
+    `${s.passed ? 'all checks passed' : `${s.checks.filter((c) => !c.passed).length} check(s) failed`}; model has ${s.model.trainableParams} ` +
+      `trainable parameters; overfit curve in ${s.tensorboard}`,
+  );
   return lines.join('\n');
 }

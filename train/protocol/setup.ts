@@ -60,5 +60,14 @@ export function overfitSubset(config: Config, dir: string, meta: DatasetMeta, si
     labels[i] = train.labels[row];
   });
   const split = { images, labels };
-  return arrayDataProvider({ train: split, val: split, inputShape: meta.input_shape, numClasses: meta.num_classes, mean: meta.mean, std: meta.std, seed: config.seed, meta: meta as unknown as Record<string, unknown> });
+  return arrayDataProvider({
+    train: split,
+    val: split,
+    inputShape: meta.input_shape,
+    numClasses: meta.num_classes,
+    mean: meta.mean,
+    std: meta.std,
+    seed: config.seed,
+    meta: meta as unknown as Record<string, unknown>,
+  });
 }

@@ -37,7 +37,11 @@ const lastLine = (text: string) => text.trim().split('\n').at(-1)?.trim() ?? '';
 export function requireSbatch(): string {
   const bin = onPath('sbatch');
   if (!bin) {
-    throw new TinynetError('grid.no_sbatch', 'grid.executor is slurm but sbatch is not on PATH: this machine is not a Slurm submit host', 'run `tinynet grid` on the cluster\'s login node, or use --executor local');
+    throw new TinynetError(
+      'grid.no_sbatch',
+      'grid.executor is slurm but sbatch is not on PATH: this machine is not a Slurm submit host',
+      "run `tinynet grid` on the cluster's login node, or use --executor local",
+    );
   }
   return bin;
 }
@@ -48,7 +52,11 @@ export async function sbatch(script: string, cwd: string): Promise<string> {
   // --parsable prints `jobid` or `jobid;cluster`.
   const id = /^(\d+)(;\S+)?$/.exec(r.stdout.trim())?.[1];
   if (r.code !== 0 || !id) {
-    throw new TinynetError('grid.submit_failed', `sbatch refused the job: ${lastLine(r.stderr) || lastLine(r.stdout) || `exit ${r.code}`}`, 'fix grid.slurm (partition, time, mem, gres, extra_sbatch) for this cluster');
+    throw new TinynetError(
+      'grid.submit_failed',
+      `sbatch refused the job: ${lastLine(r.stderr) || lastLine(r.stdout) || `exit ${r.code}`}`,
+      'fix grid.slurm (partition, time, mem, gres, extra_sbatch) for this cluster',
+    );
   }
   return id;
 }
@@ -80,5 +88,7 @@ export async function requeueSelf(): Promise<{ ok: boolean; message: string }> {
   const bin = onPath('scontrol');
   if (!job || !bin) return { ok: false, message: 'not running under Slurm' };
   const r = await run(bin, ['requeue', job]);
-  return r.code === 0 ? { ok: true, message: `job ${job} requeued` } : { ok: false, message: `scontrol requeue ${job} failed: ${lastLine(r.stderr) || `exit ${r.code}`}` };
+  return r.code === 0
+    ? { ok: true, message: `job ${job} requeued` }
+    : { ok: false, message: `scontrol requeue ${job} failed: ${lastLine(r.stderr) || `exit ${r.code}`}` };
 }

@@ -39,7 +39,7 @@ export async function loadConfig(location: Location): Promise<DemoConfig> {
   // Resolve against the page, so relative URLs work from any sub-path of a static host.
   const abs = (u: string) => new URL(u, location.href).href;
   config.modelUrl = abs(config.modelUrl);
-  config.wasmBase = abs(config.wasmBase.endsWith('/') ? config.wasmBase : config.wasmBase + '/');
+  config.wasmBase = abs(config.wasmBase.endsWith('/') ? config.wasmBase : `${config.wasmBase}/`);
   if (config.classifyUrl) config.classifyUrl = abs(config.classifyUrl);
   if (config.samplesUrl) config.samplesUrl = abs(config.samplesUrl);
   return config;

@@ -56,7 +56,11 @@ async function fetchModel(url: string): Promise<Uint8Array> {
     throw asDemoError(err, 'web_demo.model_load', `Could not download the model from ${url}`, 'Check the network and the model URL (?model=…).');
   }
   if (!res.ok) {
-    throw new DemoError('web_demo.model_load', `Could not load the model from ${url} (HTTP ${res.status}).`, 'Check the model URL (?model=…), or export a model with `tinynet export` and serve it.');
+    throw new DemoError(
+      'web_demo.model_load',
+      `Could not load the model from ${url} (HTTP ${res.status}).`,
+      'Check the model URL (?model=…), or export a model with `tinynet export` and serve it.',
+    );
   }
   return new Uint8Array(await res.arrayBuffer());
 }
@@ -102,7 +106,14 @@ async function startRuntime(backend: Backend, keepAlert = false): Promise<void> 
   document.body.dataset.modelReadyMs = String(ms);
   const { classes, ...rest } = contract.metadata;
   modelDetails.textContent = JSON.stringify(
-    { url: config.modelUrl, onnxruntimeWeb: info.ortVersion, input: contract.inputName, output: contract.outputName, classes: classes?.length ?? 0, metadata: rest },
+    {
+      url: config.modelUrl,
+      onnxruntimeWeb: info.ortVersion,
+      input: contract.inputName,
+      output: contract.outputName,
+      classes: classes?.length ?? 0,
+      metadata: rest,
+    },
     null,
     2,
   );

@@ -50,12 +50,20 @@ export function readModelContract(bytes: Uint8Array): ModelContract {
   const inputs = (graph?.input ?? []).filter((i) => !initializers.has(i.name ?? ''));
   const outputs = (graph?.output ?? []).map((o) => ({ name: o.name ?? '', dims: dimsOf(o.type?.tensorType?.shape?.dim) }));
   if (inputs.length !== 1 || outputs.length === 0) {
-    throw new DemoError('web_demo.model_invalid', `The model has ${inputs.length} inputs and ${outputs.length} outputs; the demo needs one image input.`, 'Export the model with `tinynet export`.');
+    throw new DemoError(
+      'web_demo.model_invalid',
+      `The model has ${inputs.length} inputs and ${outputs.length} outputs; the demo needs one image input.`,
+      'Export the model with `tinynet export`.',
+    );
   }
   const input = inputs[0];
   const tensorType = input.type?.tensorType;
   if (tensorType?.elemType !== onnx.TensorProto.DataType.UINT8) {
-    throw new DemoError('web_demo.model_contract', 'The model does not take uint8 pixels; the demo feeds raw RGB bytes.', 'Export with `--input uint8-nhwc` (the default).');
+    throw new DemoError(
+      'web_demo.model_contract',
+      'The model does not take uint8 pixels; the demo feeds raw RGB bytes.',
+      'Export with `--input uint8-nhwc` (the default).',
+    );
   }
   const dims = dimsOf(tensorType.shape?.dim);
   const declared = meta.input;
@@ -65,14 +73,22 @@ export function readModelContract(bytes: Uint8Array): ModelContract {
   const height = declared?.height ?? dims[1];
   const width = declared?.width ?? dims[2];
   if (!height || !width) {
-    throw new DemoError('web_demo.model_metadata', 'The model\'s input size is neither fixed in the graph nor given in "tinynet.input".', 'Re-export it with `tinynet export`.');
+    throw new DemoError(
+      'web_demo.model_metadata',
+      'The model\'s input size is neither fixed in the graph nor given in "tinynet.input".',
+      'Re-export it with `tinynet export`.',
+    );
   }
   const resize = declaredResizeRule(declared?.resize);
   if (!resize) {
-    throw new DemoError('web_demo.model_metadata', `The model resizes images by "${declared?.resize}", a rule this page does not know (${RESIZE_RULES.join(', ')}).`, 'Re-export it with this version of `tinynet export`.');
+    throw new DemoError(
+      'web_demo.model_metadata',
+      `The model resizes images by "${declared?.resize}", a rule this page does not know (${RESIZE_RULES.join(', ')}).`,
+      'Re-export it with this version of `tinynet export`.',
+    );
   }
 
-  const byName = (n: string | undefined) => (n ? outputs.find((o) => o.name === n) ?? null : null);
+  const byName = (n: string | undefined) => (n ? (outputs.find((o) => o.name === n) ?? null) : null);
   const logits = byName(meta.outputs?.logits) ?? byName('logits');
   const probs = byName(meta.outputs?.probabilities) ?? byName('probabilities');
   const scores = probs ?? logits ?? outputs[0];

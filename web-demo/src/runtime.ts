@@ -61,7 +61,12 @@ export class ModelRuntime {
     try {
       ort = await loadOrt(backend);
     } catch (err) {
-      throw asDemoError(err, 'web_demo.backend', `Could not load the ${backend} runtime`, 'Reload the page; if it persists, the runtime files are missing from the server.');
+      throw asDemoError(
+        err,
+        'web_demo.backend',
+        `Could not load the ${backend} runtime`,
+        'Reload the page; if it persists, the runtime files are missing from the server.',
+      );
     }
     ort.env.wasm.wasmPaths = wasmBase;
     // Threads need SharedArrayBuffer, which browsers only grant to cross-origin isolated pages
@@ -77,7 +82,12 @@ export class ModelRuntime {
         graphOptimizationLevel: 'all',
       });
     } catch (err) {
-      throw asDemoError(err, 'web_demo.backend', `The ${backend} backend could not start the model`, backend === 'webgpu' ? 'Choose the WebAssembly backend.' : 'Try another browser, or check that the model file is complete.');
+      throw asDemoError(
+        err,
+        'web_demo.backend',
+        `The ${backend} backend could not start the model`,
+        backend === 'webgpu' ? 'Choose the WebAssembly backend.' : 'Try another browser, or check that the model file is complete.',
+      );
     }
     const info: RuntimeInfo = {
       backend,
@@ -97,14 +107,23 @@ export class ModelRuntime {
     try {
       outputs = await this.session.run({ [inputName]: input }, [outputName]);
     } catch (err) {
-      throw asDemoError(err, 'web_demo.backend', `The ${this.info.backend} backend failed while running the model`, 'Reload the page or choose another backend.');
+      throw asDemoError(
+        err,
+        'web_demo.backend',
+        `The ${this.info.backend} backend failed while running the model`,
+        'Reload the page or choose another backend.',
+      );
     }
     const inferenceMs = performance.now() - t0;
     const out = outputs[outputName] as Ort.Tensor;
     const data = out.data as Float32Array;
     const labels = this.contract.labels;
     if (labels.length > 0 && data.length !== labels.length) {
-      throw new DemoError('web_demo.model_metadata', `The model returned ${data.length} scores but its metadata names ${labels.length} classes.`, 'Re-export the model.');
+      throw new DemoError(
+        'web_demo.model_metadata',
+        `The model returned ${data.length} scores but its metadata names ${labels.length} classes.`,
+        'Re-export the model.',
+      );
     }
     const probabilities = this.contract.outputIsLogits ? softmax(data) : Float32Array.from(data);
     out.dispose();

@@ -21,7 +21,11 @@ export async function classifyOnServer(url: string, file: Blob, topk: number): P
       headers: { 'content-type': file.type || 'application/octet-stream' },
     });
   } catch (err) {
-    throw new DemoError('web_demo.server', `Could not reach the server at ${target.origin} (${err instanceof Error ? err.message : String(err)}).`, 'Start `tinynet serve`, or use the page alone.');
+    throw new DemoError(
+      'web_demo.server',
+      `Could not reach the server at ${target.origin} (${err instanceof Error ? err.message : String(err)}).`,
+      'Start `tinynet serve`, or use the page alone.',
+    );
   }
   let body: unknown;
   try {

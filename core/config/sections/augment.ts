@@ -10,7 +10,8 @@ export const augmentSection = z.strictObject({
       enabled: z.boolean().default(true),
       scale: range.default([0.8, 1.0]),
       ratio: range.default([1.0, 1.0]),
-    }).prefault({}),
+    })
+    .prefault({}),
   color_jitter: z
     .strictObject({
       brightness: z.number().min(0).default(0.2),
@@ -19,5 +20,6 @@ export const augmentSection = z.strictObject({
       hue: z.number().min(0).max(0.5).default(0.2),
       // torchvision's ColorJitter applies the four in a new random order for every image.
       random_order: z.boolean().default(true),
-    }).prefault({}),
+    })
+    .prefault({}),
 });

@@ -7,9 +7,7 @@ export const datasetSection = z.strictObject({
   /** Dataset root: HF layout (`data/*.parquet`), the unzipped Tiny ImageNet folder (or its zip), or the synthetic output dir. */
   path: z.string().min(1).default('data/tiny-imagenet'),
   /** Explicit parquet shards instead of `<path>/data/`; `train` and `val` lists. */
-  files: z
-    .strictObject({ train: z.array(z.string()).default([]), val: z.array(z.string()).default([]) })
-    .optional(),
+  files: z.strictObject({ train: z.array(z.string()).default([]), val: z.array(z.string()).default([]) }).optional(),
   /** JSON class list (`id`, `wnid`, `name`); null = the built-in Tiny ImageNet list, or the synthetic generator's own. */
   classes: z.string().nullable().default(null),
   /** Fraction of each train class carved out (stratified) as the test split. */
@@ -33,5 +31,6 @@ export const datasetSection = z.strictObject({
       per_class: z.number().int().min(2).default(100),
       val_per_class: z.number().int().min(1).default(20),
       seed: z.number().int().nonnegative().default(7),
-    }).prefault({}),
+    })
+    .prefault({}),
 });

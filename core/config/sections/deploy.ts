@@ -6,7 +6,10 @@ export const serveSection = z.strictObject({
   host: z.string().default('127.0.0.1'),
   port: z.number().int().min(0).max(65535).default(8080),
   /** Execution providers in order of preference. */
-  providers: z.array(z.enum(['cuda', 'cpu'])).min(1).default(['cuda', 'cpu']),
+  providers: z
+    .array(z.enum(['cuda', 'cpu']))
+    .min(1)
+    .default(['cuda', 'cpu']),
   /** Sessions (worker threads) running inference. */
   workers: z.number().int().min(1).max(64).default(1),
   /** Intra-op threads per session (0 = number of cores / workers). */

@@ -6,10 +6,16 @@ const slurmSection = z.strictObject({
   /** `--partition`; empty = the cluster's default partition. */
   partition: z.string().default(''),
   /** `--time` per trial, in Slurm's format (`MM`, `HH:MM:SS`, `D-HH`…). */
-  time: z.string().regex(/^[\d:-]+$/, 'a Slurm time such as 30, 02:00:00 or 1-00').default('01:00:00'),
+  time: z
+    .string()
+    .regex(/^[\d:-]+$/, 'a Slurm time such as 30, 02:00:00 or 1-00')
+    .default('01:00:00'),
   cpus_per_task: z.number().int().min(1).default(2),
   /** `--mem`, e.g. `4G`; empty = the partition's default. */
-  mem: z.string().regex(/^(\d+[KMGT]?)?$/, 'a Slurm memory size such as 4G or 4000M').default(''),
+  mem: z
+    .string()
+    .regex(/^(\d+[KMGT]?)?$/, 'a Slurm memory size such as 4G or 4000M')
+    .default(''),
   /** `--gres`, e.g. `gpu:1`; empty = none. */
   gres: z.string().default(''),
   /** Seconds before the time limit at which Slurm warns the trial (SIGUSR2): it saves last.ckpt and requeues itself. */
@@ -23,11 +29,20 @@ const slurmSection = z.strictObject({
 /** `tinynet grid` (seed M5): every combination of `params` (dotted config keys → values). */
 export const gridSection = z.strictObject({
   /** Folder name under <paths.runs>/grid/. */
-  name: z.string().regex(/^[\w.-]+$/, 'letters, digits, _ . - only').default('grid'),
+  name: z
+    .string()
+    .regex(/^[\w.-]+$/, 'letters, digits, _ . - only')
+    .default('grid'),
   /** Dotted config keys → values to try (default: the seed's M5 grid). */
-  params: z
-    .record(z.string(), z.array(z.unknown()).min(1))
-    .default({ 'train.lr': [1e-4], 'train.weight_decay': [1e-4], 'model.blocks': [[2, 2, 2], [3, 3, 3]], 'model.dropout': [0.1, 0.3] }),
+  params: z.record(z.string(), z.array(z.unknown()).min(1)).default({
+    'train.lr': [1e-4],
+    'train.weight_decay': [1e-4],
+    'model.blocks': [
+      [2, 2, 2],
+      [3, 3, 3],
+    ],
+    'model.dropout': [0.1, 0.3],
+  }),
   /** Epochs per trial (seed: 15). */
   epochs: z.number().int().min(1).default(15),
   max_steps_per_epoch: z.number().int().nonnegative().default(0),

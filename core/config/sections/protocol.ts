@@ -29,5 +29,6 @@ export const lrFinderSection = z.strictObject({
       lrs: z.array(z.number().positive()).min(1).default([1e-5, 5e-5, 1e-4, 5e-4, 1e-3, 5e-3, 1e-2]),
       weight_decays: z.array(z.number().min(0)).min(1).default([0, 1e-5, 1e-4, 1e-3]),
       steps: z.number().int().min(1).default(20),
-    }).prefault({}),
+    })
+    .prefault({}),
 });

@@ -29,7 +29,8 @@ export const trainSection = z.strictObject({
       restart_period: z.number().int().min(1).default(10),
       restart_mult: z.number().min(1).default(1),
       max_lr: z.number().positive().nullable().default(null),
-    }).prefault({}),
+    })
+    .prefault({}),
   label_smoothing: z.number().min(0).lt(1).default(0),
   /** Clip the global gradient norm (0 = off). */
   grad_clip: z.number().min(0).default(0),
@@ -40,5 +41,6 @@ export const trainSection = z.strictObject({
       enabled: z.boolean().default(false),
       patience: z.number().int().min(1).default(5),
       min_delta: z.number().min(0).default(0),
-    }).prefault({}),
+    })
+    .prefault({}),
 });

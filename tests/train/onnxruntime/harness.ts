@@ -93,13 +93,26 @@ export async function engineGradients(p: Problem): Promise<Gradients & { lossAt(
   const outShape = [batch, ...p.model.outputs[0].shape.slice(1).map(Number)];
   const rGraph = toGraphLayout(p.r, outShape);
   const run = async (x: Float32Array, overrides?: Map<string, Float32Array>) =>
-    session.run({ ...weightFeeds(p, fw, batch, overrides), [IMAGE_INPUT]: new ort.Tensor('float32', x, p.xShape), r: new ort.Tensor('float32', rGraph, fw.tg.shape(fw.logits).map((d) => (d === 'N' ? batch : d)) as number[]) });
+    session.run({
+      ...weightFeeds(p, fw, batch, overrides),
+      [IMAGE_INPUT]: new ort.Tensor('float32', x, p.xShape),
+      r: new ort.Tensor('float32', rGraph, fw.tg.shape(fw.logits).map((d) => (d === 'N' ? batch : d)) as number[]),
+    });
   const out = await run(p.x);
   const byName = new Map<string, Float32Array>();
   names.forEach((name, i) => {
     const data = out[outputs[i]].data as Float32Array;
     const b = fw.weights.find((w) => w.input === name);
-    byName.set(name === IMAGE_INPUT ? 'image' : b!.name, b?.perm ? permute(data, b.onnxShape, b.perm.map((_, k) => b.perm!.indexOf(k))).data : Float32Array.from(data));
+    byName.set(
+      name === IMAGE_INPUT ? 'image' : b!.name,
+      b?.perm
+        ? permute(
+            data,
+            b.onnxShape,
+            b.perm.map((_, k) => b.perm!.indexOf(k)),
+          ).data
+        : Float32Array.from(data),
+    );
   });
   const lossOf = (o: ort.InferenceSession.ReturnType) => dot(o[fw.logits].data as Float32Array, rGraph);
   return { byName, loss: lossOf(out), lossAt: async (x, weights) => lossOf(await run(x, weights)) };
@@ -117,7 +130,9 @@ export function tfjsGradients(p: Problem): Gradients {
     seedDropout(p.dropoutSeed);
     const { value, grads } = tf.variableGrads(() => f(x), vars);
     byName.set('image', Float32Array.from(dx.dataSync() as Float32Array));
-    p.model.trainableWeights.forEach((w, i) => byName.set(w.originalName, Float32Array.from(grads[vars[i].name].dataSync() as Float32Array)));
+    p.model.trainableWeights.forEach((w, i) => {
+      byName.set(w.originalName, Float32Array.from(grads[vars[i].name].dataSync() as Float32Array));
+    });
     return value.dataSync()[0];
   });
   return { byName, loss };

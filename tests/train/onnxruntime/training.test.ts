@@ -27,7 +27,8 @@ before(async () => {
 
 const weightsOf = (m: tf.LayersModel) => m.getWeights().map((t) => Array.from(t.dataSync()));
 const untimed = (h: Array<Record<string, number>>) => h.map(({ seconds: _s, throughput: _t, ...rest }) => rest);
-const setup = () => tinyConfig({ model: { dropout: 0.2 }, train: { epochs: 3, optimizer: 'adamw', weight_decay: 1e-2, schedule: { name: 'warmup_cosine', warmup_epochs: 1 } } });
+const setup = () =>
+  tinyConfig({ model: { dropout: 0.2 }, train: { epochs: 3, optimizer: 'adamw', weight_decay: 1e-2, schedule: { name: 'warmup_cosine', warmup_epochs: 1 } } });
 
 test('selectBackend picks onnxruntime, with the CPU provider here', () => {
   assert.equal(ort.name, 'onnxruntime');
@@ -64,7 +65,14 @@ test('a checkpoint trained by the TensorFlow.js engine resumes on onnxruntime, o
   const dir = mkdtempSync(path.join(tmpdir(), 'tinynet-ort-from-tfjs-'));
   const model = buildResNet(config.model, { inputShape: data.inputShape, numClasses: data.numClasses }, { seed: config.seed });
   const stopAfterOne: Callback = { name: 'stop', onEpochEnd: (ctx) => ctx.requestStop('callback') };
-  await fit({ model, config, configHash: hash, data, engine: new TfjsEngine(model, config.train, tf.getBackend()), callbacks: [stopAfterOne, modelCheckpoint({ dir })] });
+  await fit({
+    model,
+    config,
+    configHash: hash,
+    data,
+    engine: new TfjsEngine(model, config.train, tf.getBackend()),
+    callbacks: [stopAfterOne, modelCheckpoint({ dir })],
+  });
   model.dispose();
   const ckpt = await loadCheckpoint(path.join(dir, 'last.ckpt'));
   assert.equal(ckpt.backend, tf.getBackend());

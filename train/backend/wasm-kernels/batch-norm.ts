@@ -10,7 +10,13 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { dispose, float32View, type Info } from './wasm-call.js';
 import { heapOffset, simdKernels } from './simd/simd-kernels.js';
 
-interface Inputs { x: Info; mean: Info; variance: Info; offset?: Info; scale?: Info }
+interface Inputs {
+  x: Info;
+  mean: Info;
+  variance: Info;
+  offset?: Info;
+  scale?: Info;
+}
 
 /** One value per channel from a per-channel (size C) or single-value (size 1) tensor; `fill` when absent. */
 function perChannel(backend: BackendWasm, t: Info | undefined, channels: number, fill: number): Float64Array | null {

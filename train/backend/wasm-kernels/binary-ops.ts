@@ -11,7 +11,12 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { Info } from './wasm-call.js';
 import { heapOffset, simdKernels, type BinaryMode, type BinaryOp } from './simd/simd-kernels.js';
 
-const OPS: [string, BinaryOp][] = [[tf.Add, 'add'], [tf.Sub, 'sub'], [tf.Multiply, 'mul'], [tf.RealDiv, 'div']];
+const OPS: [string, BinaryOp][] = [
+  [tf.Add, 'add'],
+  [tf.Sub, 'sub'],
+  [tf.Multiply, 'mul'],
+  [tf.RealDiv, 'div'],
+];
 
 /** Which SIMD loop fits these shapes, or null. */
 export function binaryMode(a: number[], b: number[], out: number[]): BinaryMode | null {

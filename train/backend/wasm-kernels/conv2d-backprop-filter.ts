@@ -40,7 +40,7 @@ function pointwiseFilterGradient(backend: BackendWasm, x: Info, dy: Info, info: 
       const from = dyAt + (first + k) * co;
       for (let c = 0; c < co; c++) heap[imagesAt + c * count + k] = heap[from + c];
       const t = first + k;
-      const y = Math.floor(t / wo) % ho * sh - top;
+      const y = (Math.floor(t / wo) % ho) * sh - top;
       const xx = (t % wo) * sw - left;
       const to = rowsAt + k * ci;
       if (y < 0 || y >= h || xx < 0 || xx >= w) heap.fill(0, to, to + ci);
@@ -50,7 +50,10 @@ function pointwiseFilterGradient(backend: BackendWasm, x: Info, dy: Info, info: 
       }
     }
     const partial = call('Conv2D', backend, { x: images, filter: rows }, {
-      strides: [1, 1], pad: 'valid', dilations: [1, 1], dataFormat: 'NHWC',
+      strides: [1, 1],
+      pad: 'valid',
+      dilations: [1, 1],
+      dataFormat: 'NHWC',
     } as unknown as tf.NamedAttrMap); // [Co, 1, 1, Ci]
     dispose(backend, images, rows);
     const values = float32View(backend, partial);
@@ -79,7 +82,12 @@ function conv2DBackpropFilter(args: { inputs: tf.NamedTensorInfoMap; backend: un
   const attrs = args.attrs as unknown as tf.Conv2DBackpropFilterAttrs;
   if (attrs.dataFormat === 'NCHW') throw new Error('wasm Conv2DBackpropFilter supports NHWC only');
   const info = tf.backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number], attrs.filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode,
+    x.shape as [number, number, number, number],
+    attrs.filterShape,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
   );
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
   if (kh === 1 && kw === 1) return pointwiseFilterGradient(backend, x, dy, info);
@@ -88,16 +96,21 @@ function conv2DBackpropFilter(args: { inputs: tf.NamedTensorInfoMap; backend: un
   const top = info.padInfo.top;
   const left = info.padInfo.left;
   // Rows/cols of (padded) x that the last output position reaches; anything beyond is never read.
-  let bottom = (kh - 1) + (outH - 1) * sh + 1 - inH - top;
-  let right = (kw - 1) + (outW - 1) * sw + 1 - inW - left;
+  let bottom = kh - 1 + (outH - 1) * sh + 1 - inH - top;
+  let right = kw - 1 + (outW - 1) * sw + 1 - inW - left;
 
   let images = swapFirstLast(backend, x); // [Ci, H, W, N]
   if (bottom < 0 || right < 0) {
     // Negative padding = rows/cols no output reads (e.g. `valid`, stride 2, even size): crop them.
-    const cropped = call('Slice', backend, { x: images }, {
-      begin: [0, 0, 0, 0],
-      size: [images.shape[0], inH + Math.min(bottom, 0), inW + Math.min(right, 0), images.shape[3]],
-    });
+    const cropped = call(
+      'Slice',
+      backend,
+      { x: images },
+      {
+        begin: [0, 0, 0, 0],
+        size: [images.shape[0], inH + Math.min(bottom, 0), inW + Math.min(right, 0), images.shape[3]],
+      },
+    );
     dispose(backend, images);
     images = cropped;
     bottom = Math.max(bottom, 0);
@@ -106,7 +119,12 @@ function conv2DBackpropFilter(args: { inputs: tf.NamedTensorInfoMap; backend: un
   const kernel = transpose(backend, dy, [1, 2, 0, 3]); // [Ho, Wo, N, Co]
   const grad = call('Conv2D', backend, { x: images, filter: kernel }, {
     strides: [1, 1],
-    pad: [[0, 0], [top, bottom], [left, right], [0, 0]],
+    pad: [
+      [0, 0],
+      [top, bottom],
+      [left, right],
+      [0, 0],
+    ],
     dilations: [sh, sw],
     dataFormat: 'NHWC',
     dimRoundingMode: undefined as unknown as string,

@@ -54,7 +54,12 @@ function paddedConv(backend: BackendWasm, x: Info, kernel: Info, pads: [number, 
   }
   const out = call('Conv2D', backend, { x: images, filter: kernel }, {
     strides: [1, 1],
-    pad: [[0, 0], [top, bottom], [left, right], [0, 0]],
+    pad: [
+      [0, 0],
+      [top, bottom],
+      [left, right],
+      [0, 0],
+    ],
     dilations: [1, 1],
     dataFormat: 'NHWC',
   } as unknown as tf.NamedAttrMap);
@@ -85,9 +90,8 @@ function strided(backend: BackendWasm, dy: Info, filter: Info, inputShape: numbe
       const [khp, kwp] = kernel.shape;
       const top = khp - 1 - rows.first;
       const left = kwp - 1 - cols.first;
-      const phase = paddedConv(backend, dy, kernel, [
-        top, rows.count + khp - 1 - outH - top, left, cols.count + kwp - 1 - outW - left,
-      ]); // [N, rows.count, cols.count, Ci]
+      // [N, rows.count, cols.count, Ci]
+      const phase = paddedConv(backend, dy, kernel, [top, rows.count + khp - 1 - outH - top, left, cols.count + kwp - 1 - outW - left]);
       dispose(backend, kernel);
       const src = float32View(backend, phase);
       const dst = float32View(backend, out);
@@ -115,7 +119,12 @@ function conv2DBackpropInput(args: { inputs: tf.NamedTensorInfoMap; backend: unk
   if (attrs.dataFormat === 'NCHW') throw new Error('wasm Conv2DBackpropInput supports NHWC only');
   const inputShape = attrs.inputShape as [number, number, number, number];
   const info = tf.backend_util.computeConv2DInfo(
-    inputShape, filter.shape as [number, number, number, number], attrs.strides, 1, attrs.pad, attrs.dimRoundingMode,
+    inputShape,
+    filter.shape as [number, number, number, number],
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
   );
   if (info.strideHeight > 1 || info.strideWidth > 1) return strided(backend, dy, filter, inputShape, info);
   const { filterHeight: kh, filterWidth: kw } = info;

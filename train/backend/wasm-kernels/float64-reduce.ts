@@ -107,7 +107,10 @@ function makeReduceKernel(name: string, stock: tf.KernelConfig, isMean: boolean)
 /** Builds the float64 Sum and Mean around the stock kernels (kept for int32/bool inputs). */
 export function float64ReduceConfigs(): tf.KernelConfig[] {
   const configs: tf.KernelConfig[] = [];
-  for (const [name, isMean] of [[tf.Sum, false], [tf.Mean, true]] as const) {
+  for (const [name, isMean] of [
+    [tf.Sum, false],
+    [tf.Mean, true],
+  ] as const) {
     const stock = tf.getKernel(name, 'wasm');
     if (stock == null) throw new Error(`tfjs-backend-wasm has no ${name} kernel to wrap`);
     configs.push(makeReduceKernel(name, { ...stock }, isMean));

@@ -27,7 +27,15 @@ function stockKernel(name: string): tf.KernelConfig {
 
 export function registerWasmTrainingKernels(): string[] {
   if (registered != null) return registered;
-  const ours = [conv2DBackpropFilterConfig, conv2DBackpropInputConfig, ...float64ReduceConfigs(), tileConfig(stockKernel(tf.Tile)), identityConfig(stockKernel(tf.Identity)), batchNormConfig(stockKernel(tf.FusedBatchNorm)), ...binaryOpConfigs(stockKernel)];
+  const ours = [
+    conv2DBackpropFilterConfig,
+    conv2DBackpropInputConfig,
+    ...float64ReduceConfigs(),
+    tileConfig(stockKernel(tf.Tile)),
+    identityConfig(stockKernel(tf.Identity)),
+    batchNormConfig(stockKernel(tf.FusedBatchNorm)),
+    ...binaryOpConfigs(stockKernel),
+  ];
   for (const config of ours) {
     const stock = tf.getKernel(config.kernelName, 'wasm');
     if (stock != null) tf.unregisterKernel(config.kernelName, 'wasm');

@@ -11,7 +11,17 @@ import { heapBuffer, internals, type Info } from './wasm-call.js';
 type Heap = Uint8Array | Uint32Array;
 
 /** Fills out[outOff…] with the tile of in[inOff…] from `dim` inward, then repeats it reps[dim] times. */
-function tileInto(src: Heap, dst: Heap, shape: number[], reps: number[], inStrides: number[], outStrides: number[], dim: number, inOff: number, outOff: number): void {
+function tileInto(
+  src: Heap,
+  dst: Heap,
+  shape: number[],
+  reps: number[],
+  inStrides: number[],
+  outStrides: number[],
+  dim: number,
+  inOff: number,
+  outOff: number,
+): void {
   const size = shape[dim];
   if (dim === shape.length - 1) {
     dst.set(src.subarray(inOff, inOff + size), outOff);

@@ -69,7 +69,16 @@ registerGradient('tinynet.Gelu', (ctx) => {
   const erf = tg.op('Erf', [tg.op('Mul', [x, tg.scalar(`${scope}/inv_sqrt2`, Math.SQRT1_2)], {}, dims, `${scope}/Scale`)], {}, dims, `${scope}/Erf`);
   const cdf = tg.op('Mul', [add(ctx, erf, tg.scalar(`${scope}/one`, 1), 'AddOne'), tg.scalar(`${scope}/half`, 0.5)], {}, dims, `${scope}/Cdf`);
   const square = mul(ctx, x, x, 'Square');
-  const density = tg.op('Mul', [tg.op('Exp', [mul(ctx, square, tg.scalar(`${scope}/minus_half`, -0.5), 'MinusHalf')], {}, dims, `${scope}/Exp`), tg.scalar(`${scope}/inv_sqrt_2pi`, 1 / Math.sqrt(2 * Math.PI))], {}, dims, `${scope}/Density`);
+  const density = tg.op(
+    'Mul',
+    [
+      tg.op('Exp', [mul(ctx, square, tg.scalar(`${scope}/minus_half`, -0.5), 'MinusHalf')], {}, dims, `${scope}/Exp`),
+      tg.scalar(`${scope}/inv_sqrt_2pi`, 1 / Math.sqrt(2 * Math.PI)),
+    ],
+    {},
+    dims,
+    `${scope}/Density`,
+  );
   const slope = add(ctx, cdf, mul(ctx, x, density, 'XDensity'), 'Slope');
   return [mul(ctx, ctx.dy[0] as string, slope, 'MulSlope')];
 });

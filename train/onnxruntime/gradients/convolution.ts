@@ -34,14 +34,26 @@ function inputGradient(ctx: GradContext): string {
   if (c.strides[0] === 1 && c.strides[1] === 1) {
     const flipped = tg.op(
       'Slice',
-      [c.w, tg.int64s(`${scope}/flip_start`, [-1, -1]), tg.int64s(`${scope}/flip_stop`, [-c.kh - 1, -c.kw - 1]), tg.int64s(`${scope}/flip_axes`, [2, 3]), tg.int64s(`${scope}/flip_steps`, [-1, -1])],
+      [
+        c.w,
+        tg.int64s(`${scope}/flip_start`, [-1, -1]),
+        tg.int64s(`${scope}/flip_stop`, [-c.kh - 1, -c.kw - 1]),
+        tg.int64s(`${scope}/flip_axes`, [2, 3]),
+        tg.int64s(`${scope}/flip_steps`, [-1, -1]),
+      ],
       {},
       tg.shape(c.w),
       `${scope}/Flip`,
     );
     const swapped = tg.op('Transpose', [flipped], { perm: attr.ints([1, 0, 2, 3]) }, [c.ci, c.co, c.kh, c.kw], `${scope}/SwapChannels`);
     const pads = [span[0] - 1 - c.pads[0], span[1] - 1 - c.pads[1], span[0] - 1 - c.pads[2], span[1] - 1 - c.pads[3]];
-    return tg.op('Conv', [dy, swapped], { kernel_shape: attr.ints([c.kh, c.kw]), dilations: attr.ints(c.dilations), pads: attr.ints(pads) }, dims, `${scope}/dX`);
+    return tg.op(
+      'Conv',
+      [dy, swapped],
+      { kernel_shape: attr.ints([c.kh, c.kw]), dilations: attr.ints(c.dilations), pads: attr.ints(pads) },
+      dims,
+      `${scope}/dX`,
+    );
   }
   // ConvTranspose output = s·(Ho − 1) + span − pad_begin − pad_end + output_padding; make it H×W.
   const outputPadding = [
@@ -51,7 +63,13 @@ function inputGradient(ctx: GradContext): string {
   return tg.op(
     'ConvTranspose',
     [dy, c.w],
-    { kernel_shape: attr.ints([c.kh, c.kw]), strides: attr.ints(c.strides), dilations: attr.ints(c.dilations), pads: attr.ints(c.pads), output_padding: attr.ints(outputPadding) },
+    {
+      kernel_shape: attr.ints([c.kh, c.kw]),
+      strides: attr.ints(c.strides),
+      dilations: attr.ints(c.dilations),
+      pads: attr.ints(c.pads),
+      output_padding: attr.ints(outputPadding),
+    },
     dims,
     `${scope}/dX`,
   );
@@ -61,12 +79,19 @@ function filterGradient(ctx: GradContext): string {
   const { tg, scope } = ctx;
   const c = convGeometry(ctx);
   const dy = ctx.dy[0] as string;
-  const rows = tg.op('Reshape', [tg.op('Transpose', [dy], { perm: attr.ints([1, 0, 2, 3]) }, [c.co, 'N', c.ho, c.wo], `${scope}/dyT`), tg.int64s(`${scope}/rows`, [c.co, -1])], {}, [c.co, 'N'], `${scope}/dyRows`);
+  const rows = tg.op(
+    'Reshape',
+    [tg.op('Transpose', [dy], { perm: attr.ints([1, 0, 2, 3]) }, [c.co, 'N', c.ho, c.wo], `${scope}/dyT`), tg.int64s(`${scope}/rows`, [c.co, -1])],
+    {},
+    [c.co, 'N'],
+    `${scope}/dyRows`,
+  );
   const [top, left, bottom, right] = c.pads;
   const [hp, wp] = [c.h + top + bottom, c.wd + left + right];
-  const padded = top + left + bottom + right > 0
-    ? tg.op('Pad', [c.x, tg.int64s(`${scope}/pads`, [0, 0, top, left, 0, 0, bottom, right])], {}, ['N', c.ci, hp, wp], `${scope}/Pad`)
-    : c.x;
+  const padded =
+    top + left + bottom + right > 0
+      ? tg.op('Pad', [c.x, tg.int64s(`${scope}/pads`, [0, 0, top, left, 0, 0, bottom, right])], {}, ['N', c.ci, hp, wp], `${scope}/Pad`)
+      : c.x;
   const channelsLast = tg.op('Transpose', [padded], { perm: attr.ints([0, 2, 3, 1]) }, ['N', hp, wp, c.ci], `${scope}/ToNHWC`);
   const taps: string[] = [];
   for (let a = 0; a < c.kh; a++) {
@@ -78,7 +103,13 @@ function filterGradient(ctx: GradContext): string {
         ? channelsLast
         : tg.op(
             'Slice',
-            [channelsLast, tg.int64s(`${scope}/start`, [r0, c0]), tg.int64s(`${scope}/stop`, [r1, c1]), tg.int64s(`${scope}/axes`, [1, 2]), tg.int64s(`${scope}/steps`, c.strides)],
+            [
+              channelsLast,
+              tg.int64s(`${scope}/start`, [r0, c0]),
+              tg.int64s(`${scope}/stop`, [r1, c1]),
+              tg.int64s(`${scope}/axes`, [1, 2]),
+              tg.int64s(`${scope}/steps`, c.strides),
+            ],
             {},
             ['N', c.ho, c.wo, c.ci],
             `${scope}/Tap`,

@@ -16,7 +16,11 @@ registerGradient('ReduceMean', ({ tg, node, dy, needs, scope }) => {
   if (!needs[0]) return [null];
   const x = node.inputs[0];
   const dims = tg.shape(x);
-  const axes = intsAttr(node, 'axes', dims.map((_, i) => i)).map((a) => (a < 0 ? a + dims.length : a));
+  const axes = intsAttr(
+    node,
+    'axes',
+    dims.map((_, i) => i),
+  ).map((a) => (a < 0 ? a + dims.length : a));
   const count = axes.reduce((n, a) => {
     const d = dims[a];
     if (d === 'N') throw new Error(`ReduceMean gradient: reducing over the batch is not supported (node ${node.name})`);
@@ -24,7 +28,13 @@ registerGradient('ReduceMean', ({ tg, node, dy, needs, scope }) => {
   }, 1);
   let g = dy[0] as string;
   if (intAttr(node, 'keepdims', 1) === 0) {
-    g = tg.op('Unsqueeze', [g, tg.int64s(`${scope}/axes`, axes)], {}, dims.map((d, i) => (axes.includes(i) ? 1 : d)), `${scope}/Unsqueeze`);
+    g = tg.op(
+      'Unsqueeze',
+      [g, tg.int64s(`${scope}/axes`, axes)],
+      {},
+      dims.map((d, i) => (axes.includes(i) ? 1 : d)),
+      `${scope}/Unsqueeze`,
+    );
   }
   const scaled = tg.op('Mul', [g, tg.scalar(`${scope}/inv_count`, 1 / count)], {}, tg.shape(g), `${scope}/Scale`);
   const shape = tg.op('Shape', [x], {}, [dims.length], `${scope}/Shape`);

@@ -25,22 +25,28 @@ registerGradient('tinynet.BatchNormTraining', ({ tg, node, dy, needs, scope }) =
   const sumDyXc = small('Sub', sumDyX, small('Mul', mean, sumDy, 'MeanSumDy'), 'SumDyXc');
   let dx: string | null = null;
   if (needs[0]) {
-    const count = tg.op('Div', [tg.op('Cast', [tg.op('Size', [x], {}, [], `${scope}/Size`)], { to: attr.int(1) }, [], `${scope}/SizeFloat`), tg.scalar(`${scope}/channels`, channels)], {}, [], `${scope}/Count`);
+    const count = tg.op(
+      'Div',
+      [tg.op('Cast', [tg.op('Size', [x], {}, [], `${scope}/Size`)], { to: attr.int(1) }, [], `${scope}/SizeFloat`), tg.scalar(`${scope}/channels`, channels)],
+      {},
+      [],
+      `${scope}/Count`,
+    );
     const gammaC = tg.op('Reshape', [gamma, tg.int64s(`${scope}/per_channel`, perChannel)], {}, perChannel, `${scope}/Gamma`);
     const k1 = small('Mul', gammaC, invStd, 'K1');
     const k1OverM = small('Div', k1, count, 'K1OverM');
-    const k = tg.op('Neg', [small('Mul', small('Mul', k1OverM, small('Mul', invStd, invStd, 'InvVar'), 'KScale'), sumDyXc, 'KAbs')], {}, perChannel, `${scope}/K`);
+    const k = tg.op(
+      'Neg',
+      [small('Mul', small('Mul', k1OverM, small('Mul', invStd, invStd, 'InvVar'), 'KScale'), sumDyXc, 'KAbs')],
+      {},
+      perChannel,
+      `${scope}/K`,
+    );
     const c = tg.op('Neg', [small('Add', small('Mul', k, mean, 'KMean'), small('Mul', k1OverM, sumDy, 'K1SumDy'), 'CAbs')], {}, perChannel, `${scope}/C`);
     const zeros = tg.setShape(tg.g.constFloat(`${scope}/zeros`, new Float32Array(channels), [channels]), [channels]);
     const ones = tg.setShape(tg.g.constFloat(`${scope}/ones`, new Float32Array(channels).fill(1), [channels]), [channels]);
     const affine = tg.op('BatchNormalization', [x, flat(k, 'KFlat'), flat(c, 'CFlat'), zeros, ones], { epsilon: attr.float(0) }, dims, `${scope}/AffineX`);
     dx = tg.op('Add', [tg.op('Mul', [g, k1], {}, dims, `${scope}/ScaleDy`), affine], {}, dims, `${scope}/dX`);
   }
-  return [
-    dx,
-    needs[1] ? flat(small('Mul', sumDyXc, invStd, 'DGamma4'), 'dGamma') : null,
-    needs[2] ? flat(sumDy, 'dBeta') : null,
-    null,
-    null,
-  ];
+  return [dx, needs[1] ? flat(small('Mul', sumDyXc, invStd, 'DGamma4'), 'dGamma') : null, needs[2] ? flat(sumDy, 'dBeta') : null, null, null];
 });

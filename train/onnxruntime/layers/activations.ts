@@ -34,7 +34,7 @@ export function activate(ctx: LayerContext, tg: TrainGraph, x: string, name: str
   }
 }
 
-registerLayer('Activation', (ctx) => [activate(ctx, ctx.tg, ctx.inputs[0], ctx.config.activation)]);
+registerLayer('Activation', (ctx) => [activate(ctx, ctx.tg, ctx.inputs[0], ctx.config.activation as string | undefined)]);
 
 registerLayer('LeakyReLU', (ctx) => {
   const x = ctx.inputs[0];

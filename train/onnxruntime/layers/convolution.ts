@@ -45,5 +45,5 @@ registerLayer('Conv2D', (ctx) => {
     dims,
     `${ctx.scope}/Conv`,
   );
-  return [activate(ctx, tg, y, config.activation)];
+  return [activate(ctx, tg, y, config.activation as string | undefined)];
 });

@@ -11,7 +11,8 @@ registerLayer('BatchNormalization', (ctx) => {
   const x = ctx.inputs[0];
   const dims = tg.shape(x);
   const axis = Array.isArray(config.axis) ? config.axis[0] : config.axis;
-  if (dims.length !== 4 || !(axis === -1 || axis === 3)) throw unsupportedConfig(ctx, `axis ${JSON.stringify(config.axis)} on a rank-${dims.length} input (only the channel axis of images)`);
+  if (dims.length !== 4 || !(axis === -1 || axis === 3))
+    throw unsupportedConfig(ctx, `axis ${JSON.stringify(config.axis)} on a rank-${dims.length} input (only the channel axis of images)`);
   const channels = Number(dims[1]);
   const ones = () => tg.setShape(tg.g.constFloat(`${ctx.scope}/ones`, new Float32Array(channels).fill(1), [channels]), [channels]);
   const zeros = () => tg.setShape(tg.g.constFloat(`${ctx.scope}/zeros`, new Float32Array(channels), [channels]), [channels]);

@@ -43,7 +43,7 @@ export interface LayerContext {
   layer: tf.layers.Layer;
   className: string;
   /** `layer.getConfig()`, camelCase keys as tfjs serializes them. */
-  config: Record<string, any>;
+  config: tf.serialization.ConfigDict;
   inputs: string[];
   /** The layer's path in the model: node-name prefix. */
   scope: string;

@@ -14,7 +14,8 @@ registerLayer('SpatialDropout2D', (ctx) => {
 registerLayer('Add', (ctx) => {
   const dims = ctx.tg.shape(ctx.inputs[0]);
   for (const i of ctx.inputs) {
-    if (ctx.tg.shape(i).join() !== dims.join()) throw unsupportedConfig(ctx, `inputs of different shapes (${ctx.inputs.map((v) => ctx.tg.shape(v).join('×')).join(', ')})`);
+    if (ctx.tg.shape(i).join() !== dims.join())
+      throw unsupportedConfig(ctx, `inputs of different shapes (${ctx.inputs.map((v) => ctx.tg.shape(v).join('×')).join(', ')})`);
   }
   return [ctx.inputs.slice(1).reduce((a, b) => ctx.tg.op('Add', [a, b], {}, dims, `${ctx.scope}/Add`), ctx.inputs[0])];
 });
@@ -34,5 +35,5 @@ registerLayer('Dense', (ctx) => {
   const out = [dims[0], Number(config.units)];
   let y = tg.op('MatMul', [x, ctx.weight('kernel')], {}, out, `${ctx.scope}/MatMul`);
   if (config.useBias !== false && ctx.hasWeight('bias')) y = tg.op('Add', [y, ctx.weight('bias')], {}, out, `${ctx.scope}/BiasAdd`);
-  return [activate(ctx, tg, y, config.activation)];
+  return [activate(ctx, tg, y, config.activation as string | undefined)];
 });

@@ -17,7 +17,9 @@ export function nchwcBlockSize(): Promise<number | null> {
     g.node('ReorderInput', ['x'], {}, { outputs: ['y'], domain: NCHWC_DOMAIN });
     g.addOutput({ name: 'y', dtype: 'float32', dims: [1, 'C', 1, 1] });
     try {
-      const session = await ort.InferenceSession.create(serializeModel(g.graph, { producerName: 'tinynet', producerVersion: '0', metadata: {} }), { logSeverityLevel: 4 });
+      const session = await ort.InferenceSession.create(serializeModel(g.graph, { producerName: 'tinynet', producerVersion: '0', metadata: {} }), {
+        logSeverityLevel: 4,
+      });
       const out = await session.run({ x: new ort.Tensor('float32', new Float32Array(4), [1, 4, 1, 1]) });
       await session.release();
       const block = Number(out.y.dims[1]);

@@ -14,7 +14,28 @@ import { floatAttr, intAttr, intsAttr } from '../gradients/registry.js';
 
 export const NCHWC_DOMAIN = 'com.microsoft.nchwc';
 
-const ELEMENTWISE = new Set(['Add', 'Sub', 'Mul', 'Div', 'Sum', 'Where', 'Relu', 'Neg', 'Cast', 'Sign', 'Greater', 'Elu', 'Selu', 'LeakyRelu', 'Sigmoid', 'Tanh', 'Erf', 'Exp', 'Sqrt', 'Reciprocal']);
+const ELEMENTWISE = new Set([
+  'Add',
+  'Sub',
+  'Mul',
+  'Div',
+  'Sum',
+  'Where',
+  'Relu',
+  'Neg',
+  'Cast',
+  'Sign',
+  'Greater',
+  'Elu',
+  'Selu',
+  'LeakyRelu',
+  'Sigmoid',
+  'Tanh',
+  'Erf',
+  'Exp',
+  'Sqrt',
+  'Reciprocal',
+]);
 const REDUCTIONS = new Set(['ReduceMean', 'ReduceSum', 'ReduceSumSquare']);
 /** Ops that read only their input's shape. */
 const SHAPE_ONLY = new Set(['Shape', 'Size']);
@@ -43,7 +64,8 @@ export function rewriteToNchwc(tg: TrainGraph, block: number): { convs: number; 
     return o;
   };
   const ints = (base: string, v: number[]) => tg.int64s(base, v);
-  const channelsOk = (d: Dims | null): d is Dims => d !== null && d.length === 4 && typeof d[1] === 'number' && d[1] % block === 0 && typeof d[2] === 'number' && typeof d[3] === 'number';
+  const channelsOk = (d: Dims | null): d is Dims =>
+    d !== null && d.length === 4 && typeof d[1] === 'number' && d[1] % block === 0 && typeof d[2] === 'number' && typeof d[3] === 'number';
   const plain = (v: string): string => {
     if (!blocked.has(v)) return v;
     let p = toPlain.get(v);
@@ -82,7 +104,13 @@ export function rewriteToNchwc(tg: TrainGraph, block: number): { convs: number; 
     const [co, ci, kh, kw] = dims;
     const split = plainInput ? [co / block, block, ci, kh, kw] : [co / block, block, ci / block, block, kh, kw];
     const perm = plainInput ? [0, 2, 3, 4, 1] : [0, 2, 4, 5, 3, 1];
-    const t = value('Transpose', [value('Reshape', [w, ints(`${tag}/split`, split)], {}, `${tag}/Split`, split)], { perm: attr.ints(perm) }, `${tag}/Reorder`, perm.map((p) => split[p]));
+    const t = value(
+      'Transpose',
+      [value('Reshape', [w, ints(`${tag}/split`, split)], {}, `${tag}/Split`, split)],
+      { perm: attr.ints(perm) },
+      `${tag}/Reorder`,
+      perm.map((p) => split[p]),
+    );
     return value('Reshape', [t, ints(`${tag}/oihw`, dims)], {}, `${tag}/Filter`, dims);
   };
 
@@ -99,11 +127,22 @@ export function rewriteToNchwc(tg: TrainGraph, block: number): { convs: number; 
       const wd = known(w);
       const xd = known(x);
       const group = intAttr(node, 'group', 1);
-      if (group === 1 && wd && xd && typeof wd[0] === 'number' && wd[0] % block === 0 && channelsOk(outDims) && typeof wd[1] === 'number' && (wd[1] % block === 0 || (wd[1] < block && !blocked.has(x)))) {
+      if (
+        group === 1 &&
+        wd &&
+        xd &&
+        typeof wd[0] === 'number' &&
+        wd[0] % block === 0 &&
+        channelsOk(outDims) &&
+        typeof wd[1] === 'number' &&
+        (wd[1] % block === 0 || (wd[1] < block && !blocked.has(x)))
+      ) {
         const plainInput = wd[1] % block !== 0;
         const filter = reorderFilter(w, wd as number[], plainInput, `${node.name}/nchwc`);
         emit('Conv', [plainInput ? x : asBlocked(x), filter, ...(b ? [b] : [])], node.attrs, node.name, node.outputs, NCHWC_DOMAIN);
-        node.outputs.forEach((o) => blocked.add(o));
+        node.outputs.forEach((o) => {
+          blocked.add(o);
+        });
         convs++;
         continue;
       }
@@ -115,7 +154,13 @@ export function rewriteToNchwc(tg: TrainGraph, block: number): { convs: number; 
       const c = Number(outDims[1]);
       const s = node.name;
       const eps = floatAttr(node, 'epsilon', 1e-5);
-      const a = value('Div', [scale, value('Sqrt', [value('Add', [variance, tg.scalar(`${s}/eps`, eps)], {}, `${s}/AddEps`, [c])], {}, `${s}/Std`, [c])], {}, `${s}/A`, [c]);
+      const a = value(
+        'Div',
+        [scale, value('Sqrt', [value('Add', [variance, tg.scalar(`${s}/eps`, eps)], {}, `${s}/AddEps`, [c])], {}, `${s}/Std`, [c])],
+        {},
+        `${s}/A`,
+        [c],
+      );
       const shift = value('Sub', [bias, value('Mul', [mean, a], {}, `${s}/MeanA`, [c])], {}, `${s}/Shift`, [c]);
       const filter = value('Reshape', [a, ints(`${s}/dw`, [c, 1, 1, 1])], {}, `${s}/DepthwiseFilter`, [c, 1, 1, 1]);
       emit('Conv', [x, filter, shift], { group: attr.int(c), kernel_shape: attr.ints([1, 1]) }, s, node.outputs, NCHWC_DOMAIN);
@@ -133,9 +178,17 @@ export function rewriteToNchwc(tg: TrainGraph, block: number): { convs: number; 
       };
       if (node.inputs.every((i) => full(i) || scalarLike(i) || perChannel(i))) {
         if (!node.inputs.some(perChannel)) {
-          emit(node.op, node.inputs.map((i) => (full(i) ? asBlocked(i) : i)), node.attrs, node.name, node.outputs);
+          emit(
+            node.op,
+            node.inputs.map((i) => (full(i) ? asBlocked(i) : i)),
+            node.attrs,
+            node.name,
+            node.outputs,
+          );
         } else {
-          const inputs = node.inputs.map((i, k) => (full(i) ? view5(asBlocked(i), outDims, `${node.name}/in${k}`) : perChannel(i) ? view5(i, known(i)!, `${node.name}/in${k}`) : i));
+          const inputs = node.inputs.map((i, k) =>
+            full(i) ? view5(asBlocked(i), outDims, `${node.name}/in${k}`) : perChannel(i) ? view5(i, known(i)!, `${node.name}/in${k}`) : i,
+          );
           const o5 = value(node.op, inputs, node.attrs, `${node.name}/5d`, [outDims[0], Number(outDims[1]) / block, outDims[2], outDims[3], block]);
           back4(o5, outDims, node.name, node.outputs[0]);
         }
@@ -208,7 +261,7 @@ function fuseAffineActivations(nodes: IrNode[], graphOutputs: Set<string>): IrNo
     }
     if (next.op === 'Add' && next.inputs.length === 2 && next.inputs[0] !== next.inputs[1]) {
       const relu = only(next.outputs[0]);
-      if (!relu || relu.op !== 'Relu') continue;
+      if (relu?.op !== 'Relu') continue;
       // An Add reading the conv directly is a full-shape one, so its other input is blocked too.
       const sum = next.inputs[0] === conv.outputs[0] ? next.inputs[1] : next.inputs[0];
       conv.inputs = [...conv.inputs.slice(0, 2), conv.inputs[2] ?? '', sum];

@@ -57,11 +57,13 @@ export function binaryOpsWat() {
   const load = (x) => `(v128.load (local.get $${x}))`;
   const loadS = (x) => `(f32.load (local.get $${x}))`;
   const at = (base, off) => `(v128.load (i32.add (local.get $${base}) (local.get $${off})))`;
-  return BINARY_OPS.map((op) => [
-    flat(op, 'same', `${load('a')} ${load('b')}`, `${loadS('a')} ${loadS('b')}`, ['a', 'b']),
-    flat(op, 'scalar_right', `${load('a')} (local.get $vb)`, `${loadS('a')} (local.get $sb)`, ['a']),
-    flat(op, 'scalar_left', `(local.get $va) ${load('b')}`, `(local.get $sa) ${loadS('b')}`, ['b']),
-    channel(op, 'channel_right', `${at('full', 'c')} ${at('b', 'c')}`, 'b'),
-    channel(op, 'channel_left', `${at('a', 'c')} ${at('full', 'c')}`, 'a'),
-  ].join('\n')).join('\n');
+  return BINARY_OPS.map((op) =>
+    [
+      flat(op, 'same', `${load('a')} ${load('b')}`, `${loadS('a')} ${loadS('b')}`, ['a', 'b']),
+      flat(op, 'scalar_right', `${load('a')} (local.get $vb)`, `${loadS('a')} (local.get $sb)`, ['a']),
+      flat(op, 'scalar_left', `(local.get $va) ${load('b')}`, `(local.get $sa) ${loadS('b')}`, ['b']),
+      channel(op, 'channel_right', `${at('full', 'c')} ${at('b', 'c')}`, 'b'),
+      channel(op, 'channel_left', `${at('a', 'c')} ${at('full', 'c')}`, 'a'),
+    ].join('\n'),
+  ).join('\n');
 }

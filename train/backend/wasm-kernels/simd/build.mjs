@@ -14,7 +14,10 @@ const source = readFileSync(path.join(here, 'kernels.wat'), 'utf8').replace(';; 
 const wabt = await wabtInit();
 mkdirSync(out, { recursive: true });
 // A shared memory import must state a maximum (any actual maximum up to 4 GiB fits); a plain one must not.
-for (const [name, limits] of [['kernels-shared.wasm', '65536 shared'], ['kernels.wasm', '']]) {
+for (const [name, limits] of [
+  ['kernels-shared.wasm', '65536 shared'],
+  ['kernels.wasm', ''],
+]) {
   const features = { simd: true, threads: true };
   const module = wabt.parseWat('kernels.wat', source.replace('MEMORY_LIMITS', limits), features);
   module.validate(features);

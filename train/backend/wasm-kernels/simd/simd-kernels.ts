@@ -28,13 +28,15 @@ export type BinaryOp = 'add' | 'sub' | 'mul' | 'div';
 export type BinaryMode = 'same' | 'scalar_right' | 'scalar_left' | 'channel_right' | 'channel_left';
 
 /** The part of the WebAssembly JS API used here (the project's TypeScript libs do not declare it). */
-const WasmApi = (globalThis as unknown as {
-  WebAssembly: {
-    Memory: abstract new (...args: never[]) => object;
-    Module: new (bytes: Uint8Array) => object;
-    Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-  };
-}).WebAssembly;
+const WasmApi = (
+  globalThis as unknown as {
+    WebAssembly: {
+      Memory: abstract new (...args: never[]) => object;
+      Module: new (bytes: Uint8Array) => object;
+      Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+    };
+  }
+).WebAssembly;
 
 const log = createLogger('backend');
 const instances = new WeakMap<object, SimdKernels | null>();
@@ -55,7 +57,9 @@ export function simdKernels(backend: BackendWasm): SimdKernels | null {
       binary: exports as unknown as SimdKernels['binary'],
     };
   } catch (e) {
-    log.warn(`SIMD reduction/BatchNorm/arithmetic kernels unavailable (${(e as Error).message.split('\n')[0]}); using slower JS loops. Rebuild with npm run build.`);
+    log.warn(
+      `SIMD reduction/BatchNorm/arithmetic kernels unavailable (${(e as Error).message.split('\n')[0]}); using slower JS loops. Rebuild with npm run build.`,
+    );
   }
   instances.set(memory, kernels);
   return kernels;

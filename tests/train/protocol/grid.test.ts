@@ -3,18 +3,28 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { loadConfig } from '../../core/config/index.js';
-import type { GridSummaryFile, GridTrialResult } from '../../core/protocol-artifacts.js';
-import { expandGrid, trialName, bestOf, runGrid } from '../../train/protocol/grid.js';
-import { decodeEvents } from '../core/tb-decoder.js';
-import { CLI, tinyProject, tinynet } from './cli-helpers.js';
+import { loadConfig } from '../../../core/config/index.js';
+import type { GridSummaryFile, GridTrialResult } from '../../../core/protocol-artifacts.js';
+import { expandGrid, trialName, bestOf, runGrid } from '../../../train/protocol/grid.js';
+import { decodeEvents } from '../../helpers/tb-decoder.js';
+import { CLI, tinyProject, tinynet } from '../../helpers/cli.js';
 
 process.env.TINYNET_LOG = 'warn';
 
 test('the grid is the cartesian product of its keys, with stable readable trial names', () => {
-  const trials = expandGrid({ 'train.lr': [1e-3, 1e-2], 'model.blocks': [[1, 1], [2, 2]], 'model.dropout': [0] });
+  const trials = expandGrid({
+    'train.lr': [1e-3, 1e-2],
+    'model.blocks': [
+      [1, 1],
+      [2, 2],
+    ],
+    'model.dropout': [0],
+  });
   assert.equal(trials.length, 4);
-  assert.deepEqual(trials.map((t) => t.name), ['lr=0.001_blocks=1-1_dropout=0', 'lr=0.001_blocks=2-2_dropout=0', 'lr=0.01_blocks=1-1_dropout=0', 'lr=0.01_blocks=2-2_dropout=0']);
+  assert.deepEqual(
+    trials.map((t) => t.name),
+    ['lr=0.001_blocks=1-1_dropout=0', 'lr=0.001_blocks=2-2_dropout=0', 'lr=0.01_blocks=1-1_dropout=0', 'lr=0.01_blocks=2-2_dropout=0'],
+  );
   assert.deepEqual(trials[1].sets, ['train.lr=0.001', 'model.blocks=[2,2]', 'model.dropout=0']);
   assert.equal(trialName({ 'train.lr': 1e-3, 'model.blocks': [1, 1], 'model.dropout': 0 }), trials[0].name);
   assert.equal(trialName({ 'a.x': 1, 'b.x': 2 }), 'a.x=1_b.x=2', 'same last key part: full keys');
@@ -22,7 +32,17 @@ test('the grid is the cartesian product of its keys, with stable readable trial 
 });
 
 test('best value of the metric: highest accuracy, lowest loss', () => {
-  const h = [1, 2, 3].map((epoch) => ({ epoch, step: epoch, 'train/loss': 1, 'train/accuracy': 0, 'val/loss': [2, 1, 1.5][epoch - 1], 'val/accuracy': [0.2, 0.5, 0.4][epoch - 1], 'val/top5': 1, 'val/f1': 0, lr: 1 }));
+  const h = [1, 2, 3].map((epoch) => ({
+    epoch,
+    step: epoch,
+    'train/loss': 1,
+    'train/accuracy': 0,
+    'val/loss': [2, 1, 1.5][epoch - 1],
+    'val/accuracy': [0.2, 0.5, 0.4][epoch - 1],
+    'val/top5': 1,
+    'val/f1': 0,
+    lr: 1,
+  }));
   assert.deepEqual(bestOf(h, 'val/accuracy'), { value: 0.5, epoch: 2 });
   assert.deepEqual(bestOf(h, 'val/loss'), { value: 1, epoch: 2 });
 });
@@ -51,7 +71,10 @@ test('a grid of 4 trials: stopped by SIGTERM after the first, resumed without re
 
   const summary = JSON.parse(readFileSync(path.join(gridDir, 'summary.json'), 'utf8')) as GridSummaryFile;
   assert.equal(summary.rows.length, 4);
-  assert.deepEqual(summary.rows.map((x) => x.rank), [1, 2, 3, 4]);
+  assert.deepEqual(
+    summary.rows.map((x) => x.rank),
+    [1, 2, 3, 4],
+  );
   for (let i = 1; i < 4; i++) assert.ok(summary.rows[i].value! <= summary.rows[i - 1].value!, 'ranked by val/accuracy, best first');
   const md = readFileSync(path.join(gridDir, 'summary.md'), 'utf8');
   assert.equal(md.split('\n').filter((l) => /^\| \d+ \|/.test(l)).length, 4);
@@ -64,7 +87,10 @@ test('a grid of 4 trials: stopped by SIGTERM after the first, resumed without re
     // A trial stopped mid-run and resumed from last.ckpt writes a second events file beside the first.
     assert.ok(events.length >= 1, `${row.trial} has its TensorBoard run`);
     const values = events.flatMap((e) => decodeEvents(path.join(gridDir, row.trial, e)).values);
-    assert.ok(values.some((v) => v.tag === '_hparams_/session_start_info'), 'HParams session');
+    assert.ok(
+      values.some((v) => v.tag === '_hparams_/session_start_info'),
+      'HParams session',
+    );
   }
 
   // A third call finds everything done.
@@ -75,7 +101,15 @@ test('a grid of 4 trials: stopped by SIGTERM after the first, resumed without re
 test('the library stops after maxTrials and a later call continues', async () => {
   const dir = tinyProject('tinynet-grid-lib-');
   const { config, file } = loadConfig(path.join(dir, 'tiny.yaml'), ['grid.params={"train.lr": [0.003, 0.03]}'], dir);
-  const first = await runGrid({ config, configFile: file, baseSets: ['grid.params={"train.lr": [0.003, 0.03]}'], cliPath: CLI, command: 'test', maxTrials: 1, cwd: dir });
+  const first = await runGrid({
+    config,
+    configFile: file,
+    baseSets: ['grid.params={"train.lr": [0.003, 0.03]}'],
+    cliPath: CLI,
+    command: 'test',
+    maxTrials: 1,
+    cwd: dir,
+  });
   assert.equal(first.interrupted, true);
   assert.deepEqual(first.ran, ['lr=0.003']);
   const second = await runGrid({ config, configFile: file, baseSets: [], cliPath: CLI, command: 'test', cwd: dir });

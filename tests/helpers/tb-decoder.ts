@@ -50,10 +50,9 @@ export function fields(buf: Buffer): Field[] {
     const n = key >>> 3;
     const wire = key & 7;
     if (wire === 0) out.push({ n, wire, v: varint() });
-    else if (wire === 1) (out.push({ n, wire, v: buf.subarray(i, i + 8) }), (i += 8));
-    else if (wire === 5) (out.push({ n, wire, v: buf.subarray(i, i + 4) }), (i += 4));
-    else if (wire === 2) {
-      const len = Number(varint());
+    else if (wire === 1 || wire === 2 || wire === 5) {
+      // Fixed 64-bit, length-delimited, fixed 32-bit.
+      const len = wire === 1 ? 8 : wire === 5 ? 4 : Number(varint());
       out.push({ n, wire, v: buf.subarray(i, i + len) });
       i += len;
     } else throw new Error(`wire type ${wire}`);
@@ -84,7 +83,9 @@ export function decodeEvents(file: string): { fileVersion: string | undefined; w
     const step = Number((one(ev, 2) as bigint | undefined) ?? 0n);
     const summary = bytes(ev, 5);
     if (!summary) continue;
-    for (const v of fields(summary).filter((f) => f.n === 1).map((f) => fields(f.v as Buffer))) {
+    for (const v of fields(summary)
+      .filter((f) => f.n === 1)
+      .map((f) => fields(f.v as Buffer))) {
       const d: DecodedValue = { step, tag: str(v, 1)! };
       const simple = bytes(v, 2);
       if (simple) d.simple = simple.readFloatLE(0);
@@ -106,4 +107,3 @@ export function decodeEvents(file: string): { fileVersion: string | undefined; w
   }
   return { fileVersion: str(first, 3), wallTime: (one(first, 1) as Buffer).readDoubleLE(0), values };
 }
-

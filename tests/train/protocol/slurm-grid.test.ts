@@ -7,11 +7,11 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { GridSummaryFile, GridTrialResult, GridTrialState } from '../../core/protocol-artifacts.js';
-import type { GridStatus } from '../../train/protocol/grid-status.js';
-import { readCheckpoint } from '../../train/checkpoint.js';
-import { CLI, tinyProject, tinynet, type CliResult } from '../protocol/cli-helpers.js';
-import { startSlurmCluster, unavailable, type SlurmCluster } from './slurm-cluster.js';
+import type { GridSummaryFile, GridTrialResult, GridTrialState } from '../../../core/protocol-artifacts.js';
+import type { GridStatus } from '../../../train/protocol/grid-status.js';
+import { readCheckpoint } from '../../../train/checkpoint.js';
+import { CLI, tinyProject, tinynet, type CliResult } from '../../helpers/cli.js';
+import { startSlurmCluster, unavailable, type SlurmCluster } from '../../helpers/slurm-cluster.js';
 
 const why = unavailable();
 if (why && process.env.TINYNET_REQUIRE_CLUSTER === '1') throw new Error(`TINYNET_REQUIRE_CLUSTER=1 but no Slurm cluster can start here: ${why}`);
@@ -43,9 +43,11 @@ const ok = (r: CliResult) => {
   return r.stdout;
 };
 const jobIdOf = (stdout: string) => /submitted Slurm job array (\d+)/.exec(stdout)?.[1] ?? assert.fail(`no job id in: ${stdout}`);
-const statusOf = async (dir: string, sets: string[]) => JSON.parse(ok(await onCluster(dir, ['grid', 'status', '--config', 'tiny.yaml', '--json', ...sets]))) as GridStatus;
+const statusOf = async (dir: string, sets: string[]) =>
+  JSON.parse(ok(await onCluster(dir, ['grid', 'status', '--config', 'tiny.yaml', '--json', ...sets]))) as GridStatus;
 const untimed = (r: GridTrialResult) => r.history.map(({ seconds: _s, throughput: _t, ...rest }) => rest as Record<string, unknown>);
-const resultOf = (dir: string, grid: string, trial: string) => JSON.parse(readFileSync(path.join(dir, 'runs/grid', grid, trial, 'result.json'), 'utf8')) as GridTrialResult;
+const resultOf = (dir: string, grid: string, trial: string) =>
+  JSON.parse(readFileSync(path.join(dir, 'runs/grid', grid, trial, 'result.json'), 'utf8')) as GridTrialResult;
 
 const squeueState = async (job: string) => (await cluster.run('squeue', ['--noheader', '--array', '--format=%T %r', `--jobs=${job}`])).stdout.trim();
 
@@ -67,7 +69,7 @@ async function release(job: string): Promise<void> {
   });
 }
 
-test('the grid as a Slurm job array: every trial finishes, the ranking equals the local executor\'s, a second submit has nothing to do', { skip }, async () => {
+test("the grid as a Slurm job array: every trial finishes, the ranking equals the local executor's, a second submit has nothing to do", { skip }, async () => {
   const slurm = tinyProject('tinynet-slurm-grid-');
   const out = ok(await onCluster(slurm, ['grid', '--config', 'tiny.yaml', '--executor', 'slurm']));
   assert.match(out, /submitted Slurm job array \d+ with 4 of 4 trials/);
@@ -83,7 +85,10 @@ test('the grid as a Slurm job array: every trial finishes, the ranking equals th
     assert.equal(s.counts.failed, 0, JSON.stringify(s.rows));
     return s.counts.done === 4 ? s : undefined;
   });
-  assert.deepEqual(final.rows.map((r) => r.index), [0, 1, 2, 3]);
+  assert.deepEqual(
+    final.rows.map((r) => r.index),
+    [0, 1, 2, 3],
+  );
   const summary = JSON.parse(ok(await onCluster(slurm, ['grid', 'summarize', '--config', 'tiny.yaml', '--json']))) as GridSummaryFile;
   assert.equal(readdirSync(path.join(slurm, 'runs/grid/g4/slurm')).filter((f) => f.endsWith('.out')).length, 4, 'one Slurm output per array task');
 
@@ -93,7 +98,10 @@ test('the grid as a Slurm job array: every trial finishes, the ranking equals th
   assert.deepEqual(ranking(summary), ranking(localSummary), 'same seeds, same ranking and values');
   for (const r of summary.rows) assert.deepEqual(untimed(resultOf(slurm, 'g4', r.trial)), untimed(resultOf(local, 'g4', r.trial)), `${r.trial}: same history`);
 
-  assert.match(ok(await onCluster(slurm, ['grid', '--config', 'tiny.yaml', '--executor', 'slurm'])), /nothing to submit \(4 of 4 trials finished, 0 queued or running\)/);
+  assert.match(
+    ok(await onCluster(slurm, ['grid', '--config', 'tiny.yaml', '--executor', 'slurm'])),
+    /nothing to submit \(4 of 4 trials finished, 0 queued or running\)/,
+  );
 });
 
 test('a trial requeued mid-run (scontrol requeue, then its own time-limit warning) ends with the metrics of an uninterrupted run', { skip }, async () => {
@@ -102,7 +110,8 @@ test('a trial requeued mid-run (scontrol requeue, then its own time-limit warnin
   const job = `${jobIdOf(ok(await onCluster(dir, ['grid', '--config', 'tiny.yaml', '--executor', 'slurm', ...sets])))}_0`;
   const trialDir = path.join(dir, 'runs/grid/rq/lr=0.003');
   const ckptEpoch = () => (existsSync(path.join(trialDir, 'artifacts/last.ckpt')) ? readCheckpoint(path.join(trialDir, 'artifacts/last.ckpt')).epoch : -1);
-  const state = () => (existsSync(path.join(trialDir, 'state.json')) ? (JSON.parse(readFileSync(path.join(trialDir, 'state.json'), 'utf8')) as GridTrialState) : null);
+  const state = () =>
+    existsSync(path.join(trialDir, 'state.json')) ? (JSON.parse(readFileSync(path.join(trialDir, 'state.json'), 'utf8')) as GridTrialState) : null;
   await until('the first epoch saved', 120, () => (ckptEpoch() >= 1 ? true : undefined));
   assert.equal((await cluster.run('scontrol', ['requeue', job])).code, 0);
   await release(job);
@@ -125,7 +134,7 @@ test('a trial requeued mid-run (scontrol requeue, then its own time-limit warnin
   ok(await tinynet(plain, ['grid', '--config', 'tiny.yaml', ...sets]));
   const uninterrupted = resultOf(plain, 'rq', 'lr=0.003');
   assert.equal(requeued.value, uninterrupted.value);
-  assert.deepEqual(untimed(requeued), untimed(uninterrupted), 'every epoch\'s metrics equal the uninterrupted run\'s');
+  assert.deepEqual(untimed(requeued), untimed(uninterrupted), "every epoch's metrics equal the uninterrupted run's");
 });
 
 test('grid status shows a failing trial as failed with its reason', { skip }, async () => {
@@ -157,8 +166,17 @@ test('a plain `tinynet train --resume auto` job warned with USR2 saves, requeues
   const script = path.join(dir, 'train.sbatch');
   writeFileSync(
     script,
-    ['#!/bin/bash', '#SBATCH --signal=B:USR2@120', '#SBATCH --requeue', '#SBATCH --open-mode=append', `#SBATCH --output=${dir}/slurm.out`, `#SBATCH --chdir=${dir}`, 'export TINYNET_LOG=info',
-      `exec ${process.execPath} ${CLI} train --config tiny.yaml --resume auto ${budget.join(' ')}`, ''].join('\n'),
+    [
+      '#!/bin/bash',
+      '#SBATCH --signal=B:USR2@120',
+      '#SBATCH --requeue',
+      '#SBATCH --open-mode=append',
+      `#SBATCH --output=${dir}/slurm.out`,
+      `#SBATCH --chdir=${dir}`,
+      'export TINYNET_LOG=info',
+      `exec ${process.execPath} ${CLI} train --config tiny.yaml --resume auto ${budget.join(' ')}`,
+      '',
+    ].join('\n'),
   );
   const sub = await cluster.run('sbatch', ['--parsable', script]);
   assert.equal(sub.code, 0, sub.stderr);

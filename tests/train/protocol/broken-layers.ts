@@ -5,7 +5,9 @@ class GradientCut extends tf.layers.Layer {
   static className = 'TestGradientCut';
   call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     const x = Array.isArray(inputs) ? inputs[0] : inputs;
-    const cut = tf.customGrad(((t: tf.Tensor) => ({ value: tf.clone(t), gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy) })) as unknown as Parameters<typeof tf.customGrad>[0]);
+    const cut = tf.customGrad(((t: tf.Tensor) => ({ value: tf.clone(t), gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy) })) as unknown as Parameters<
+      typeof tf.customGrad
+    >[0]);
     return cut(x) as tf.Tensor;
   }
 }

@@ -6,7 +6,7 @@ import sharp from 'sharp';
 import { loadConfig } from '../../core/config/index.js';
 import { renderChart } from '../../core/charts.js';
 import { buildReport } from '../../report/build.js';
-import { tinyProject, tinynet } from './cli-helpers.js';
+import { tinyProject, tinynet } from '../helpers/cli.js';
 import { SECTIONS } from '../../report/sections.js';
 
 test('a report with no artifacts yet has every section, and each empty one names the command that fills it', async () => {
@@ -15,7 +15,17 @@ test('a report with no artifacts yet has every section, and each empty one names
   assert.equal(r.code, 0, r.stderr);
   const md = readFileSync(path.join(dir, 'artifacts/report/report.md'), 'utf8');
   for (const s of SECTIONS) assert.ok(md.includes(`## ${s.title}`), s.title);
-  for (const [id, command] of [['D1', 'data stats'], ['D10', 'data preview'], ['D11', 'sanity'], ['M0', 'baselines'], ['M3', 'sanity'], ['M4', 'lr-find'], ['M5', 'grid'], ['M6', 'train'], ['M9', 'evaluate']]) {
+  for (const [id, command] of [
+    ['D1', 'data stats'],
+    ['D10', 'data preview'],
+    ['D11', 'sanity'],
+    ['M0', 'baselines'],
+    ['M3', 'sanity'],
+    ['M4', 'lr-find'],
+    ['M5', 'grid'],
+    ['M6', 'train'],
+    ['M9', 'evaluate'],
+  ]) {
     const title = SECTIONS.find((s) => s.id === id)!.title;
     const body = md.split(`## ${title}`)[1].split('\n## ')[0];
     assert.match(body, new RegExp(`\\*\\*Missing:\\*\\*.*Run \`tinynet ${command} --config tiny.yaml\``), `${id} says to run ${command}`);
@@ -27,16 +37,32 @@ test('a report with no artifacts yet has every section, and each empty one names
   assert.ok(!existsSync(path.join(dir, 'artifacts/protocol')), 'the report only reads');
 });
 
-test('M9 shows a test-split evaluation report (tinynet evaluate\'s JSON) with its confusion matrix, compared with val', async () => {
+test("M9 shows a test-split evaluation report (tinynet evaluate's JSON) with its confusion matrix, compared with val", async () => {
   const dir = tinyProject();
   const { config } = loadConfig(path.join(dir, 'tiny.yaml'), [], dir);
-  const png = await renderChart({ data: { values: [{ t: 'a', p: 'a', n: 3 }, { t: 'a', p: 'b', n: 1 }] }, mark: 'rect', encoding: { x: { field: 'p', type: 'nominal' }, y: { field: 't', type: 'nominal' }, color: { field: 'n', type: 'quantitative' } } }, path.join(dir, 'artifacts/model.confusion-test.png'));
+  const png = await renderChart(
+    {
+      data: {
+        values: [
+          { t: 'a', p: 'a', n: 3 },
+          { t: 'a', p: 'b', n: 1 },
+        ],
+      },
+      mark: 'rect',
+      encoding: { x: { field: 'p', type: 'nominal' }, y: { field: 't', type: 'nominal' }, color: { field: 'n', type: 'quantitative' } },
+    },
+    path.join(dir, 'artifacts/model.confusion-test.png'),
+  );
   const evalReport = {
-    format: 1, created_at: 'now', source: { kind: 'onnx', file: 'artifacts/model.onnx', engine: 'onnxruntime-node 1.30' },
+    format: 1,
+    created_at: 'now',
+    source: { kind: 'onnx', file: 'artifacts/model.onnx', engine: 'onnxruntime-node 1.30' },
     dataset: { split: 'test', count: 16, num_classes: 4, cache_dir: 'x', fingerprint: null },
-    metrics: { accuracy: 0.75, top5: 1, macro_f1: 0.7, loss: 0.6 }, per_class: [],
+    metrics: { accuracy: 0.75, top5: 1, macro_f1: 0.7, loss: 0.6 },
+    per_class: [],
     most_confused: [{ true: 0, true_name: 'red disc', predicted: 1, predicted_name: 'blue square', count: 2 }],
-    reference: { accuracy: 0.8, top5: 1, macro_f1: 0.78, from: 'provenance' }, timing: { seconds: 1, images_per_second: 16 },
+    reference: { accuracy: 0.8, top5: 1, macro_f1: 0.78, from: 'provenance' },
+    timing: { seconds: 1, images_per_second: 16 },
     files: { json: 'artifacts/model.eval-test.json', confusion_csv: 'x.csv', confusion_png: png },
   };
   writeFileSync(path.join(dir, 'artifacts/model.eval-test.json'), JSON.stringify(evalReport));

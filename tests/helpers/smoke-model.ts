@@ -8,7 +8,7 @@ import { convertToFloat16 } from '../../export/precision/float16.js';
 import { serializeVariant } from '../../export/precision/variant.js';
 import type { PrecisionInfo } from '../../core/onnx-metadata.js';
 import { buildResNet } from '../../train/model/index.js';
-import { cpuBackend, randomizeWeights } from '../export/helpers.js';
+import { cpuBackend, randomizeWeights } from './export-parity.js';
 
 export const SMOKE_CLASS_NAMES = (n: number) => Array.from({ length: n }, (_, i) => `smoke class ${i}`);
 
@@ -33,15 +33,25 @@ export async function writeSmokeVariant(file: string, precision: 'int8' | 'fp16'
   const result = await exportRandom(config.model, size, config.dataset.synthetic.classes);
   const n = 32;
   const images = Uint8Array.from({ length: n * size * size * 3 }, (_, i) => ((i * 2654435761) >>> 24) & 255);
-  const graph = precision === 'int8' ? (await quantizeInt8(result.graph, { images, n, height: size, width: size, channels: 3 }, { method: 'minmax', activations: 'uint8' })).graph : convertToFloat16(result.graph).graph;
+  const graph =
+    precision === 'int8'
+      ? (await quantizeInt8(result.graph, { images, n, height: size, width: size, channels: 3 }, { method: 'minmax', activations: 'uint8' })).graph
+      : convertToFloat16(result.graph).graph;
   const info: PrecisionInfo =
-    precision === 'int8' ? { precision, weights: 'int8 per-channel symmetric', activations: 'uint8', calibration: { method: 'minmax', images: n, split: 'random pixels' } } : { precision, weights: 'float16' };
+    precision === 'int8'
+      ? { precision, weights: 'int8 per-channel symmetric', activations: 'uint8', calibration: { method: 'minmax', images: n, split: 'random pixels' } }
+      : { precision, weights: 'float16' };
   await writeFile(file, serializeVariant(result, graph, info));
   return { numClasses: config.dataset.synthetic.classes, size };
 }
 
 /** Any config's network with random weights, exported like `tinynet export` does. */
-export async function writeRandomModel(file: string, modelConfig: ModelConfig, size: number, numClasses: number): Promise<{ numClasses: number; size: number }> {
+export async function writeRandomModel(
+  file: string,
+  modelConfig: ModelConfig,
+  size: number,
+  numClasses: number,
+): Promise<{ numClasses: number; size: number }> {
   await writeFile(file, (await exportRandom(modelConfig, size, numClasses)).bytes);
   return { numClasses, size };
 }

@@ -76,7 +76,10 @@ export async function parity(model: tf.LayersModel, opts: ExportOptions & { batc
   const feeds: Record<string, ort.Tensor> = {};
   const tfInputs = model.inputs.map((s, i) => {
     const shape = [batch, ...s.shape.slice(1).map(Number)];
-    const data = randomData(shape.reduce((a, b) => a * b, 1), (opts.seed ?? 3) + i);
+    const data = randomData(
+      shape.reduce((a, b) => a * b, 1),
+      (opts.seed ?? 3) + i,
+    );
     feeds[result.inputs[i].name] = new ort.Tensor('float32', data, shape);
     return tf.tensor(data, shape);
   });

@@ -5,7 +5,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { SECTIONS } from '../../report/sections.js';
 import type { SanityFile, LrFindFile, MiniGridFile } from '../../core/protocol-artifacts.js';
-import { tinyProject, tinynet } from './cli-helpers.js';
+import { tinyProject, tinynet } from '../helpers/cli.js';
 
 test('every protocol command on a tiny synthetic project, then the report: all sections, every chart a valid PNG', async () => {
   const dir = tinyProject('tinynet-report-');
@@ -44,7 +44,17 @@ test('every protocol command on a tiny synthetic project, then the report: all s
   const md = readFileSync(path.join(out, 'report.md'), 'utf8');
   for (const sec of SECTIONS) assert.ok(md.includes(`## ${sec.title}`), sec.title);
   const images = [...md.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)].map((x) => x[1]);
-  for (const want of ['class-distribution.png', 'augment-preview.png', 'overfit.png', 'lr-find.png', 'lr-mini-grid.png', 'grid-g4.png', 'train-curves.png', 'overlay-train-lr.png', 'confusion-onnx.png']) {
+  for (const want of [
+    'class-distribution.png',
+    'augment-preview.png',
+    'overfit.png',
+    'lr-find.png',
+    'lr-mini-grid.png',
+    'grid-g4.png',
+    'train-curves.png',
+    'overlay-train-lr.png',
+    'confusion-onnx.png',
+  ]) {
     assert.ok(images.includes(`images/${want}`), `${want} in the report (${images})`);
   }
   for (const img of images) {

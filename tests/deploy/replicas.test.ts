@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PACKAGE_ROOT } from '../../core/paths.js';
 import { writeTinyModel, testImage } from '../helpers/serve-fixtures.js';
+import { serveCommand } from '../helpers/serve-server.js';
 import { onPath } from '../../train/protocol/slurm.js';
 
 const nginxBin = onPath('nginx') ?? (existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : null);
@@ -25,11 +26,10 @@ const CONCURRENCY = 6;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function startReplica(model: string, port: number): Promise<{ child: ChildProcess; stderr: () => string }> {
-  const child = spawn(
-    process.execPath,
-    [path.join(PACKAGE_ROOT, 'dist/cli/main.js'), 'serve', '--config', path.join(PACKAGE_ROOT, 'configs/smoke.yaml'), '--model', model, '--port', String(port), '--providers', 'cpu', '--threads', '1', '--no-demo'],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TINYNET_LOG: 'info' } },
-  );
+  const child = spawn(process.execPath, serveCommand(model, port, '--providers', 'cpu', '--threads', '1', '--no-demo'), {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, TINYNET_LOG: 'info' },
+  });
   let err = '';
   child.stderr!.on('data', (d) => (err = (err + d).slice(-20000)));
   const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
@@ -59,7 +59,9 @@ function nginxConfig(dir: string, listen: number, replicas: number[]): string {
   ].join('\n');
 }
 
-test('two replicas behind nginx: SIGTERM to one under load, zero failed requests, it drains and exits 0', { skip: nginxBin ? false : 'nginx is not installed' }, async () => {
+test('two replicas behind nginx: SIGTERM to one under load, zero failed requests, it drains and exits 0', {
+  skip: nginxBin ? false : 'nginx is not installed',
+}, async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'tinynet-nginx-'));
   chmodSync(dir, 0o755);
   mkdirSync(path.join(dir, 'tmp'), { mode: 0o777 });
@@ -74,7 +76,10 @@ test('two replicas behind nginx: SIGTERM to one under load, zero failed requests
   try {
     const lb = `http://127.0.0.1:${portLb}`;
     for (let i = 0; i < 100; i++) {
-      const up = await fetch(lb + '/v2/health/ready').then((r) => r.status, () => 0);
+      const up = await fetch(`${lb}/v2/health/ready`).then(
+        (r) => r.status,
+        () => 0,
+      );
       if (up === 200) break;
       assert.equal(nginx.exitCode, null, `nginx exited: ${nginxErr}`);
       await sleep(100);
@@ -92,7 +97,7 @@ test('two replicas behind nginx: SIGTERM to one under load, zero failed requests
           signalled = true;
           a.child.kill('SIGTERM');
         }
-        const res = await fetch(lb + '/v1/classify', { method: 'POST', headers: { 'content-type': 'image/png' }, body: png }).catch(() => null);
+        const res = await fetch(`${lb}/v1/classify`, { method: 'POST', headers: { 'content-type': 'image/png' }, body: png }).catch(() => null);
         const status = res?.status ?? 0;
         statuses.set(status, (statuses.get(status) ?? 0) + 1);
         if (res) {
@@ -112,7 +117,12 @@ test('two replicas behind nginx: SIGTERM to one under load, zero failed requests
     assert.match(a.stderr(), /SIGTERM received/);
     assert.match(a.stderr(), /shutting down: no new connections, draining/);
     assert.ok(byReplica.before.has(`127.0.0.1:${portA}`), 'replica A answered before its drain');
-    if (byReplica.after.size > 0) assert.deepEqual([...byReplica.after].filter((u) => u.includes(`:${portA}`)), [], 'nothing reached A after it exited');
+    if (byReplica.after.size > 0)
+      assert.deepEqual(
+        [...byReplica.after].filter((u) => u.includes(`:${portA}`)),
+        [],
+        'nothing reached A after it exited',
+      );
     assert.equal(b.child.exitCode, null, 'replica B still serving');
   } finally {
     for (const c of [a.child, b.child, nginx]) {

@@ -4,11 +4,11 @@ import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { buildResNet } from '../../train/model/index.js';
-import { runSanity, formatSanity } from '../../train/protocol/sanity.js';
-import { decodeEvents } from '../core/tb-decoder.js';
-import { tinyConfig, tinyData } from '../train/helpers.js';
-import { selectBackend } from '../../train/backend/select.js';
+import { buildResNet } from '../../../train/model/index.js';
+import { runSanity, formatSanity } from '../../../train/protocol/sanity.js';
+import { decodeEvents } from '../../helpers/tb-decoder.js';
+import { tinyConfig, tinyData } from '../helpers.js';
+import { selectBackend } from '../../../train/backend/select.js';
 import { gradientCut, deadLayer } from './broken-layers.js';
 
 process.env.TINYNET_LOG = 'warn';
@@ -31,19 +31,26 @@ test('sanity passes on a tiny model and toy data, with numbers for each check an
   // The overfit run validates on its own train subset.
   const tb = tmp();
   const res = await runSanity({
-    config, configHash: hash, expectedInputShape: [8, 8, 3], data,
+    config,
+    configHash: hash,
+    expectedInputShape: [8, 8, 3],
+    data,
     overfitData: { ...overfitData, valBatches: (b) => overfitData.trainBatches(0, b) },
     buildModel: () => buildResNet(config.model, { inputShape: [8, 8, 3], numClasses: 4 }, { seed: config.seed }),
-    tensorboardDir: tb, command: 'test',
+    tensorboardDir: tb,
+    command: 'test',
   });
   const text = formatSanity(res);
   assert.equal(res.passed, true, text);
-  assert.deepEqual(res.checks.map((c) => c.name), ['batch_shape', 'initial_loss', 'gradients', 'overfit']);
+  assert.deepEqual(
+    res.checks.map((c) => c.name),
+    ['batch_shape', 'initial_loss', 'gradients', 'overfit'],
+  );
   assert.deepEqual(res.checks[0].values.batch, [8, 8, 8, 3]);
   assert.deepEqual(res.model.outputShape, [8, 4]);
   assert.ok(Math.abs((res.checks[1].values.loss as number) - Math.log(4)) < 0.5 * Math.log(4));
   assert.ok((res.checks[3].values.final_loss as number) < 0.1);
-  assert.match(text, /PASS  initial_loss +initial loss \d\.\d{4} vs ln\(4\) = 1\.3863/);
+  assert.match(text, /PASS {2}initial_loss +initial loss \d\.\d{4} vs ln\(4\) = 1\.3863/);
   assert.equal(res.overfit_history.length, 40);
   assert.ok(res.model.trainableParams > 0);
   const files = readdirSync(tb);
@@ -56,9 +63,14 @@ test('sanity fails the overfit check when the LR is effectively zero', async () 
   const { config, hash } = sanityConfig({ overfit_lr: 1e-9, overfit_epochs: 4 });
   const data = tinyData(16, 8);
   const res = await runSanity({
-    config, configHash: hash, expectedInputShape: [8, 8, 3], data, overfitData: tinyData(16, 8),
+    config,
+    configHash: hash,
+    expectedInputShape: [8, 8, 3],
+    data,
+    overfitData: tinyData(16, 8),
     buildModel: () => buildResNet(config.model, { inputShape: [8, 8, 3], numClasses: 4 }, { seed: config.seed }),
-    tensorboardDir: tmp(), command: 'test',
+    tensorboardDir: tmp(),
+    command: 'test',
   });
   assert.equal(res.passed, false);
   const overfit = res.checks.find((c) => c.name === 'overfit')!;
@@ -73,15 +85,28 @@ test('sanity names the tensors a broken layer cuts off from the gradient, and th
   // conv_a → [gradient cut] → conv_b → [dead: output × 0] → pool → logits
   const build = () => {
     const input = tf.input({ shape: [8, 8, 3] });
-    let x = tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', name: 'conv_a', kernelInitializer: tf.initializers.heNormal({ seed: 1 }) }).apply(input) as tf.SymbolicTensor;
+    let x = tf.layers
+      .conv2d({ filters: 4, kernelSize: 3, padding: 'same', name: 'conv_a', kernelInitializer: tf.initializers.heNormal({ seed: 1 }) })
+      .apply(input) as tf.SymbolicTensor;
     x = gradientCut('cut').apply(x) as tf.SymbolicTensor;
-    x = tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', name: 'conv_b', kernelInitializer: tf.initializers.heNormal({ seed: 2 }) }).apply(x) as tf.SymbolicTensor;
+    x = tf.layers
+      .conv2d({ filters: 4, kernelSize: 3, padding: 'same', name: 'conv_b', kernelInitializer: tf.initializers.heNormal({ seed: 2 }) })
+      .apply(x) as tf.SymbolicTensor;
     x = deadLayer('dead').apply(x) as tf.SymbolicTensor;
     x = tf.layers.globalAveragePooling2d({}).apply(x) as tf.SymbolicTensor;
     const out = tf.layers.dense({ units: 4, name: 'logits', kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) }).apply(x) as tf.SymbolicTensor;
     return tf.model({ inputs: input, outputs: out });
   };
-  const res = await runSanity({ config, configHash: hash, expectedInputShape: [8, 8, 3], data, overfitData: tinyData(16, 8), buildModel: build, tensorboardDir: tmp(), command: 'test' });
+  const res = await runSanity({
+    config,
+    configHash: hash,
+    expectedInputShape: [8, 8, 3],
+    data,
+    overfitData: tinyData(16, 8),
+    buildModel: build,
+    tensorboardDir: tmp(),
+    command: 'test',
+  });
   const grads = res.checks.find((c) => c.name === 'gradients')!;
   assert.equal(grads.passed, false);
   const zero = grads.values.zero as string[];
@@ -95,9 +120,14 @@ test('sanity names the tensors a broken layer cuts off from the gradient, and th
 test('sanity reports a batch whose shape disagrees with meta.input_shape', async () => {
   const { config, hash } = sanityConfig({ overfit_epochs: 1 });
   const res = await runSanity({
-    config, configHash: hash, expectedInputShape: [64, 64, 3], data: tinyData(16, 8), overfitData: tinyData(8, 8),
+    config,
+    configHash: hash,
+    expectedInputShape: [64, 64, 3],
+    data: tinyData(16, 8),
+    overfitData: tinyData(8, 8),
     buildModel: () => buildResNet(config.model, { inputShape: [8, 8, 3], numClasses: 4 }, { seed: config.seed }),
-    tensorboardDir: tmp(), command: 'test',
+    tensorboardDir: tmp(),
+    command: 'test',
   });
   const shape = res.checks.find((c) => c.name === 'batch_shape')!;
   assert.equal(shape.passed, false);

@@ -13,7 +13,11 @@ export const PYTHON = process.env.BENCH_PYTHON ?? '/usr/bin/python3';
 
 /** Children print progress, then one JSON object on the last line that starts with `{`. */
 export function lastJsonLine(stdout: string): unknown {
-  const line = stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
+  const line = stdout
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .pop();
   if (line == null) throw new Error(`no JSON in output: ${stdout.slice(-500)}`);
   return JSON.parse(line);
 }
@@ -38,6 +42,11 @@ export function envInt(name: string, fallback: number, min = 1): number {
 /** Comma-separated integers ≥ min from the environment, or the fallback when unset or invalid. */
 export function envList(name: string, fallback: number[], min = 1): number[] {
   const raw = process.env[name];
-  const values = raw ? raw.split(',').map((s) => Number(s.trim())).filter((n) => Number.isInteger(n) && n >= min) : [];
+  const values = raw
+    ? raw
+        .split(',')
+        .map((s) => Number(s.trim()))
+        .filter((n) => Number.isInteger(n) && n >= min)
+    : [];
   return values.length ? values : fallback;
 }

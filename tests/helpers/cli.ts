@@ -17,7 +17,13 @@ dataset:
 model: { blocks: [1, 1], widths: [4, 8], dropout: 0.1 }
 train: { backend: wasm, epochs: 2, batch_size: 8, lr: 0.01, experiment: tiny }
 sanity: { overfit_size: 16, overfit_epochs: 30, overfit_lr: 0.02, initial_loss_tolerance: 0.5 }
-lr_finder: { min_lr: 1.0e-4, max_lr: 100, steps: 30, smoothing: 0.7, diverge_factor: 2, mini_grid: { lrs: [1.0e-3, 1.0e-2], weight_decays: [0, 1.0e-3], steps: 4 } }
+lr_finder:
+  min_lr: 1.0e-4
+  max_lr: 100
+  steps: 30
+  smoothing: 0.7
+  diverge_factor: 2
+  mini_grid: { lrs: [1.0e-3, 1.0e-2], weight_decays: [0, 1.0e-3], steps: 4 }
 grid: { name: g4, params: { train.lr: [0.003, 0.03], model.dropout: [0, 0.1] }, epochs: 1, max_steps_per_epoch: 2 }
 paths: { cache: data/cache, artifacts: artifacts, runs: runs }
 `;

@@ -10,7 +10,8 @@ export async function makeImage(seed: number, opts: { size?: number; width?: num
   const h = opts.height ?? opts.size ?? 16;
   const rgb = new Uint8Array(w * h * 3);
   for (let i = 0; i < w * h; i++) {
-    const x = i % w, y = Math.floor(i / w);
+    const x = i % w,
+      y = Math.floor(i / w);
     const inside = x > w / 4 && x < (3 * w) / 4 && y > h / 4 && y < (3 * h) / 4;
     rgb[i * 3] = (seed * 40 + (inside ? 120 : 0)) % 256;
     rgb[i * 3 + 1] = (seed * 90 + x * 3) % 256;

@@ -3,7 +3,7 @@
  * each backend: a tensor created in one backend and read in another gave wrong differences.
  */
 import * as tf from '@tensorflow/tfjs';
-import { Rng } from '../../core/rng.js';
+import type { Rng } from '../../core/rng.js';
 
 export function randomArray(rng: Rng, n: number): Float32Array {
   const a = new Float32Array(n);

@@ -4,10 +4,10 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { loadConfig } from '../../core/config/index.js';
-import type { GridSummaryFile, GridTrialResult } from '../../core/protocol-artifacts.js';
-import { arrayScript, arraySpec } from '../../train/protocol/grid-slurm.js';
-import { CLI, tinyProject, tinynet } from './cli-helpers.js';
+import { loadConfig } from '../../../core/config/index.js';
+import type { GridSummaryFile, GridTrialResult } from '../../../core/protocol-artifacts.js';
+import { arrayScript, arraySpec } from '../../../train/protocol/grid-slurm.js';
+import { CLI, tinyProject, tinynet } from '../../helpers/cli.js';
 
 process.env.TINYNET_LOG = 'warn';
 
@@ -19,10 +19,22 @@ test('Slurm --array syntax for the trials still to run', () => {
 
 test('the array script carries grid.slurm, the USR2 warning, requeue, and execs the trial', () => {
   const dir = tinyProject('tinynet-grid-script-');
-  const sets = ['grid.slurm.partition=gpu', 'grid.slurm.time=02:00:00', 'grid.slurm.mem=8G', 'grid.slurm.gres=gpu:1', 'grid.slurm.cpus_per_task=4', 'grid.slurm.max_running=2', 'grid.slurm.signal_seconds=300', 'grid.slurm.extra_sbatch=["--account=lab", "--qos=short"]'];
+  const sets = [
+    'grid.slurm.partition=gpu',
+    'grid.slurm.time=02:00:00',
+    'grid.slurm.mem=8G',
+    'grid.slurm.gres=gpu:1',
+    'grid.slurm.cpus_per_task=4',
+    'grid.slurm.max_running=2',
+    'grid.slurm.signal_seconds=300',
+    'grid.slurm.extra_sbatch=["--account=lab", "--qos=short"]',
+  ];
   const { config, file } = loadConfig(path.join(dir, 'tiny.yaml'), sets, dir);
   const script = arrayScript({ config, configFile: file, baseSets: ['train.lr=0.01'], cliPath: CLI, cwd: dir }, [1, 2, 3], 4);
-  const directives = script.split('\n').filter((l) => l.startsWith('#SBATCH ')).map((l) => l.slice(8));
+  const directives = script
+    .split('\n')
+    .filter((l) => l.startsWith('#SBATCH '))
+    .map((l) => l.slice(8));
   assert.deepEqual(directives, [
     '--job-name=tinynet-grid-g4',
     '--array=1-3%2',
@@ -40,7 +52,10 @@ test('the array script carries grid.slurm, the USR2 warning, requeue, and execs 
     '--qos=short',
   ]);
   assert.ok(script.startsWith('#!/bin/bash\n'));
-  assert.match(script, new RegExp(`^exec ${process.execPath} ${CLI} grid --trial "\\$SLURM_ARRAY_TASK_ID" --config ${path.join(dir, 'tiny.yaml')} --set train.lr=0.01$`, 'm'));
+  assert.match(
+    script,
+    new RegExp(`^exec ${process.execPath} ${CLI} grid --trial "\\$SLURM_ARRAY_TASK_ID" --config ${path.join(dir, 'tiny.yaml')} --set train.lr=0.01$`, 'm'),
+  );
 });
 
 test('grid.parallel: trials in 2 processes at once give the same ranking as one at a time', async () => {
@@ -59,7 +74,10 @@ test('grid.parallel: trials in 2 processes at once give the same ranking as one 
     .map((t) => JSON.parse(readFileSync(path.join(gridDir, t, 'result.json'), 'utf8')) as GridTrialResult)
     .map((r) => [Date.parse(r.finished_at) - r.seconds * 1000, Date.parse(r.finished_at)])
     .sort((x, y) => x[0] - y[0]);
-  assert.ok(spans.some(([start], i) => i > 0 && start < spans[i - 1][1]), 'at least two trials ran at the same time');
+  assert.ok(
+    spans.some(([start], i) => i > 0 && start < spans[i - 1][1]),
+    'at least two trials ran at the same time',
+  );
 });
 
 test('bad input: unknown executor, trial out of range, no sbatch on PATH — clear errors, nothing written', async () => {

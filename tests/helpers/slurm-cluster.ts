@@ -7,7 +7,7 @@
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
-import { freePort } from '../helpers/free-port.js';
+import { freePort } from './free-port.js';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { onPath } from '../../train/protocol/slurm.js';
@@ -98,7 +98,9 @@ export async function startSlurmCluster(): Promise<SlurmCluster> {
   };
   const run = (cmd: string, args: string[]) =>
     new Promise<CommandResult>((resolve) => {
-      execFile(cmd, args, { env, encoding: 'utf8', timeout: 30_000 }, (e, stdout, stderr) => resolve({ code: e ? (typeof (e as { code?: unknown }).code === 'number' ? (e as { code: number }).code : 1) : 0, stdout, stderr }));
+      execFile(cmd, args, { env, encoding: 'utf8', timeout: 30_000 }, (e, stdout, stderr) =>
+        resolve({ code: e ? (typeof (e as { code?: unknown }).code === 'number' ? (e as { code: number }).code : 1) : 0, stdout, stderr }),
+      );
     });
 
   const stop = async () => {
@@ -120,7 +122,15 @@ export async function startSlurmCluster(): Promise<SlurmCluster> {
   };
 
   try {
-    start('munged', ['--foreground', '--force', `--key-file=${key}`, `--socket=${socket}`, `--pid-file=${dir}/munged.pid`, `--log-file=${dir}/munged.log`, `--seed-file=${dir}/munged.seed`]);
+    start('munged', [
+      '--foreground',
+      '--force',
+      `--key-file=${key}`,
+      `--socket=${socket}`,
+      `--pid-file=${dir}/munged.pid`,
+      `--log-file=${dir}/munged.log`,
+      `--seed-file=${dir}/munged.seed`,
+    ]);
     for (let i = 0; i < 40 && !existsSync(socket); i++) await sleep(100);
     if (!existsSync(socket)) throw new Error(`munged did not start: ${readLog(dir, 'munged.log')}`);
     start('slurmctld', ['-D', '-i', '-f', conf]);
