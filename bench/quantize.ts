@@ -1,5 +1,5 @@
 /**
- * Reduced-precision exports (export/precision/) of the seed network (configs/config.yaml, 200
+ * Reduced-precision exports (export/precision/) of the default network (configs/config.yaml, 200
  * classes) and the smoke network (configs/smoke.yaml, 10 classes), random weights, 64×64 uint8
  * input: file sizes, then onnxruntime-node CPU throughput at batch 1 and 32 of fp32, int8 (QDQ,
  * minmax calibration on pseudo-random pixels) and fp16, next to onnxruntime fp32 and PyTorch CPU
@@ -188,7 +188,7 @@ export async function run(): Promise<BenchResult> {
     name: 'quantize',
     results: rows,
     notes:
-      `Seed network: blocks ${JSON.stringify(seed.model.blocks)}, widths ${JSON.stringify(seed.model.widths)}; ` +
+      `Default network: blocks ${JSON.stringify(seed.model.blocks)}, widths ${JSON.stringify(seed.model.widths)}; ` +
       `smoke: blocks ${JSON.stringify(smoke.model.blocks)}, widths ${JSON.stringify(smoke.model.widths)}; ` +
       `random weights, ${SIZE}×${SIZE}×3 uint8 input; int8 = QDQ, per-channel int8 weights, uint8 activations, ` +
       `minmax ranges from ${CALIBRATION} pseudo-random images. ` +

@@ -50,7 +50,7 @@ const NARROW = { blocks: [1, 1, 1], widths: [16, 32, 64], batch: 64 };
 async function measureOnnxRuntimeEngine(common: typeof BENCH_NETWORK & { batch: number; warmup: number; steps: number }, notes: string[]): Promise<OnnxRun[]> {
   const torchMissing = await torchAvailable();
   const networks = [
-    { network: `seed [${common.blocks}] × ${common.widths.join('/')}`, options: { ...common } },
+    { network: `default [${common.blocks}] × ${common.widths.join('/')}`, options: { ...common } },
     { network: `narrow [${NARROW.blocks}] × ${NARROW.widths.join('/')}`, options: { ...common, ...NARROW } },
   ];
   const out: OnnxRun[] = [];

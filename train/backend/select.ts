@@ -6,7 +6,7 @@
  * libtensorflow, which fails offline and would break `npm ci`), then `onnxruntime` (onnxruntime-node's
  * native kernels: its CUDA provider when the CUDA build is installed, else CPU), then `wasm` (with our
  * training kernels and, in Node, threads), then the pure-JS `cpu` (correct but far too slow for the
- * seed model). With onnxruntime, TensorFlow.js still builds the model and runs the data pipeline's
+ * default model). With onnxruntime, TensorFlow.js still builds the model and runs the data pipeline's
  * tensor ops, on wasm (one thread: the step's threads belong to onnxruntime).
  */
 import * as tf from '@tensorflow/tfjs';

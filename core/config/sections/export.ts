@@ -14,7 +14,7 @@ export const quantizeSection = z.strictObject({
   calibration_images: z.number().int().positive().default(512),
   /**
    * Activation element type. uint8 × int8 weights is the fast path of onnxruntime's x86 kernels: on
-   * the seed network int8 activations ran 5.6× slower, onnxruntime fusing only part of that graph.
+   * the default network int8 activations ran 5.6× slower, onnxruntime fusing only part of that graph.
    */
   activations: z.enum(['uint8', 'int8']).default('uint8'),
   /** For method percentile: the share of |x| kept inside the range. */

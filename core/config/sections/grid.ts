@@ -26,14 +26,14 @@ const slurmSection = z.strictObject({
   extra_sbatch: z.array(z.string().regex(/^--?[A-Za-z]/, 'an sbatch option such as --account=lab')).default([]),
 });
 
-/** `tinynet grid` (seed M5): every combination of `params` (dotted config keys → values). */
+/** `tinynet grid` (course report M5): every combination of `params` (dotted config keys → values). */
 export const gridSection = z.strictObject({
   /** Folder name under <paths.runs>/grid/. */
   name: z
     .string()
     .regex(/^[\w.-]+$/, 'letters, digits, _ . - only')
     .default('grid'),
-  /** Dotted config keys → values to try (default: the seed's M5 grid). */
+  /** Dotted config keys → values to try (default: the course report's M5 grid). */
   params: z.record(z.string(), z.array(z.unknown()).min(1)).default({
     'train.lr': [1e-4],
     'train.weight_decay': [1e-4],

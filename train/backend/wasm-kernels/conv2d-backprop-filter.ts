@@ -7,7 +7,7 @@
  * dilation. XNNPACK then does the work. The output [Ci,kh,kw,Co] is transposed to [kh,kw,Ci,Co].
  * (The stock Conv3DBackpropFilterV2 is not a way out: it is wrong for strides > 1.)
  * 1×1 filters take another road (pointwiseFilterGradient): there the dilated 'filter' is the
- * whole dy, and a plain GEMM over chunks of positions ran 3.4–5× faster on the seed model's shortcuts.
+ * whole dy, and a plain GEMM over chunks of positions ran 3.4–5× faster on the default model's shortcuts.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';

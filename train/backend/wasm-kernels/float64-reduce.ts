@@ -1,7 +1,7 @@
 /**
  * Sum and Mean for wasm that accumulate in float64. The stock kernels accumulate in float32; through
  * BatchNorm's gradient (sums over N·H·W = 131 072 values per channel at batch 32) that put one
- * weight gradient of the seed model 2.5e-2 off the `cpu` backend. With float64 accumulation every
+ * weight gradient of the default model 2.5e-2 off the `cpu` backend. With float64 accumulation every
  * weight gradient matches `cpu` to ~1e-5. Reductions over all but the channel axis (BatchNorm's, the
  * bulk: inner a multiple of 4) run in the SIMD module (simd/kernels.wat, f64x2 lanes, ~8× the JS loop,
  * which ran at ~4 ns per value); the others in JS over the wasm heap. Both add in the same order,

@@ -1,7 +1,7 @@
 /**
  * Identity for wasm that shares the input's memory (reference-counted), as the `cpu` backend's does,
  * instead of copying it. tfjs tensors are immutable, so sharing is safe; tf.layers and autodiff call
- * Identity ~680 times per training step of the seed model, which cost ~0.3 s of copies per
+ * Identity ~680 times per training step of the default model, which cost ~0.3 s of copies per
  * micro-batch of 8.
  */
 import * as tf from '@tensorflow/tfjs';

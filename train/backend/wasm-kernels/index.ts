@@ -1,6 +1,6 @@
 /**
  * Registers, for the `wasm` backend, the kernels that training needs and tfjs-backend-wasm 4.22
- * lacks or does badly. The list comes from recording the kernels a training step of the seed model
+ * lacks or does badly. The list comes from recording the kernels a training step of the default model
  * uses on `cpu` (Conv/BN/ReLU/SpatialDropout/Add/GlobalAveragePooling/Dense, softmax cross-entropy,
  * Adam/SGD updates) against what `wasm` registers — see tests/train/wasm-kernels.test.ts, which
  * re-checks it. Missing: Conv2DBackpropFilter. Slow: Conv2DBackpropInput, Tile, Identity (copies), FusedBatchNorm,
