@@ -16,7 +16,7 @@ export function registerPreview(data: Command): void {
       const tf = await import('@tensorflow/tfjs');
       const { selectBackend } = await import('../../train/backend/select.js');
       await selectBackend(config.train.backend, { threads: config.train.threads });
-      const { createBatchIterator } = await import('../../dataset/batches.js');
+      const { createBatchIterator, disposeBatch } = await import('../../dataset/batches.js');
       const { renderPreview } = await import('../../dataset/preview.js');
       const { dir, meta } = await prepareDataset(config);
       const train = loadSplit(dir, 'train');
@@ -31,12 +31,12 @@ export function registerPreview(data: Command): void {
         const [n, h, w, c] = b.x.shape;
         const agrees = h === meta.input_shape[0] && w === meta.input_shape[1] && c === meta.input_shape[2];
         process.stdout.write(
-          `train batch: x ${b.x.dtype} [${b.x.shape.join(', ')}] (N, H, W, C), y ${b.y.dtype} [${b.y.shape.join(', ')}]; ` +
+          `train batch: x ${b.x.dtype} [${b.x.shape.join(', ')}] (N, H, W, C), y ${b.y.dtype} [${b.y.shape.join(', ')}]${b.targets ? `, targets ${b.targets.dtype} [${b.targets.shape.join(', ')}] (mixed)` : ''}; ` +
             `meta.input_shape [${meta.input_shape.join(', ')}] (H, W, C) ${agrees ? 'agrees' : 'DISAGREES'}; ${it.batchesPerEpoch} batches per epoch` +
             (n < config.train.batch_size ? ` (train split smaller than batch_size ${config.train.batch_size})` : '') +
             '\n',
         );
-        tf.dispose([b.x, b.y]);
+        disposeBatch(b);
         break;
       }
     });

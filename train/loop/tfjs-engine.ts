@@ -4,6 +4,7 @@ import type { TrainConfig } from '../../core/config/index.js';
 import { createOptimizer, type Optimizer, type Param } from '../optim/index.js';
 import type { OptimizerState } from '../types.js';
 import type { Batch } from '../data/provider.js';
+import { disposeBatch } from '../../dataset/index.js';
 import { computeGradients } from './step.js';
 import { evaluate } from './evaluate.js';
 import { installBatchNormGradient } from './batchnorm-grad.js';
@@ -31,7 +32,7 @@ export class TfjsEngine implements TrainingEngine {
       this.grads = out.grads;
       return { loss: out.loss, correct: out.correct, gradNorm: out.gradNorm };
     } finally {
-      tf.dispose([batch.x, batch.y]);
+      disposeBatch(batch);
     }
   }
 

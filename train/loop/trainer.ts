@@ -6,6 +6,7 @@ import { createSchedule, type LrSchedule } from '../optim/index.js';
 import { seedDropout, dropoutRngState } from '../model/spatial-dropout.js';
 import type { CheckpointContents } from '../checkpoint/checkpoint.js';
 import type { DataProvider } from '../data/provider.js';
+import { disposeBatch } from '../../dataset/index.js';
 import type { BestMetric, EpochMetrics, EpochProgress, MonitorKey } from '../types.js';
 import type { TrainingEngine } from './engine.js';
 import { createEngine } from './create-engine.js';
@@ -123,12 +124,12 @@ export async function fit(opts: FitOptions): Promise<TrainResult> {
       let lr = schedule(ctx.step);
       for await (const batch of data.trainBatches(epoch, train.batch_size)) {
         if (batchIndex >= stepsPerEpoch || stopReason !== null) {
-          tf.dispose([batch.x, batch.y]);
+          disposeBatch(batch);
           break;
         }
         if (batchIndex < ctx.batchInEpoch) {
           // Resuming mid-epoch: replay the epoch's batches (same order and augmentation) up to where it stopped.
-          tf.dispose([batch.x, batch.y]);
+          disposeBatch(batch);
           batchIndex++;
           continue;
         }
