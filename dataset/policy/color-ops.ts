@@ -1,14 +1,17 @@
 /**
  * torchvision's colour ops on uint8 HWC RGB images (torchvision.transforms.functional on uint8
- * tensors): every float result is clamped to [0, 255] and truncated back to uint8, as
- * `tensor.to(torch.uint8)` does. Each returns a new image.
+ * tensors): arithmetic in float32 as torch does it (Math.fround after each operation, so values that
+ * land on an integer land there here too), every result clamped to [0, 255] and truncated back to
+ * uint8 as `tensor.to(torch.uint8)` does. Each returns a new image.
  */
 import { roundHalfEven } from './round.js';
+
+const f = Math.fround;
 
 /** torchvision's rgb_to_grayscale on uint8: 0.2989 R + 0.587 G + 0.114 B, truncated. */
 export function grayscale(img: Uint8Array): Uint8Array {
   const out = new Uint8Array(img.length / 3);
-  for (let p = 0, i = 0; i < img.length; i += 3, p++) out[p] = Math.trunc(0.2989 * img[i] + 0.587 * img[i + 1] + 0.114 * img[i + 2]);
+  for (let p = 0, i = 0; i < img.length; i += 3, p++) out[p] = Math.trunc(f(f(f(f(0.2989) * img[i]) + f(f(0.587) * img[i + 1])) + f(f(0.114) * img[i + 2])));
   return out;
 }
 
@@ -17,7 +20,8 @@ const toUint8 = (v: number) => (v <= 0 ? 0 : v >= 255 ? 255 : Math.trunc(v));
 /** ratio·img + (1 − ratio)·other, other given per value index. */
 function blend(img: Uint8Array, ratio: number, other: (i: number) => number): Uint8Array {
   const out = new Uint8Array(img.length);
-  for (let i = 0; i < img.length; i++) out[i] = toUint8(ratio * img[i] + (1 - ratio) * other(i));
+  const r = f(ratio), q = f(1 - ratio);
+  for (let i = 0; i < img.length; i++) out[i] = toUint8(f(f(r * img[i]) + f(q * other(i))));
   return out;
 }
 
@@ -33,7 +37,7 @@ export function adjustContrast(img: Uint8Array, factor: number): Uint8Array {
   const gray = grayscale(img);
   let sum = 0;
   for (const g of gray) sum += g;
-  const mean = sum / gray.length;
+  const mean = f(sum / gray.length);
   return blend(img, factor, () => mean);
 }
 
@@ -71,8 +75,8 @@ export function autocontrast(img: Uint8Array): Uint8Array {
       if (img[i] < lo) lo = img[i];
       if (img[i] > hi) hi = img[i];
     }
-    const [min, scale] = hi > lo ? [lo, 255 / (hi - lo)] : [0, 1];
-    for (let i = c; i < img.length; i += 3) out[i] = toUint8((img[i] - min) * scale);
+    const [min, scale] = hi > lo ? [lo, f(255 / (hi - lo))] : [0, 1];
+    for (let i = c; i < img.length; i += 3) out[i] = toUint8(f((img[i] - min) * scale));
   }
   return out;
 }
