@@ -19,12 +19,13 @@ export function modelCheckpoint(opts: CheckpointOptions): Callback {
   const last = path.join(opts.dir, 'last.ckpt');
   return {
     name: 'checkpoint',
-    onEpochEnd(ctx) {
+    async onEpochEnd(ctx) {
       const state = ctx.snapshot();
       saveCheckpoint(last, ctx.model, state);
       if (ctx.improved) {
-        saveCheckpoint(best, ctx.model, state);
-        opts.log?.info(`saved ${best} (${ctx.best?.monitor} ${ctx.best?.value.toFixed(4)})`);
+        // best.ckpt holds whichever weights validated better, so export and evaluate take them as they are.
+        await ctx.withBestWeights(() => saveCheckpoint(best, ctx.model, { ...state, weightsFrom: ctx.bestWeights }));
+        opts.log?.info(`saved ${best} (${ctx.best?.monitor} ${ctx.best?.value.toFixed(4)}${ctx.bestWeights === 'ema' ? ', EMA weights' : ''})`);
       }
     },
     onTrainEnd(ctx, result) {

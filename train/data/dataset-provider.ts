@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Config } from '../../core/config/index.js';
 import { Rng } from '../../core/rng.js';
-import { loadSplit, createBatchIterator, drawAugmentParams, augmentBatch, type DatasetMeta } from '../../dataset/index.js';
+import { loadSplit, createBatchIterator, drawAugmentParams, augmentBatch, type DatasetMeta, type SplitData } from '../../dataset/index.js';
 import { epochSeed } from './array-provider.js';
 import type { DataProvider, ImageSamples } from './provider.js';
 import type { DatasetMetaLike } from '../types.js';
@@ -12,8 +12,11 @@ import type { DatasetMetaLike } from '../types.js';
  * epoch replays exactly on resume; val batches in order, never augmented.
  */
 export function datasetProvider(config: Config, dir: string, meta: DatasetMeta): DataProvider {
-  const train = loadSplit(dir, 'train');
-  const val = loadSplit(dir, 'val');
+  return splitsProvider(config, loadSplit(dir, 'train'), loadSplit(dir, 'val'), meta);
+}
+
+/** The same over splits already in memory. */
+export function splitsProvider(config: Config, train: SplitData, val: SplitData, meta: DatasetMeta): DataProvider {
   return {
     numClasses: meta.num_classes,
     inputShape: meta.input_shape,

@@ -10,12 +10,14 @@ import { disposeBatch } from '../../dataset/index.js';
 import type { BestMetric, EpochMetrics, EpochProgress, MonitorKey } from '../types.js';
 import type { TrainingEngine } from './engine.js';
 import { createEngine } from './create-engine.js';
+import { WeightEma } from './ema.js';
+import type { RawTensor } from '../checkpoint/format.js';
 import type { Callback, StepInfo, StopReason, TrainerContext, TrainResult } from './callback.js';
 
 /** What a resumed run starts from (a loaded checkpoint fits). */
 export type ResumeState = Pick<
   CheckpointContents,
-  'epoch' | 'step' | 'batchInEpoch' | 'history' | 'best' | 'rng' | 'optimizer' | 'callbacks' | 'epochProgress'
+  'epoch' | 'step' | 'batchInEpoch' | 'history' | 'best' | 'rng' | 'optimizer' | 'callbacks' | 'epochProgress' | 'ema'
 >;
 
 export interface FitOptions {
@@ -58,6 +60,23 @@ export async function fit(opts: FitOptions): Promise<TrainResult> {
   if (resume?.optimizer) engine.setOptimizerState(resume.optimizer);
   seedDropout(resume?.rng.dropout ?? config.seed);
   for (const cb of callbacks) if (resume && cb.setState && resume.callbacks[cb.name] !== undefined) cb.setState(resume.callbacks[cb.name]);
+  const ema = train.ema.enabled ? new WeightEma(train.ema) : null;
+  if (ema && resume?.ema) for (const t of resume.ema) ema.arrays.set(t.name, engine.fromModelLayout(t.name, t.data as Float32Array));
+  const shapes = new Map(model.weights.map((w) => [w.originalName, w.shape as number[]]));
+  const emaTensors = (): RawTensor[] | null =>
+    ema ? [...ema.arrays].map(([name, data]) => ({ name, shape: [...shapes.get(name)!], dtype: 'float32', data: engine.toModelLayout(name, data) })) : null;
+  /** Run `fn` with the EMA in the engine and the model, then put the trained weights back. */
+  const withEma = async <T>(fn: () => T | Promise<T>): Promise<T> => {
+    const trained = new Map(engine.weightArrays().map((w) => [w.name, Float32Array.from(w.data)]));
+    engine.setWeightArrays(ema!.arrays);
+    engine.syncModel();
+    try {
+      return await fn();
+    } finally {
+      engine.setWeightArrays(trained);
+      engine.syncModel();
+    }
+  };
 
   const ctx: TrainerContext = {
     model,
@@ -71,6 +90,10 @@ export async function fit(opts: FitOptions): Promise<TrainResult> {
     history: [...(resume?.history ?? [])],
     best: resume?.best ?? null,
     improved: false,
+    bestWeights: 'raw',
+    withBestWeights(fn) {
+      return ctx.bestWeights === 'ema' ? withEma(fn) : Promise.resolve().then(fn);
+    },
     requestStop(reason, message) {
       if (stopReason === null) {
         stopReason = reason;
@@ -99,6 +122,8 @@ export async function fit(opts: FitOptions): Promise<TrainResult> {
         optimizer: engine.getOptimizerState(),
         callbacks: state,
         backend,
+        ema: emaTensors(),
+        weightsFrom: 'raw',
       };
     },
   };
@@ -149,6 +174,7 @@ export async function fit(opts: FitOptions): Promise<TrainResult> {
         } finally {
           engine.discardGradients();
         }
+        ema?.update(engine.weightArrays(), ctx.step + 1);
         sums.trainSeconds += (performance.now() - t0) / 1000;
         ctx.step++;
         batchIndex++;
@@ -163,6 +189,7 @@ export async function fit(opts: FitOptions): Promise<TrainResult> {
       if (stopReason !== null) break; // interrupted mid-epoch: no validation, last.ckpt records batchInEpoch
 
       const val = await engine.evaluate(data.valBatches(train.batch_size), data.numClasses);
+      const emaVal = ema && ema.arrays.size > 0 ? await withEma(() => engine.evaluate(data.valBatches(train.batch_size), data.numClasses)) : null;
       const metrics: EpochMetrics = {
         epoch: epoch + 1,
         step: ctx.step,
@@ -175,13 +202,18 @@ export async function fit(opts: FitOptions): Promise<TrainResult> {
         lr,
         throughput: sums.trainSeconds > 0 ? sums.seen / sums.trainSeconds : 0,
         seconds: (performance.now() - started) / 1000,
+        ...(emaVal ? { 'val/ema_loss': emaVal.loss, 'val/ema_accuracy': emaVal.report.accuracy, 'val/ema_top5': emaVal.report.top5, 'val/ema_f1': emaVal.report.macroF1 } : {}),
       };
       ctx.epoch = epoch + 1;
       ctx.batchInEpoch = 0;
       ctx.history.push(metrics);
-      const value = metrics[train.monitor];
+      // With an EMA, the epoch's candidate for best is whichever of the two validated better on train.monitor.
+      const raw = metrics[train.monitor];
+      const averaged = emaVal ? metrics[train.monitor.replace('val/', 'val/ema_') as keyof EpochMetrics] : undefined;
+      ctx.bestWeights = averaged !== undefined && isImprovement(train.monitor, averaged, raw) ? 'ema' : 'raw';
+      const value = ctx.bestWeights === 'ema' ? (averaged as number) : raw;
       ctx.improved = isImprovement(train.monitor, value, ctx.best?.value ?? null);
-      if (ctx.improved) ctx.best = { monitor: train.monitor, value, epoch: ctx.epoch } satisfies BestMetric;
+      if (ctx.improved) ctx.best = { monitor: train.monitor, value, epoch: ctx.epoch, ...(ema ? { weights: ctx.bestWeights } : {}) } satisfies BestMetric;
       engine.syncModel();
       await call('onEpochEnd', metrics);
     }

@@ -16,7 +16,7 @@ import { disposeBatch } from '../../dataset/index.js';
 import type { OptimizerState } from '../types.js';
 import type { RawTensor } from '../checkpoint/format.js';
 import { scoreBatches } from '../loop/evaluate.js';
-import type { GradientOptions, GradientResult, NamedGradient, TrainingEngine } from '../loop/engine.js';
+import type { EngineWeight, GradientOptions, GradientResult, NamedGradient, TrainingEngine } from '../loop/engine.js';
 import { IMAGE_INPUT } from './forward.js';
 import { TARGET_INPUT, LOSS_OUTPUT } from './loss.js';
 import { buildEvalGraph, buildTrainGraph, gradientOutput, LOGITS_OUTPUT, nextStateOutput, type BuiltGraph } from './step-graph.js';
@@ -265,6 +265,24 @@ export class OnnxRuntimeEngine implements TrainingEngine {
       this.optimizer.slots.set(s.name, b.perm ? permute(data, b.kerasShape, b.perm).data : data);
     }
     this.optimizer.step = state.step;
+  }
+
+  weightArrays(): EngineWeight[] {
+    return [...this.held.values()].map((w) => ({ name: w.binding.name, data: w.data }));
+  }
+
+  setWeightArrays(arrays: ReadonlyMap<string, Float32Array>): void {
+    for (const [name, data] of arrays) this.weight(name).data.set(data);
+  }
+
+  toModelLayout(name: string, data: Float32Array): Float32Array {
+    const b = this.weight(name).binding;
+    return b.perm ? permute(data, b.onnxShape, inverse(b.perm)).data : Float32Array.from(data);
+  }
+
+  fromModelLayout(name: string, data: Float32Array): Float32Array {
+    const b = this.weight(name).binding;
+    return b.perm ? permute(Float32Array.from(data), b.kerasShape, b.perm).data : Float32Array.from(data);
   }
 
   syncModel(): void {

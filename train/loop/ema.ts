@@ -1,0 +1,36 @@
+/**
+ * An exponential moving average of every weight (BatchNorm statistics included), timm's ModelEmaV3:
+ * after optimizer update t, ema ← d·ema + (1 − d)·w with d = 0 at t = 1 (a copy), then the
+ * configured decay, or with warmup min(decay, 1 − (1 + t − 1)^(−2/3)) so that early weights, far
+ * from the end point, fade fast. Kept in the engine's layout, beside the weights it follows.
+ */
+import type { TrainConfig } from '../../core/config/index.js';
+import type { EngineWeight } from './engine.js';
+
+export function emaDecay(updates: number, decay: number, warmup: boolean): number {
+  const t = updates - 1;
+  if (t <= 0) return 0;
+  return warmup ? Math.min(decay, Math.max(0, 1 - Math.pow(1 + t, -2 / 3))) : decay;
+}
+
+export class WeightEma {
+  /** The averages by weight name, in the engine's layout. */
+  readonly arrays = new Map<string, Float32Array>();
+
+  constructor(readonly cfg: TrainConfig['ema']) {}
+
+  /** Fold in the weights as they stand after optimizer update number `updates` (1-based). */
+  update(weights: EngineWeight[], updates: number): void {
+    const d = emaDecay(updates, this.cfg.decay, this.cfg.warmup);
+    for (const w of weights) {
+      const avg = this.arrays.get(w.name);
+      if (!avg || d === 0) {
+        this.arrays.set(w.name, Float32Array.from(w.data));
+        continue;
+      }
+      const keep = 1 - d;
+      const src = w.data;
+      for (let j = 0; j < avg.length; j++) avg[j] = d * avg[j] + keep * src[j];
+    }
+  }
+}
