@@ -23,7 +23,10 @@ export function registerPreview(data: Command): void {
       const out = o.out ? resolveUserPath(o.out) : path.join(config.paths.runs, 'data-stats', 'augment-preview.png');
       const { png, samples } = await renderPreview({ data: train, meta, augment: config.augment, rng: new Rng(config.seed), count: o.count, outPng: out });
       process.stdout.write(`wrote ${png}\n`);
-      for (const s of samples) process.stdout.write(`  row ${s.row}: ${s.label} ${s.name}${s.flipped ? ' (flipped)' : ''}\n`);
+      for (const s of samples) {
+        const notes = [s.flipped ? 'flipped' : '', ...s.policy, s.erased ? 'erased' : '', s.mix ? `${s.mix.mode} λ ${s.mix.lam.toFixed(3)} with ${s.mix.partner}` : ''].filter(Boolean);
+        process.stdout.write(`  row ${s.row}: ${s.label} ${s.name}${notes.length ? ` (${notes.join(', ')})` : ''}\n`);
+      }
 
       // D11: the exact shape of one train batch, as the trainer will receive it.
       const it = createBatchIterator({ data: train, meta, batchSize: config.train.batch_size, shuffle: true, rng: new Rng(config.seed), augment: config.augment });
