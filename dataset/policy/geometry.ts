@@ -27,16 +27,25 @@ export function inverseAffine(center: [number, number], angle: number, translate
   return m;
 }
 
-/** Warp by an inverse matrix in centred coordinates; samples outside the image are 0. */
+/**
+ * Warp by an inverse matrix in centred coordinates; samples outside the image are 0. The sample
+ * position is computed in float32 step by step as torchvision (_gen_affine_grid) and grid_sample do
+ * it, so that positions landing near a half pixel round to the same neighbour.
+ */
 export function warpNearest(img: Uint8Array, h: number, w: number, m: number[]): Uint8Array {
+  const f = Math.fround;
+  const t = m.map(f);
+  const hw = f(0.5 * w), hh = f(0.5 * h);
+  const r = [f(t[0] / hw), f(t[1] / hw), f(t[2] / hw), f(t[3] / hh), f(t[4] / hh), f(t[5] / hh)];
   const out = new Uint8Array(img.length);
-  const ox = (w - 1) / 2, oy = (h - 1) / 2;
   for (let i = 0; i < h; i++) {
-    const yc = i - oy;
+    const y = i - h / 2 + 0.5;
     for (let j = 0; j < w; j++) {
-      const xc = j - ox;
-      const sx = roundHalfEven(m[0] * xc + m[1] * yc + m[2] + ox);
-      const sy = roundHalfEven(m[3] * xc + m[4] * yc + m[5] + oy);
+      const x = j - w / 2 + 0.5;
+      const gx = f(f(f(x * r[0]) + f(y * r[1])) + r[2]);
+      const gy = f(f(f(x * r[3]) + f(y * r[4])) + r[5]);
+      const sx = roundHalfEven(f(f(f(f(gx + 1) * w) - 1) / 2));
+      const sy = roundHalfEven(f(f(f(f(gy + 1) * h) - 1) / 2));
       if (sx < 0 || sx >= w || sy < 0 || sy >= h) continue;
       const src = (sy * w + sx) * 3, dst = (i * w + j) * 3;
       out[dst] = img[src];
