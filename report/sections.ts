@@ -38,6 +38,9 @@ export function table(head: string[], rows: Array<Array<string | number>>, align
 export const missing = (ctx: SectionContext, what: string, command: string) =>
   `> **Missing:** ${what}. Run \`tinynet ${command} --config ${ctx.configArg}\` to produce it, then \`tinynet report --config ${ctx.configArg}\` again.`;
 
+/** The EMA's validation metrics (train.ema), written beside the epoch record's own. */
+const emaOf = (e: EpochRecord, metric: 'loss' | 'accuracy') => (e as unknown as Record<string, number | undefined>)[`val/ema_${metric}`];
+const hasEma = (h: EpochRecord[]) => h.some((e) => emaOf(e, 'accuracy') !== undefined);
 const bestEpoch = (h: EpochRecord[], key: keyof EpochRecord, lower: boolean) =>
   h.reduce<EpochRecord | null>((b, e) => (!Number.isFinite(e[key] as number) ? b : b === null || (lower ? (e[key] as number) < (b[key] as number) : (e[key] as number) > (b[key] as number)) ? e : b), null);
 
@@ -265,7 +268,9 @@ export const SECTIONS: Section[] = [
           ? 'train and val are close and both still improving: under-fitting / not converged yet — more epochs or capacity would help.'
           : 'val loss still at or near its minimum at the last epoch: no clear overfitting yet.';
       return `${h.history.length} epochs (${h.stop_reason ?? 'running'}); best ${h.best ? `${h.best.monitor} ${f4(h.best.value)} at epoch ${h.best.epoch}` : '—'} (\`artifacts/best.ckpt\`).\n\n${chart}\n\n` +
-        table(['epoch', 'train/loss', 'train/accuracy', 'val/loss', 'val/accuracy', 'val/f1', 'lr'], h.history.map((e) => [e.epoch, f4(e['train/loss']), pct(e['train/accuracy']), f4(e['val/loss']), pct(e['val/accuracy']), f4(e['val/f1']), e.lr.toExponential(2)])) +
+        (hasEma(h.history)
+          ? table(['epoch', 'train/loss', 'train/accuracy', 'val/loss', 'val/accuracy', 'val/ema_loss', 'val/ema_accuracy', 'val/f1', 'lr'], h.history.map((e) => [e.epoch, f4(e['train/loss']), pct(e['train/accuracy']), f4(e['val/loss']), pct(e['val/accuracy']), f4(emaOf(e, 'loss')), pct(emaOf(e, 'accuracy')), f4(e['val/f1']), e.lr.toExponential(2)]))
+          : table(['epoch', 'train/loss', 'train/accuracy', 'val/loss', 'val/accuracy', 'val/f1', 'lr'], h.history.map((e) => [e.epoch, f4(e['train/loss']), pct(e['train/accuracy']), f4(e['val/loss']), pct(e['val/accuracy']), f4(e['val/f1']), e.lr.toExponential(2)]))) +
         `\n\nTrain−val accuracy gap at the last epoch: ${(100 * gap).toFixed(1)} points. ${verdict}`;
     },
   },
