@@ -279,7 +279,9 @@ export const SECTIONS: Section[] = [
     async render(ctx) {
       const trials = ctx.inputs.grids.flatMap((g) => g.trials.map((t) => ({ grid: g.summary.name, t })));
       const others = ctx.inputs.otherHistories;
-      if (trials.length + others.length < 2) return missing(ctx, 'at least two runs to overlay (a grid, or other runs passed with --runs)', 'grid');
+      // The main run overlays with the others, so one --runs folder beside it is already a comparison.
+      const mainWithOthers = others.length > 0 && ctx.inputs.history ? 1 : 0;
+      if (trials.length + others.length + mainWithOthers < 2) return missing(ctx, 'at least two runs to overlay (a grid, or other runs passed with --runs)', 'grid');
       const parts: string[] = [];
       const keys = [...new Set(trials.flatMap(({ t }) => Object.keys(t.params)))];
       for (const key of keys) {
