@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { emaDecay, WeightEma } from '../../train/loop/ema.js';
+import { emaAsValMetrics, emaDecay, WeightEma } from '../../train/loop/ema.js';
 import { buildResNet } from '../../train/model/index.js';
 import { fit } from '../../train/loop/trainer.js';
 import { modelCheckpoint } from '../../train/callbacks/index.js';
@@ -76,5 +76,8 @@ test('the trainer keeps the EMA of every weight over the steps, validates it eac
   assert.equal(best.weightsFrom, from);
   const epoch = result.history[result.best!.epoch - 1];
   assert.equal(result.best!.value, from === 'ema' ? epoch['val/ema_accuracy'] : epoch['val/accuracy']);
+  assert.equal(best.metrics!['val/accuracy'], result.best!.value, 'best.ckpt\'s metrics are those of the weights it holds');
+  const withEma = { ...epoch, 'val/accuracy': 0.5, 'val/ema_accuracy': 0.75, 'val/ema_loss': 0.1, 'val/ema_top5': 1, 'val/ema_f1': 0.7 };
+  assert.deepEqual([emaAsValMetrics(withEma)['val/accuracy'], emaAsValMetrics(withEma)['val/loss'], emaAsValMetrics(withEma)['val/f1']], [0.75, 0.1, 0.7]);
   model.dispose();
 });

@@ -6,6 +6,7 @@
  */
 import type { TrainConfig } from '../../core/config/index.js';
 import type { EngineWeight } from './engine.js';
+import type { EpochMetrics } from '../types.js';
 
 export function emaDecay(updates: number, decay: number, warmup: boolean): number {
   const t = updates - 1;
@@ -33,4 +34,10 @@ export class WeightEma {
       for (let j = 0; j < avg.length; j++) avg[j] = d * avg[j] + keep * src[j];
     }
   }
+}
+
+/** An epoch's metrics as they read for the EMA weights: its val/ema_* values in the val/* places (for a checkpoint holding the EMA). */
+export function emaAsValMetrics(m: EpochMetrics): EpochMetrics {
+  if (m['val/ema_accuracy'] === undefined) return m;
+  return { ...m, 'val/loss': m['val/ema_loss']!, 'val/accuracy': m['val/ema_accuracy'], 'val/top5': m['val/ema_top5']!, 'val/f1': m['val/ema_f1']! };
 }
