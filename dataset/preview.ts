@@ -4,7 +4,7 @@ import type { AugmentConfig } from '../core/config/index.js';
 import type { Rng } from '../core/rng.js';
 import { svgToPng } from '../core/charts.js';
 import type { DatasetMeta, SplitData } from './cache.js';
-import { augmentUint8Batch } from './recipe.js';
+import { augmentedPixels } from './recipe.js';
 import { writeFileAtomic } from '../core/atomic.js';
 
 export interface PreviewSample {
@@ -69,10 +69,8 @@ export async function renderPreview(opts: {
   let described: Omit<PreviewSample, 'row' | 'label' | 'name'>[];
   if (opts.augment.enabled) {
     // The training batch exactly (recipe.ts), shown back on the 0–255 scale.
-    const out = augmentUint8Batch(u8, labels, h, w, opts.augment, { mean: meta.mean, std: meta.std, numClasses: meta.num_classes }, opts.rng);
-    const x = (await out.x.data()) as Float32Array;
-    out.x.dispose();
-    aug = Uint8Array.from(x, (v, i) => Math.min(255, Math.max(0, Math.round((v * meta.std[i % 3] + meta.mean[i % 3]) * 255))));
+    const out = await augmentedPixels(u8, labels, h, w, opts.augment, { mean: meta.mean, std: meta.std, numClasses: meta.num_classes }, opts.rng);
+    aug = out.pixels;
     const p = out.params;
     const mix = p.mix && p.mix.mode !== 'none' ? p.mix : null;
     described = rows.map((_, i) => ({

@@ -82,3 +82,12 @@ export function augmentUint8Batch(u8: Uint8Array, labels: Int32Array, h: number,
   }
   return { x: tf.tensor4d(x, [b, h, w, 3]), targets, params };
 }
+
+/** The augmented batch back on the 0–255 scale, for showing (preview, TensorBoard samples). */
+export async function augmentedPixels(u8: Uint8Array, labels: Int32Array, h: number, w: number, aug: AugmentConfig, norm: Normalization, rng: Rng): Promise<{ pixels: Uint8Array; params: RecipeParams }> {
+  const out = augmentUint8Batch(u8, labels, h, w, aug, norm, rng);
+  const x = (await out.x.data()) as Float32Array;
+  out.x.dispose();
+  const pixels = Uint8Array.from(x, (v, i) => Math.min(255, Math.max(0, Math.round((v * norm.std[i % 3] + norm.mean[i % 3]) * 255))));
+  return { pixels, params: out.params };
+}
