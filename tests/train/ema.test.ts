@@ -9,8 +9,8 @@ import { buildResNet } from '../../train/model/index.js';
 import { fit } from '../../train/loop/trainer.js';
 import { modelCheckpoint } from '../../train/callbacks/index.js';
 import { readCheckpoint } from '../../train/checkpoint.js';
-import type { Callback } from '../../train/loop/callback.js';
 import { tinyConfig, tinyData } from './helpers.js';
+import { handEma } from './ema-helpers.js';
 
 process.env.TINYNET_LOG = 'warn';
 await tf.setBackend('cpu');
@@ -38,22 +38,7 @@ test('the trainer keeps the EMA of every weight over the steps, validates it eac
   const { config, hash } = tinyConfig({ train: { epochs: 2, ema: { enabled: true, decay: 0.9, warmup: true } } });
   const data = tinyData(24, 8);
   const model = buildResNet(config.model, { inputShape: data.inputShape, numClasses: data.numClasses }, { seed: config.seed });
-  // The tfjs engine's weights live in the model: record them after every step and average by hand.
-  const byHand = new Map<string, Float64Array>();
-  let updates = 0;
-  const recorder: Callback = {
-    name: 'recorder',
-    onBatchEnd(ctx) {
-      updates++;
-      const d = emaDecay(updates, 0.9, true);
-      for (const v of ctx.model.weights) {
-        const w = v.read().dataSync() as Float32Array;
-        const avg = byHand.get(v.originalName);
-        if (!avg || d === 0) byHand.set(v.originalName, Float64Array.from(w));
-        else for (let j = 0; j < w.length; j++) avg[j] = d * avg[j] + (1 - d) * w[j];
-      }
-    },
-  };
+  const { recorder, values: byHand } = handEma(new Map(), 0, 0.9);
   const dir = mkdtempSync(path.join(tmpdir(), 'tinynet-ema-'));
   const result = await fit({ model, config, configHash: hash, data, callbacks: [recorder, modelCheckpoint({ dir })] });
   for (const m of result.history) {

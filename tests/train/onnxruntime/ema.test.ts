@@ -16,9 +16,9 @@ import { loadCheckpoint, readCheckpoint } from '../../../train/checkpoint.js';
 import { selectBackend } from '../../../train/backend/select.js';
 import { OnnxRuntimeEngine } from '../../../train/onnxruntime/engine.js';
 import { TfjsEngine } from '../../../train/loop/tfjs-engine.js';
-import { emaDecay } from '../../../train/loop/ema.js';
 import type { Callback } from '../../../train/loop/callback.js';
 import { tinyConfig, tinyData } from '../helpers.js';
+import { handEma } from '../ema-helpers.js';
 
 process.env.TINYNET_LOG = 'warn';
 before(async () => {
@@ -49,28 +49,6 @@ test('the engine\'s arrays convert to the model\'s layout and back, and written 
   model.dispose();
 });
 
-/**
- * The EMA by hand, from the weights after every step (snapshot() brings the engine's weights into
- * the model), starting from `start` after `updates` updates.
- */
-function handEma(start: Map<string, Float32Array>, updates: number): { recorder: Callback; values: Map<string, Float64Array> } {
-  const values = new Map([...start].map(([k, v]) => [k, Float64Array.from(v)]));
-  const recorder: Callback = {
-    name: 'recorder',
-    onBatchEnd(ctx) {
-      ctx.snapshot();
-      const d = emaDecay(++updates, 0.8, true);
-      for (const v of ctx.model.weights) {
-        const w = v.read().dataSync() as Float32Array;
-        const avg = values.get(v.originalName);
-        if (!avg || d === 0) values.set(v.originalName, Float64Array.from(w));
-        else for (let j = 0; j < w.length; j++) avg[j] = d * avg[j] + (1 - d) * w[j];
-      }
-    },
-  };
-  return { recorder, values };
-}
-
 function assertEma(file: string, want: Map<string, Float64Array>, count: number): void {
   const ema = readCheckpoint(file).ema!;
   assert.equal(ema.length, count);
@@ -83,7 +61,7 @@ function assertEma(file: string, want: Map<string, Float64Array>, count: number)
 test('an onnxruntime run checkpoints the EMA of the weights after every step', async () => {
   const { config, hash } = setup('onnxruntime');
   const model = build(config);
-  const { recorder, values } = handEma(new Map(), 0);
+  const { recorder, values } = handEma(new Map(), 0, 0.8);
   const dir = mkdtempSync(path.join(tmpdir(), 'tinynet-ort-ema-'));
   await fit({ model, config, configHash: hash, data: tinyData(24, 8), callbacks: [recorder, modelCheckpoint({ dir })] });
   assertEma(path.join(dir, 'last.ckpt'), values, model.weights.length);
@@ -99,7 +77,7 @@ test('an EMA checkpointed by the TensorFlow.js engine resumes on onnxruntime and
   model.dispose();
   const ckpt = await loadCheckpoint(path.join(dir, 'last.ckpt'));
   assert.equal(ckpt.backend, tf.getBackend());
-  const { recorder, values } = handEma(new Map(ckpt.ema!.map((t) => [t.name, t.data as Float32Array])), ckpt.step);
+  const { recorder, values } = handEma(new Map(ckpt.ema!.map((t) => [t.name, t.data as Float32Array])), ckpt.step, 0.8);
   const out = mkdtempSync(path.join(tmpdir(), 'tinynet-ema-cross-ort-'));
   await fit({ model: ckpt.model, config: ckpt.config, configHash: ckpt.configHash, data: tinyData(24, 8), resume: ckpt, callbacks: [recorder, modelCheckpoint({ dir: out })] });
   assert.equal(readCheckpoint(path.join(out, 'last.ckpt')).backend, 'onnxruntime');
