@@ -55,19 +55,20 @@ export function augmentUint8Batch(u8: Uint8Array, labels: Int32Array, h: number,
   const f = t.dataSync() as Float32Array;
   t.dispose();
   const px = h * w * 3;
-  const pixels = new Uint8Array(b * px);
-  for (let i = 0; i < pixels.length; i++) pixels[i] = Math.min(255, Math.max(0, Math.round(f[i] * 255)));
   const x = new Float32Array(b * px);
   const scale = [0, 1, 2].map((c) => 1 / (255 * norm.std[c]));
   const shift = [0, 1, 2].map((c) => -norm.mean[c] / norm.std[c]);
   for (let i = 0; i < b; i++) {
-    let img: Uint8Array = pixels.subarray(i * px, (i + 1) * px);
     if (aug.policy.name !== 'none') {
+      // The policy works on uint8 images, as torchvision's does on PIL images or uint8 tensors.
+      const u = Uint8Array.from(f.subarray(i * px, (i + 1) * px), (v) => Math.min(255, Math.max(0, Math.round(v * 255))));
       const ops = drawPolicy(aug.policy, h, w, rng);
       params.policy.push(ops);
-      img = applyPolicy(img, h, w, ops);
+      const img = applyPolicy(u, h, w, ops);
+      for (let p = 0; p < px; p++) x[i * px + p] = img[p] * scale[p % 3] + shift[p % 3];
+    } else {
+      for (let p = 0; p < px; p++) x[i * px + p] = f[i * px + p] * 255 * scale[p % 3] + shift[p % 3];
     }
-    for (let p = 0; p < px; p++) x[i * px + p] = img[p] * scale[p % 3] + shift[p % 3];
     if (aug.random_erasing.prob > 0) {
       const box = drawErase(h, w, aug.random_erasing, rng);
       params.erase.push(box);
