@@ -4,8 +4,10 @@
  * configured decay, or with warmup min(decay, 1 − (1 + t − 1)^(−2/3)) so that early weights, far
  * from the end point, fade fast. Kept in the engine's layout, beside the weights it follows.
  */
+import type * as tf from '@tensorflow/tfjs';
 import type { TrainConfig } from '../../core/config/index.js';
-import type { EngineWeight } from './engine.js';
+import type { RawTensor } from '../checkpoint/format.js';
+import type { EngineWeight, TrainingEngine } from './engine.js';
 import type { EpochMetrics } from '../types.js';
 
 export function emaDecay(updates: number, decay: number, warmup: boolean): number {
@@ -32,6 +34,43 @@ export class WeightEma {
       const keep = 1 - d;
       const src = w.data;
       for (let j = 0; j < avg.length; j++) avg[j] = d * avg[j] + keep * src[j];
+    }
+  }
+}
+
+/** The EMA of one engine's weights: kept in its layout, checkpointed in the model's, swapped in to be evaluated or saved. */
+export class EngineEma extends WeightEma {
+  private readonly shapes: Map<string, number[]>;
+
+  constructor(cfg: TrainConfig['ema'], private readonly engine: TrainingEngine, model: tf.LayersModel) {
+    super(cfg);
+    this.shapes = new Map(model.weights.map((w) => [w.originalName, w.shape as number[]]));
+  }
+
+  /** Fold in the engine's weights after optimizer update number `updates`. */
+  follow(updates: number): void {
+    this.update(this.engine.weightArrays(), updates);
+  }
+
+  /** The average in the model's layout, as checkpoints hold it. */
+  tensors(): RawTensor[] {
+    return [...this.arrays].map(([name, data]) => ({ name, shape: [...this.shapes.get(name)!], dtype: 'float32', data: this.engine.toModelLayout(name, data) }));
+  }
+
+  load(tensors: RawTensor[]): void {
+    for (const t of tensors) this.arrays.set(t.name, this.engine.fromModelLayout(t.name, t.data as Float32Array));
+  }
+
+  /** Run `fn` with the average in the engine and the model, then put the trained weights back. */
+  async swappedIn<T>(fn: () => T | Promise<T>): Promise<T> {
+    const trained = new Map(this.engine.weightArrays().map((w) => [w.name, Float32Array.from(w.data)]));
+    this.engine.setWeightArrays(this.arrays);
+    this.engine.syncModel();
+    try {
+      return await fn();
+    } finally {
+      this.engine.setWeightArrays(trained);
+      this.engine.syncModel();
     }
   }
 }

@@ -10,8 +10,7 @@ import { disposeBatch } from '../../dataset/index.js';
 import type { BestMetric, EpochMetrics, EpochProgress, MonitorKey } from '../types.js';
 import type { TrainingEngine } from './engine.js';
 import { createEngine } from './create-engine.js';
-import { WeightEma } from './ema.js';
-import type { RawTensor } from '../checkpoint/format.js';
+import { EngineEma } from './ema.js';
 import type { Callback, StepInfo, StopReason, TrainerContext, TrainResult } from './callback.js';
 
 /** What a resumed run starts from (a loaded checkpoint fits). */
@@ -60,23 +59,8 @@ export async function fit(opts: FitOptions): Promise<TrainResult> {
   if (resume?.optimizer) engine.setOptimizerState(resume.optimizer);
   seedDropout(resume?.rng.dropout ?? config.seed);
   for (const cb of callbacks) if (resume && cb.setState && resume.callbacks[cb.name] !== undefined) cb.setState(resume.callbacks[cb.name]);
-  const ema = train.ema.enabled ? new WeightEma(train.ema) : null;
-  if (ema && resume?.ema) for (const t of resume.ema) ema.arrays.set(t.name, engine.fromModelLayout(t.name, t.data as Float32Array));
-  const shapes = new Map(model.weights.map((w) => [w.originalName, w.shape as number[]]));
-  const emaTensors = (): RawTensor[] | null =>
-    ema ? [...ema.arrays].map(([name, data]) => ({ name, shape: [...shapes.get(name)!], dtype: 'float32', data: engine.toModelLayout(name, data) })) : null;
-  /** Run `fn` with the EMA in the engine and the model, then put the trained weights back. */
-  const withEma = async <T>(fn: () => T | Promise<T>): Promise<T> => {
-    const trained = new Map(engine.weightArrays().map((w) => [w.name, Float32Array.from(w.data)]));
-    engine.setWeightArrays(ema!.arrays);
-    engine.syncModel();
-    try {
-      return await fn();
-    } finally {
-      engine.setWeightArrays(trained);
-      engine.syncModel();
-    }
-  };
+  const ema = train.ema.enabled ? new EngineEma(train.ema, engine, model) : null;
+  if (ema && resume?.ema) ema.load(resume.ema);
 
   const ctx: TrainerContext = {
     model,
@@ -92,7 +76,7 @@ export async function fit(opts: FitOptions): Promise<TrainResult> {
     improved: false,
     bestWeights: 'raw',
     withBestWeights(fn) {
-      return ctx.bestWeights === 'ema' ? withEma(fn) : Promise.resolve().then(fn);
+      return ema && ctx.bestWeights === 'ema' ? ema.swappedIn(fn) : Promise.resolve().then(fn);
     },
     requestStop(reason, message) {
       if (stopReason === null) {
@@ -122,7 +106,7 @@ export async function fit(opts: FitOptions): Promise<TrainResult> {
         optimizer: engine.getOptimizerState(),
         callbacks: state,
         backend,
-        ema: emaTensors(),
+        ema: ema?.tensors() ?? null,
         weightsFrom: 'raw',
       };
     },
@@ -174,7 +158,7 @@ export async function fit(opts: FitOptions): Promise<TrainResult> {
         } finally {
           engine.discardGradients();
         }
-        ema?.update(engine.weightArrays(), ctx.step + 1);
+        ema?.follow(ctx.step + 1);
         sums.trainSeconds += (performance.now() - t0) / 1000;
         ctx.step++;
         batchIndex++;
@@ -189,7 +173,7 @@ export async function fit(opts: FitOptions): Promise<TrainResult> {
       if (stopReason !== null) break; // interrupted mid-epoch: no validation, last.ckpt records batchInEpoch
 
       const val = await engine.evaluate(data.valBatches(train.batch_size), data.numClasses);
-      const emaVal = ema && ema.arrays.size > 0 ? await withEma(() => engine.evaluate(data.valBatches(train.batch_size), data.numClasses)) : null;
+      const emaVal = ema && ema.arrays.size > 0 ? await ema.swappedIn(() => engine.evaluate(data.valBatches(train.batch_size), data.numClasses)) : null;
       const metrics: EpochMetrics = {
         epoch: epoch + 1,
         step: ctx.step,
