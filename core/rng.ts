@@ -62,6 +62,31 @@ export class Rng {
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
   }
 
+  /** Gamma(shape, 1) (Marsaglia–Tsang; shape < 1 through Gamma(shape + 1)·U^(1/shape)). */
+  gamma(shape: number): number {
+    if (!(shape > 0)) throw new RangeError(`gamma shape must be > 0 (got ${shape})`);
+    if (shape < 1) return this.gamma(shape + 1) * Math.max(this.next(), 1e-300) ** (1 / shape);
+    const d = shape - 1 / 3;
+    const c = 1 / Math.sqrt(9 * d);
+    for (;;) {
+      let x: number, v: number;
+      do {
+        x = this.normal();
+        v = 1 + c * x;
+      } while (v <= 0);
+      v = v * v * v;
+      const u = this.next();
+      if (u < 1 - 0.0331 * x * x * x * x || Math.log(Math.max(u, 1e-300)) < 0.5 * x * x + d * (1 - v + Math.log(v))) return d * v;
+    }
+  }
+
+  /** Beta(a, b) as X / (X + Y) with X ~ Gamma(a), Y ~ Gamma(b). */
+  beta(a: number, b: number): number {
+    const x = this.gamma(a);
+    const y = this.gamma(b);
+    return x + y > 0 ? x / (x + y) : 0.5;
+  }
+
   /** Fisher–Yates shuffle in place; returns the same array. */
   shuffle<T>(items: T[] | Int32Array | Uint32Array): typeof items {
     for (let i = items.length - 1; i > 0; i--) {

@@ -3,13 +3,16 @@ import type { AugmentConfig } from '../core/config/index.js';
 import type { Rng } from '../core/rng.js';
 import { TinynetError } from '../core/errors.js';
 import { loadSplit, type DatasetMeta, type SplitData, type SplitName } from './cache.js';
-import { augmentBatch, drawAugmentParams, normalizeBatch, normalizeTensor } from './augment.js';
+import { normalizeBatch } from './augment.js';
+import { augmentUint8Batch } from './recipe.js';
 
 export interface Batch {
   /** float32 [B,H,W,3], normalized with the train mean/std. */
   x: tf.Tensor4D;
   /** int32 [B] label ids. */
   y: tf.Tensor1D;
+  /** float32 [B, numClasses] soft targets, when batch mixing is on (the loss then uses these, not `y`). */
+  targets?: tf.Tensor2D;
   /** Rows of the split in this batch. */
   indices: Int32Array;
 }
@@ -35,9 +38,14 @@ export interface BatchIterator {
   readonly data: SplitData;
   /**
    * One pass over the split. Batch k+1 is built while the caller uses batch k (after it awaits).
-   * The caller disposes each batch's tensors (`tf.dispose([b.x, b.y])`).
+   * The caller disposes each batch's tensors (`disposeBatch(b)`).
    */
   epoch(): AsyncGenerator<Batch, void, undefined>;
+}
+
+/** Free a batch's tensors (its targets included). */
+export function disposeBatch(b: { x: tf.Tensor; y: tf.Tensor; targets?: tf.Tensor }): void {
+  tf.dispose(b.targets ? [b.x, b.y, b.targets] : [b.x, b.y]);
 }
 
 export function createBatchIterator(opts: BatchIteratorOptions): BatchIterator {
@@ -64,14 +72,8 @@ export function createBatchIterator(opts: BatchIteratorOptions): BatchIterator {
     }
     const y = tf.tensor1d(labels, 'int32');
     if (!aug) return { x: tf.tensor4d(normalizeBatch(u8, mean, std), [b, h, w, 3]), y, indices };
-    const params = drawAugmentParams(b, aug, augRng);
-    const x = tf.tidy(() => {
-      const f = new Float32Array(u8.length);
-      for (let i = 0; i < u8.length; i++) f[i] = u8[i] / 255;
-      const raw = tf.tensor4d(f, [b, h, w, 3]);
-      return normalizeTensor(augmentBatch(raw, params, aug), mean, std);
-    });
-    return { x, y, indices };
+    const out = augmentUint8Batch(u8, labels, h, w, aug, { mean, std, numClasses: opts.meta.num_classes }, augRng);
+    return out.targets ? { x: out.x, y, targets: tf.tensor2d(out.targets, [b, opts.meta.num_classes]), indices } : { x: out.x, y, indices };
   };
 
   return {
@@ -103,11 +105,7 @@ export function createBatchIterator(opts: BatchIteratorOptions): BatchIterator {
         }
       } finally {
         // The caller stopped early: free the batch built ahead.
-        if (pending)
-          pending.then(
-            (b) => tf.dispose([b.x, b.y]),
-            () => {},
-          );
+        if (pending) pending.then(disposeBatch, () => {});
       }
     },
   };

@@ -1,11 +1,10 @@
 import path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
 import type { AugmentConfig } from '../core/config/index.js';
 import type { Rng } from '../core/rng.js';
 import { svgToPng } from '../core/charts.js';
 import type { DatasetMeta, SplitData } from './cache.js';
-import { augmentBatch, drawAugmentParams } from './augment.js';
+import { augmentedPixels } from './recipe.js';
 import { writeFileAtomic } from '../core/atomic.js';
 
 export interface PreviewSample {
@@ -13,6 +12,11 @@ export interface PreviewSample {
   label: number;
   name: string;
   flipped: boolean;
+  /** Policy ops applied (RandAugment / TrivialAugment), e.g. `Rotate -12.0`. */
+  policy: string[];
+  erased: boolean;
+  /** The batch mix this sample took part in: λ of its own label and the partner's label. */
+  mix: { mode: 'mixup' | 'cutmix'; lam: number; partner: number } | null;
 }
 
 /** Pick `count` train rows, one per class first (so the grid shows different classes), seeded. */
@@ -65,22 +69,25 @@ export async function renderPreview(opts: {
   rows.forEach((row, i) => {
     u8.set(data.images.subarray(row * px, (row + 1) * px), i * px);
   });
-  const params = drawAugmentParams(b, opts.augment, opts.rng);
+  const labels = Int32Array.from(rows, (row) => data.labels[row]);
   let aug: Uint8Array;
+  let described: Omit<PreviewSample, 'row' | 'label' | 'name'>[];
   if (opts.augment.enabled) {
-    const augmented = tf.tidy(() => {
-      const x = tf.tensor4d(
-        Float32Array.from(u8, (v) => v / 255),
-        [b, h, w, 3],
-      );
-      return augmentBatch(x, params, opts.augment).mul(255).round();
-    });
-    aug = Uint8Array.from(await augmented.data());
-    augmented.dispose();
+    // The training batch exactly (recipe.ts), shown back on the 0–255 scale.
+    const out = await augmentedPixels(u8, labels, h, w, opts.augment, { mean: meta.mean, std: meta.std, numClasses: meta.num_classes }, opts.rng);
+    aug = out.pixels;
+    const p = out.params;
+    const mix = p.mix && p.mix.mode !== 'none' ? p.mix : null;
+    described = rows.map((_, i) => ({
+      flipped: p.augment.flipped[i],
+      policy: (p.policy[i] ?? []).filter((o) => o.op !== 'Identity').map((o) => `${o.op} ${Number(o.magnitude.toFixed(2))}`),
+      erased: Boolean(p.erase[i]),
+      mix: mix && b - 1 - i !== i ? { mode: mix.mode as 'mixup' | 'cutmix', lam: mix.lam, partner: labels[b - 1 - i] } : null,
+    }));
   } else {
     // augment.enabled: false — training sees the originals, and so does the grid.
     aug = u8.slice();
-    params.flipped.fill(false);
+    described = rows.map(() => ({ flipped: false, policy: [], erased: false, mix: null }));
   }
 
   const cell = 128,
@@ -88,7 +95,7 @@ export async function renderPreview(opts: {
     labelH = 44,
     headW = 92;
   const width = headW + b * (cell + pad) + pad;
-  const height = pad + 2 * (cell + pad) + labelH + pad;
+  const height = pad + 2 * (cell + pad) + labelH + 34 + pad;
   const parts: string[] = [];
   parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`);
   parts.push(`<rect width="100%" height="100%" fill="white"/>`);
@@ -100,7 +107,8 @@ export async function renderPreview(opts: {
     const x = headW + pad + i * (cell + pad);
     const label = data.labels[rows[i]];
     const name = meta.classes[label]?.name ?? String(label);
-    samples.push({ row: rows[i], label, name, flipped: params.flipped[i] });
+    const d = described[i];
+    samples.push({ row: rows[i], label, name, ...d });
     parts.push(`<image x="${x}" y="${pad}" width="${cell}" height="${cell}" href="${await cellPng(u8.subarray(i * px, (i + 1) * px), h, w, cell)}"/>`);
     parts.push(
       `<image x="${x}" y="${2 * pad + cell}" width="${cell}" height="${cell}" href="${await cellPng(aug.subarray(i * px, (i + 1) * px), h, w, cell)}"/>`,
@@ -110,8 +118,20 @@ export async function renderPreview(opts: {
     const ty = 3 * pad + 2 * cell + 14;
     parts.push(`<text x="${x + cell / 2}" y="${ty}" text-anchor="middle" font-size="11">${escapeXml(text)}</text>`);
     parts.push(
-      `<text x="${x + cell / 2}" y="${ty + 17}" text-anchor="middle" fill="#666" font-size="11">id ${label}${params.flipped[i] ? ' · flipped' : ''}</text>`,
+      `<text x="${x + cell / 2}" y="${ty + 17}" text-anchor="middle" fill="#666" font-size="11">` +
+        `id ${label}${d.flipped ? ' · flipped' : ''}${d.erased ? ' · erased' : ''}</text>`,
     );
+    const policyText = d.policy.join(', ');
+    if (policyText)
+      parts.push(
+        `<text x="${x + cell / 2}" y="${ty + 34}" text-anchor="middle" fill="#666" font-size="10">` +
+          `${escapeXml(policyText.length > 26 ? `${policyText.slice(0, 25)}…` : policyText)}</text>`,
+      );
+    if (d.mix)
+      parts.push(
+        `<text x="${x + cell / 2}" y="${ty + 50}" text-anchor="middle" fill="#a33" font-size="10">` +
+          `${d.mix.mode} λ ${d.mix.lam.toFixed(2)} with id ${d.mix.partner}</text>`,
+      );
   }
   parts.push('</g></svg>');
   const png = await svgToPng(parts.join('\n'), 1);

@@ -38,6 +38,9 @@ export function table(head: string[], rows: Array<Array<string | number>>, align
 export const missing = (ctx: SectionContext, what: string, command: string) =>
   `> **Missing:** ${what}. Run \`tinynet ${command} --config ${ctx.configArg}\` to produce it, then \`tinynet report --config ${ctx.configArg}\` again.`;
 
+/** The EMA's validation metrics (train.ema), written beside the epoch record's own. */
+const emaOf = (e: EpochRecord, metric: 'loss' | 'accuracy') => (e as unknown as Record<string, number | undefined>)[`val/ema_${metric}`];
+const hasEma = (h: EpochRecord[]) => h.some((e) => emaOf(e, 'accuracy') !== undefined);
 const bestEpoch = (h: EpochRecord[], key: keyof EpochRecord, lower: boolean) =>
   h.reduce<EpochRecord | null>(
     (b, e) =>
@@ -419,18 +422,33 @@ export const SECTIONS: Section[] = [
       return (
         `${h.history.length} epochs (${h.stop_reason ?? 'running'}); best ` +
         `${h.best ? `${h.best.monitor} ${f4(h.best.value)} at epoch ${h.best.epoch}` : '—'} (\`artifacts/best.ckpt\`).\n\n${chart}\n\n` +
-        table(
-          ['epoch', 'train/loss', 'train/accuracy', 'val/loss', 'val/accuracy', 'val/f1', 'lr'],
-          h.history.map((e) => [
-            e.epoch,
-            f4(e['train/loss']),
-            pct(e['train/accuracy']),
-            f4(e['val/loss']),
-            pct(e['val/accuracy']),
-            f4(e['val/f1']),
-            e.lr.toExponential(2),
-          ]),
-        ) +
+        (hasEma(h.history)
+          ? table(
+              ['epoch', 'train/loss', 'train/accuracy', 'val/loss', 'val/accuracy', 'val/ema_loss', 'val/ema_accuracy', 'val/f1', 'lr'],
+              h.history.map((e) => [
+                e.epoch,
+                f4(e['train/loss']),
+                pct(e['train/accuracy']),
+                f4(e['val/loss']),
+                pct(e['val/accuracy']),
+                f4(emaOf(e, 'loss')),
+                pct(emaOf(e, 'accuracy')),
+                f4(e['val/f1']),
+                e.lr.toExponential(2),
+              ]),
+            )
+          : table(
+              ['epoch', 'train/loss', 'train/accuracy', 'val/loss', 'val/accuracy', 'val/f1', 'lr'],
+              h.history.map((e) => [
+                e.epoch,
+                f4(e['train/loss']),
+                pct(e['train/accuracy']),
+                f4(e['val/loss']),
+                pct(e['val/accuracy']),
+                f4(e['val/f1']),
+                e.lr.toExponential(2),
+              ]),
+            )) +
         `\n\nTrain−val accuracy gap at the last epoch: ${(100 * gap).toFixed(1)} points. ${verdict}`
       );
     },
@@ -441,7 +459,10 @@ export const SECTIONS: Section[] = [
     async render(ctx) {
       const trials = ctx.inputs.grids.flatMap((g) => g.trials.map((t) => ({ grid: g.summary.name, t })));
       const others = ctx.inputs.otherHistories;
-      if (trials.length + others.length < 2) return missing(ctx, 'at least two runs to overlay (a grid, or other runs passed with --runs)', 'grid');
+      // The main run overlays with the others, so one --runs folder beside it is already a comparison.
+      const mainWithOthers = others.length > 0 && ctx.inputs.history ? 1 : 0;
+      if (trials.length + others.length + mainWithOthers < 2)
+        return missing(ctx, 'at least two runs to overlay (a grid, or other runs passed with --runs)', 'grid');
       const parts: string[] = [];
       const keys = [...new Set(trials.flatMap(({ t }) => Object.keys(t.params)))];
       for (const key of keys) {

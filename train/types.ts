@@ -8,6 +8,11 @@ export type MonitorKey = MonitoredMetric;
 
 /** One epoch's results: everything the log line, TensorBoard and the checkpoint history keep. */
 export interface EpochMetrics extends EpochRecord {
+  /** The same validation metrics for the EMA of the weights (train.ema). */
+  'val/ema_loss'?: number;
+  'val/ema_accuracy'?: number;
+  'val/ema_top5'?: number;
+  'val/ema_f1'?: number;
   /** Training images per second over the epoch. */
   throughput: number;
   seconds: number;
@@ -28,6 +33,8 @@ export interface BestMetric {
   monitor: MonitorKey;
   value: number;
   epoch: number;
+  /** The weights that reached it: the trained ones, or their EMA (train.ema). */
+  weights?: 'raw' | 'ema';
 }
 
 /** Where the random streams stand, so a resumed run draws the same numbers. */

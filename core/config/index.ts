@@ -1,5 +1,6 @@
 export {
   configSchema,
+  mixEnabled,
   type Config,
   type DatasetConfig,
   type AugmentConfig,

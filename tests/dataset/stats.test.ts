@@ -82,3 +82,41 @@ test('writeStats writes stats.json and the class-distribution chart; preview wri
   const info = await sharp(previewPng).metadata();
   assert.ok(info.width! > 3 * 128 && info.height! > 2 * 128);
 });
+
+test('the preview shows the recipe: policy ops, erasing and the batch mix, exactly as training draws them', async () => {
+  const root = tempDir('preview-recipe');
+  const config = tinySyntheticConfig(root);
+  const { dir, meta } = await prepareDataset(config);
+  const train = loadSplit(dir, 'train');
+  const augment = validateConfig({
+    augment: { policy: { name: 'randaugment', num_ops: 2, magnitude: 15 }, random_erasing: { prob: 1 }, mix: { mixup_alpha: 1, prob: 1 } },
+  }).config.augment;
+  const outPng = path.join(root, 'preview.png');
+  const { samples } = await renderPreview({ data: train, meta, augment, rng: new Rng(4), count: 4, outPng });
+  assert.ok(
+    samples.every((s) => s.mix?.mode === 'mixup' && s.mix.lam > 0 && s.mix.lam < 1),
+    'every sample is mixed',
+  );
+  assert.deepEqual(
+    samples.map((s) => s.mix!.partner),
+    samples.map((s) => s.label).reverse(),
+    'each with its partner in the reversed batch',
+  );
+  assert.ok(
+    samples.some((s) => s.policy.length > 0),
+    'policy ops are listed',
+  );
+  assert.ok(samples.filter((s) => s.erased).length >= 2, 'erasing at prob 1 shows');
+  // The bottom row differs from the top one: the grid shows the augmented images, not the originals.
+  const off = await renderPreview({
+    data: train,
+    meta,
+    augment: { ...augment, enabled: false },
+    rng: new Rng(4),
+    count: 4,
+    outPng: path.join(root, 'off.png'),
+  });
+  assert.ok(off.samples.every((s) => s.mix === null && s.policy.length === 0));
+  const [a, b] = await Promise.all([outPng, path.join(root, 'off.png')].map((f) => sharp(f).raw().toBuffer()));
+  assert.notDeepEqual(a, b);
+});

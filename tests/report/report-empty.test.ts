@@ -86,3 +86,51 @@ test('tinynet sanity exits 1 and says FAIL when the overfit LR is effectively ze
   const doc = JSON.parse(readFileSync(path.join(dir, 'artifacts/protocol/sanity.json'), 'utf8'));
   assert.equal(doc.passed, false);
 });
+
+test('M7 overlays the main run with a single --runs folder, and M6 shows the EMA columns when the run kept one', async () => {
+  const epoch = (e: number, ema: boolean) => ({
+    epoch: e,
+    step: e * 3,
+    'train/loss': 1 / e,
+    'train/accuracy': 0.5,
+    'val/loss': 1 / e,
+    'val/accuracy': 0.6,
+    'val/top5': 1,
+    'val/f1': 0.6,
+    lr: 0.01,
+    ...(ema ? { 'val/ema_loss': 0.9 / e, 'val/ema_accuracy': 0.65 } : {}),
+  });
+  const history = (name: string, ema: boolean) => ({
+    kind: 'tinynet-history',
+    experiment: name,
+    config_hash: 'h',
+    seed: 1,
+    config: {},
+    command: 'tinynet train',
+    backend: 'cpu',
+    updated_at: '',
+    best: null,
+    stop_reason: 'completed',
+    history: [epoch(1, ema), epoch(2, ema)],
+  });
+  const charts: string[] = [];
+  const ctx = {
+    config: loadConfig(null).config,
+    inputs: { grids: [], history: history('recipe', true), otherHistories: [history('plain', false)] },
+    configArg: 'tiny.yaml',
+    versions: '',
+    image: () => '',
+    chart: async (_spec: unknown, name: string) => {
+      charts.push(name);
+      return `![x](images/${name})`;
+    },
+  } as unknown as Parameters<(typeof SECTIONS)[number]['render']>[0];
+  const m7 = await SECTIONS.find((s) => s.id === 'M7')!.render(ctx);
+  assert.ok(!m7.includes('Missing'), m7);
+  assert.deepEqual(charts, ['overlay-runs.png']);
+  const m6 = await SECTIONS.find((s) => s.id === 'M6')!.render(ctx);
+  assert.match(m6, /val\/ema_accuracy/);
+  assert.match(m6, /65\.00 %/);
+  const plain = await SECTIONS.find((s) => s.id === 'M6')!.render({ ...ctx, inputs: { ...ctx.inputs, history: history('plain', false) } } as typeof ctx);
+  assert.ok(!plain.includes('ema'));
+});

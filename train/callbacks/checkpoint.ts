@@ -2,6 +2,7 @@ import path from 'node:path';
 import { saveCheckpoint } from '../checkpoint/checkpoint.js';
 import type { Callback } from '../loop/callback.js';
 import type { Logger } from '../../core/log.js';
+import { emaAsValMetrics } from '../loop/ema.js';
 
 export interface CheckpointOptions {
   /** Folder for best.ckpt and last.ckpt (paths.artifacts). */
@@ -19,12 +20,15 @@ export function modelCheckpoint(opts: CheckpointOptions): Callback {
   const last = path.join(opts.dir, 'last.ckpt');
   return {
     name: 'checkpoint',
-    onEpochEnd(ctx) {
+    async onEpochEnd(ctx) {
       const state = ctx.snapshot();
       saveCheckpoint(last, ctx.model, state);
       if (ctx.improved) {
-        saveCheckpoint(best, ctx.model, state);
-        opts.log?.info(`saved ${best} (${ctx.best?.monitor} ${ctx.best?.value.toFixed(4)})`);
+        // best.ckpt holds whichever weights validated better, so export and evaluate take them as they are.
+        // Its metrics then describe those weights, so the export's provenance and `evaluate` compare like with like.
+        const metrics = ctx.bestWeights === 'ema' && state.metrics ? emaAsValMetrics(state.metrics) : state.metrics;
+        await ctx.withBestWeights(() => saveCheckpoint(best, ctx.model, { ...state, metrics, weightsFrom: ctx.bestWeights }));
+        opts.log?.info(`saved ${best} (${ctx.best?.monitor} ${ctx.best?.value.toFixed(4)}${ctx.bestWeights === 'ema' ? ', EMA weights' : ''})`);
       }
     },
     onTrainEnd(ctx, result) {

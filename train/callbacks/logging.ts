@@ -59,6 +59,7 @@ export function progressLogger(log: Logger): Callback {
       log.info(
         `epoch ${m.epoch}/${ctx.config.train.epochs} train loss ${fmt(m['train/loss'])} acc ${fmt(m['train/accuracy'])} | ` +
           `val loss ${fmt(m['val/loss'])} acc ${fmt(m['val/accuracy'])} top5 ${fmt(m['val/top5'])} f1 ${fmt(m['val/f1'])} | ` +
+          (m['val/ema_accuracy'] !== undefined ? `ema acc ${fmt(m['val/ema_accuracy'])} loss ${fmt(m['val/ema_loss']!)} | ` : '') +
           `lr ${m.lr.toExponential(2)} | ${m.throughput.toFixed(1)} img/s | ${m.seconds.toFixed(1)} s | ${memoryText()}` +
           (ctx.improved ? ' *' : ''),
       );

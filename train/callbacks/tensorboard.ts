@@ -16,6 +16,8 @@ export const EPOCH_SCALARS = [
   'lr',
   'throughput',
 ] as const satisfies ReadonlyArray<keyof EpochMetrics>;
+/** Written too when the run keeps an EMA of the weights (train.ema). */
+export const EMA_SCALARS = ['val/ema_loss', 'val/ema_accuracy', 'val/ema_f1', 'val/ema_top5'] as const satisfies ReadonlyArray<keyof EpochMetrics>;
 
 /** The hyperparameters a run is compared by in TensorBoard's HParams tab. */
 export function hparamsOf(config: Config): Record<string, HParamValue> {
@@ -27,6 +29,10 @@ export function hparamsOf(config: Config): Record<string, HParamValue> {
     'train.batch_size': t.batch_size,
     'train.schedule': t.schedule.name,
     'train.label_smoothing': t.label_smoothing,
+    'train.ema': t.ema.enabled ? t.ema.decay : 0,
+    'augment.policy': config.augment.policy.name,
+    'augment.mix': JSON.stringify([config.augment.mix.mixup_alpha, config.augment.mix.cutmix_alpha]),
+    'augment.random_erasing': config.augment.random_erasing.prob,
     'train.epochs': t.epochs,
     'model.blocks': JSON.stringify(m.blocks),
     'model.widths': JSON.stringify(m.widths),
@@ -74,7 +80,10 @@ export function tensorBoard(opts: TensorBoardOptions): Callback & { readonly wri
       }
     },
     onEpochEnd(_ctx, m) {
-      for (const tag of EPOCH_SCALARS) if (Number.isFinite(m[tag])) writer?.scalar(tag, m[tag], m.epoch);
+      for (const tag of [...EPOCH_SCALARS, ...EMA_SCALARS]) {
+        const v = m[tag];
+        if (v !== undefined && Number.isFinite(v)) writer?.scalar(tag, v, m.epoch);
+      }
       writer?.flush();
     },
     onTrainEnd(_ctx, result) {

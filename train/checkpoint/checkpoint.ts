@@ -32,6 +32,10 @@ export interface CheckpointContents {
   callbacks: Record<string, unknown>;
   /** Backend the run trained on: resumes reproduce exactly only on the same one. */
   backend: string;
+  /** The EMA of the weights (train.ema), by model weight name in the model's layout; null without one. */
+  ema?: RawTensor[] | null;
+  /** Which weights the model in this file holds: the trained ones, or the EMA (best.ckpt when the EMA validated better). */
+  weightsFrom?: 'raw' | 'ema';
 }
 
 export interface LoadedCheckpoint extends CheckpointContents {
@@ -58,8 +62,10 @@ export function encodeModelCheckpoint(model: tf.LayersModel, contents: Checkpoin
     topology: model.toJSON(null, false),
     ...contents,
     optimizer: contents.optimizer ? { name: contents.optimizer.name, step: contents.optimizer.step } : null,
+    ema: undefined,
+    weightsFrom: contents.weightsFrom ?? 'raw',
   };
-  return encodeCheckpoint(header, { weights, optimizer: contents.optimizer?.slots ?? [] });
+  return encodeCheckpoint(header, { weights, optimizer: contents.optimizer?.slots ?? [], ...(contents.ema ? { ema: contents.ema } : {}) });
 }
 
 /** Write a checkpoint atomically (temp file + rename): readers see the old file or the new one, never half of one. */
@@ -108,6 +114,8 @@ export function readCheckpoint(file: string): CheckpointInfo {
     optimizer: opt ? { name: opt.name, step: opt.step, slots: tensors.optimizer ?? [] } : null,
     callbacks: (header.callbacks as Record<string, unknown>) ?? {},
     backend: header.backend as string,
+    ema: tensors.ema ?? null,
+    weightsFrom: (header.weightsFrom as 'raw' | 'ema' | undefined) ?? 'raw',
   };
 }
 

@@ -1,7 +1,6 @@
-import * as tf from '@tensorflow/tfjs';
 import type { Config } from '../../core/config/index.js';
 import { Rng } from '../../core/rng.js';
-import { loadSplit, createBatchIterator, drawAugmentParams, augmentBatch, type DatasetMeta } from '../../dataset/index.js';
+import { loadSplit, createBatchIterator, augmentedPixels, type DatasetMeta, type SplitData } from '../../dataset/index.js';
 import { epochSeed } from './array-provider.js';
 import type { DataProvider, ImageSamples } from './provider.js';
 import type { DatasetMetaLike } from '../types.js';
@@ -12,8 +11,11 @@ import type { DatasetMetaLike } from '../types.js';
  * epoch replays exactly on resume; val batches in order, never augmented.
  */
 export function datasetProvider(config: Config, dir: string, meta: DatasetMeta): DataProvider {
-  const train = loadSplit(dir, 'train');
-  const val = loadSplit(dir, 'val');
+  return splitsProvider(config, loadSplit(dir, 'train'), loadSplit(dir, 'val'), meta);
+}
+
+/** The same over splits already in memory. */
+export function splitsProvider(config: Config, train: SplitData, val: SplitData, meta: DatasetMeta): DataProvider {
   return {
     numClasses: meta.num_classes,
     inputShape: meta.input_shape,
@@ -27,19 +29,25 @@ export function datasetProvider(config: Config, dir: string, meta: DatasetMeta):
     valBatches(batchSize) {
       return createBatchIterator({ data: val, meta, batchSize, shuffle: false, rng: new Rng(0), augment: null }).epoch();
     },
-    samples(count): ImageSamples {
-      // The same augmentation the training batches get, shown before normalization.
+    async samples(count): Promise<ImageSamples> {
+      // The same augmentation the training batches get (policy, erasing and mixing included), shown before normalization.
       const n = Math.min(count, train.n);
       const { height: h, width: w } = train;
       const px = h * w * 3;
-      const rng = new Rng(epochSeed(config.seed, -1));
-      const out = tf.tidy(() => {
-        const raw = tf.div(tf.tensor4d(train.images.subarray(0, n * px), [n, h, w, 3], 'int32'), 255) as tf.Tensor4D;
-        const x = config.augment.enabled ? augmentBatch(raw, drawAugmentParams(n, config.augment, rng), config.augment) : raw;
-        return tf.cast(tf.round(tf.mul(tf.clipByValue(x, 0, 1), 255)), 'int32');
-      });
-      const flat = Uint8Array.from(out.dataSync());
-      out.dispose();
+      const u8 = train.images.subarray(0, n * px);
+      const flat = config.augment.enabled
+        ? (
+            await augmentedPixels(
+              u8,
+              train.labels.subarray(0, n),
+              h,
+              w,
+              config.augment,
+              { mean: meta.mean, std: meta.std, numClasses: meta.num_classes },
+              new Rng(epochSeed(config.seed, -1)),
+            )
+          ).pixels
+        : u8;
       return { height: h, width: w, images: Array.from({ length: n }, (_, i) => flat.slice(i * px, (i + 1) * px)) };
     },
   };

@@ -1,10 +1,12 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { DatasetMetaLike } from '../types.js';
 
-/** One batch: normalized float32 images [B, H, W, C] and int32 labels [B]. The trainer disposes both. */
+/** One batch: normalized float32 images [B, H, W, C] and int32 labels [B]. The trainer disposes it (disposeBatch). */
 export interface Batch {
   x: tf.Tensor4D;
   y: tf.Tensor1D;
+  /** Soft targets [B, numClasses] from batch mixing; when present the loss uses them instead of `y`. */
+  targets?: tf.Tensor2D;
 }
 
 /** A few augmented training images as 8-bit RGB, for TensorBoard's image tab. */

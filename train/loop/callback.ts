@@ -28,6 +28,10 @@ export interface TrainerContext {
   readonly stopReason: StopReason | null;
   /** The full resumable state right now (for checkpoints). */
   snapshot(): CheckpointContents;
+  /** In onEpochEnd: whether the epoch's best came from the trained weights or from their EMA (train.ema). */
+  bestWeights: 'raw' | 'ema';
+  /** Run `fn` with the model holding the weights behind `bestWeights` (the trained ones are back afterwards). */
+  withBestWeights<T>(fn: () => T | Promise<T>): Promise<T>;
 }
 
 export interface StepInfo {

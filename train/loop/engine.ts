@@ -33,6 +33,13 @@ export interface NamedGradient {
   data: Float32Array;
 }
 
+export interface EngineWeight {
+  /** The model weight's name. */
+  name: string;
+  /** Its values in the engine's layout: the engine's own array where it holds one (onnxruntime), a copy otherwise. */
+  data: Float32Array;
+}
+
 export interface TrainingEngine {
   /** Recorded in checkpoints as the backend the run trained on. */
   readonly name: string;
@@ -50,6 +57,13 @@ export interface TrainingEngine {
   readonly description: string;
   getOptimizerState(): OptimizerState;
   setOptimizerState(state: OptimizerState): void;
+  /** Every weight the engine trains or moves (BatchNorm statistics included), in its own layout. */
+  weightArrays(): EngineWeight[];
+  /** Overwrite the engine's weights with arrays in its layout, by name (for evaluating an EMA). */
+  setWeightArrays(arrays: ReadonlyMap<string, Float32Array>): void;
+  /** One weight's array from the engine's layout into the model's (Keras) one, and back. */
+  toModelLayout(name: string, data: Float32Array): Float32Array;
+  fromModelLayout(name: string, data: Float32Array): Float32Array;
   /** Write the engine's weights and running statistics into the tfjs model (a no-op where they live there). */
   syncModel(): void;
   dispose(): void;

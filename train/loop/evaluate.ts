@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { MetricsAccumulator, crossEntropy, type ClassificationReport } from '../../core/metrics.js';
 import type { Batch } from '../data/provider.js';
+import { disposeBatch } from '../../dataset/index.js';
 
 export interface Evaluation {
   /** Plain cross-entropy (no label smoothing), mean over samples. */
@@ -24,7 +25,7 @@ export async function scoreBatches(
       scores = await logitsOf(batch);
       labels = (await batch.y.data()) as Int32Array;
     } finally {
-      tf.dispose([batch.x, batch.y]);
+      disposeBatch(batch);
     }
     acc.add(scores, labels);
     lossSum += crossEntropy(scores, labels, numClasses) * labels.length;

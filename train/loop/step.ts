@@ -12,6 +12,11 @@ export interface StepOutput {
   gradNorm: number;
 }
 
+/** Softmax cross-entropy from logits against soft targets [B, K] (mixed batches), mean over the batch. */
+export function softTargetCrossEntropy(logits: tf.Tensor2D, targets: tf.Tensor2D): tf.Scalar {
+  return tf.losses.softmaxCrossEntropy(targets, logits, undefined, 0, tf.Reduction.MEAN) as tf.Scalar;
+}
+
 /** Softmax cross-entropy from logits with label smoothing (PyTorch's definition), mean over the batch. */
 export function softmaxCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D, numClasses: number, smoothing: number): tf.Scalar {
   return tf.tidy(() => {
@@ -25,7 +30,12 @@ export function softmaxCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D, nu
  * weighted by its share of the batch, so the sum equals the full batch's gradient (BatchNorm
  * statistics are then per micro-batch, as with any accumulation). Weights are not changed here.
  */
-export function computeGradients(model: tf.LayersModel, params: Param[], batch: { x: tf.Tensor4D; y: tf.Tensor1D }, opts: GradientOptions): StepOutput {
+export function computeGradients(
+  model: tf.LayersModel,
+  params: Param[],
+  batch: { x: tf.Tensor4D; y: tf.Tensor1D; targets?: tf.Tensor2D },
+  opts: GradientOptions,
+): StepOutput {
   const size = batch.y.shape[0];
   const micro = opts.microBatch > 0 && opts.microBatch < size ? opts.microBatch : size;
   const vars = params.map((p) => p.variable);
@@ -37,11 +47,13 @@ export function computeGradients(model: tf.LayersModel, params: Param[], batch: 
     const out = tf.tidy(() => {
       const x = n === size ? batch.x : tf.slice(batch.x, [start, 0, 0, 0], [n, -1, -1, -1]);
       const y = n === size ? batch.y : tf.slice(batch.y, [start], [n]);
+      const targets = !batch.targets || n === size ? batch.targets : tf.slice(batch.targets, [start, 0], [n, -1]);
       let hits: tf.Tensor | null = null;
       const { value, grads: g } = tf.variableGrads(() => {
         const logits = model.apply(x, { training: true }) as tf.Tensor2D;
         hits = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), tf.cast(y, 'int32')), 'int32')));
-        return tf.mul(softmaxCrossEntropy(logits, y, opts.numClasses, opts.labelSmoothing), n / size) as tf.Scalar;
+        const loss = targets ? softTargetCrossEntropy(logits, targets) : softmaxCrossEntropy(logits, y, opts.numClasses, opts.labelSmoothing);
+        return tf.mul(loss, n / size) as tf.Scalar;
       }, vars);
       return { value, grads: vars.map((v) => g[v.name]), hits: hits as unknown as tf.Tensor };
     });

@@ -4,10 +4,11 @@ import type { TrainConfig } from '../../core/config/index.js';
 import { createOptimizer, type Optimizer, type Param } from '../optim/index.js';
 import type { OptimizerState } from '../types.js';
 import type { Batch } from '../data/provider.js';
+import { disposeBatch } from '../../dataset/index.js';
 import { computeGradients } from './step.js';
 import { evaluate } from './evaluate.js';
 import { installBatchNormGradient } from './batchnorm-grad.js';
-import type { GradientOptions, GradientResult, NamedGradient, TrainingEngine } from './engine.js';
+import type { EngineWeight, GradientOptions, GradientResult, NamedGradient, TrainingEngine } from './engine.js';
 
 export class TfjsEngine implements TrainingEngine {
   private readonly optimizer: Optimizer;
@@ -31,7 +32,7 @@ export class TfjsEngine implements TrainingEngine {
       this.grads = out.grads;
       return { loss: out.loss, correct: out.correct, gradNorm: out.gradNorm };
     } finally {
-      tf.dispose([batch.x, batch.y]);
+      disposeBatch(batch);
     }
   }
 
@@ -74,6 +75,30 @@ export class TfjsEngine implements TrainingEngine {
 
   setOptimizerState(state: OptimizerState): void {
     this.optimizer.setState(state, this.params);
+  }
+
+  weightArrays(): EngineWeight[] {
+    return this.model.weights
+      .filter((v) => v.dtype === 'float32')
+      .map((v) => ({ name: v.originalName, data: Float32Array.from(v.read().dataSync() as Float32Array) }));
+  }
+
+  setWeightArrays(arrays: ReadonlyMap<string, Float32Array>): void {
+    for (const v of this.model.weights) {
+      const data = arrays.get(v.originalName);
+      if (!data) continue;
+      const t = tf.tensor(data, v.shape as number[], 'float32');
+      v.write(t);
+      t.dispose();
+    }
+  }
+
+  toModelLayout(_name: string, data: Float32Array): Float32Array {
+    return data;
+  }
+
+  fromModelLayout(_name: string, data: Float32Array): Float32Array {
+    return data;
   }
 
   syncModel(): void {}

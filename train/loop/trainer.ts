@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import type { Config } from '../../core/config/index.js';
 import { TinynetError } from '../../core/errors.js';
 import { isImprovement } from '../../core/monitored-metric.js';
@@ -6,15 +6,17 @@ import { createSchedule, type LrSchedule } from '../optim/index.js';
 import { seedDropout, dropoutRngState } from '../model/spatial-dropout.js';
 import type { CheckpointContents } from '../checkpoint/checkpoint.js';
 import type { DataProvider } from '../data/provider.js';
+import { disposeBatch } from '../../dataset/index.js';
 import type { BestMetric, EpochMetrics, EpochProgress } from '../types.js';
 import type { TrainingEngine } from './engine.js';
 import { createEngine } from './create-engine.js';
+import { EngineEma } from './ema.js';
 import type { Callback, StepInfo, StopReason, TrainerContext, TrainResult } from './callback.js';
 
 /** What a resumed run starts from (a loaded checkpoint fits). */
 export type ResumeState = Pick<
   CheckpointContents,
-  'epoch' | 'step' | 'batchInEpoch' | 'history' | 'best' | 'rng' | 'optimizer' | 'callbacks' | 'epochProgress'
+  'epoch' | 'step' | 'batchInEpoch' | 'history' | 'best' | 'rng' | 'optimizer' | 'callbacks' | 'epochProgress' | 'ema'
 >;
 
 export interface FitOptions {
@@ -57,6 +59,8 @@ export async function fit(opts: FitOptions): Promise<TrainResult> {
   if (resume?.optimizer) engine.setOptimizerState(resume.optimizer);
   seedDropout(resume?.rng.dropout ?? config.seed);
   for (const cb of callbacks) if (resume && cb.setState && resume.callbacks[cb.name] !== undefined) cb.setState(resume.callbacks[cb.name]);
+  const ema = train.ema.enabled ? new EngineEma(train.ema, engine, model) : null;
+  if (ema && resume?.ema) ema.load(resume.ema);
 
   const ctx: TrainerContext = {
     model,
@@ -70,6 +74,10 @@ export async function fit(opts: FitOptions): Promise<TrainResult> {
     history: [...(resume?.history ?? [])],
     best: resume?.best ?? null,
     improved: false,
+    bestWeights: 'raw',
+    withBestWeights(fn) {
+      return ema && ctx.bestWeights === 'ema' ? ema.swappedIn(fn) : Promise.resolve().then(fn);
+    },
     requestStop(reason, message) {
       if (stopReason === null) {
         stopReason = reason;
@@ -98,6 +106,8 @@ export async function fit(opts: FitOptions): Promise<TrainResult> {
         optimizer: engine.getOptimizerState(),
         callbacks: state,
         backend,
+        ema: ema?.tensors() ?? null,
+        weightsFrom: 'raw',
       };
     },
   };
@@ -126,12 +136,12 @@ export async function fit(opts: FitOptions): Promise<TrainResult> {
       let lr = schedule(ctx.step);
       for await (const batch of data.trainBatches(epoch, train.batch_size)) {
         if (batchIndex >= stepsPerEpoch || stopReason !== null) {
-          tf.dispose([batch.x, batch.y]);
+          disposeBatch(batch);
           break;
         }
         if (batchIndex < ctx.batchInEpoch) {
           // Resuming mid-epoch: replay the epoch's batches (same order and augmentation) up to where it stopped.
-          tf.dispose([batch.x, batch.y]);
+          disposeBatch(batch);
           batchIndex++;
           continue;
         }
@@ -151,6 +161,7 @@ export async function fit(opts: FitOptions): Promise<TrainResult> {
         } finally {
           engine.discardGradients();
         }
+        ema?.follow(ctx.step + 1);
         sums.trainSeconds += (performance.now() - t0) / 1000;
         ctx.step++;
         batchIndex++;
@@ -165,6 +176,7 @@ export async function fit(opts: FitOptions): Promise<TrainResult> {
       if (stopReason !== null) break; // interrupted mid-epoch: no validation, last.ckpt records batchInEpoch
 
       const val = await engine.evaluate(data.valBatches(train.batch_size), data.numClasses);
+      const emaVal = ema && ema.arrays.size > 0 ? await ema.swappedIn(() => engine.evaluate(data.valBatches(train.batch_size), data.numClasses)) : null;
       const metrics: EpochMetrics = {
         epoch: epoch + 1,
         step: ctx.step,
@@ -177,13 +189,20 @@ export async function fit(opts: FitOptions): Promise<TrainResult> {
         lr,
         throughput: sums.trainSeconds > 0 ? sums.seen / sums.trainSeconds : 0,
         seconds: (performance.now() - started) / 1000,
+        ...(emaVal
+          ? { 'val/ema_loss': emaVal.loss, 'val/ema_accuracy': emaVal.report.accuracy, 'val/ema_top5': emaVal.report.top5, 'val/ema_f1': emaVal.report.macroF1 }
+          : {}),
       };
       ctx.epoch = epoch + 1;
       ctx.batchInEpoch = 0;
       ctx.history.push(metrics);
-      const value = metrics[train.monitor];
+      // With an EMA, the epoch's candidate for best is whichever of the two validated better on train.monitor.
+      const raw = metrics[train.monitor];
+      const averaged = emaVal ? metrics[train.monitor.replace('val/', 'val/ema_') as keyof EpochMetrics] : undefined;
+      ctx.bestWeights = averaged !== undefined && isImprovement(train.monitor, averaged, raw) ? 'ema' : 'raw';
+      const value = ctx.bestWeights === 'ema' ? (averaged as number) : raw;
       ctx.improved = isImprovement(train.monitor, value, ctx.best?.value ?? null);
-      if (ctx.improved) ctx.best = { monitor: train.monitor, value, epoch: ctx.epoch } satisfies BestMetric;
+      if (ctx.improved) ctx.best = { monitor: train.monitor, value, epoch: ctx.epoch, ...(ema ? { weights: ctx.bestWeights } : {}) } satisfies BestMetric;
       engine.syncModel();
       await call('onEpochEnd', metrics);
     }

@@ -12,10 +12,11 @@ import { permute } from '../../onnx/permute.js';
 import { ArrayOptimizer, SLOT_NAMES, type ArrayParam } from '../optim/array-optimizers.js';
 import { nextDropoutMask } from '../model/spatial-dropout.js';
 import type { Batch } from '../data/provider.js';
+import { disposeBatch } from '../../dataset/index.js';
 import type { OptimizerState } from '../types.js';
 import type { RawTensor } from '../checkpoint/format.js';
 import { scoreBatches } from '../loop/evaluate.js';
-import type { GradientOptions, GradientResult, NamedGradient, TrainingEngine } from '../loop/engine.js';
+import type { EngineWeight, GradientOptions, GradientResult, NamedGradient, TrainingEngine } from '../loop/engine.js';
 import { IMAGE_INPUT } from './forward.js';
 import { TARGET_INPUT, LOSS_OUTPUT } from './loss.js';
 import { buildEvalGraph, buildTrainGraph, gradientOutput, LOGITS_OUTPUT, nextStateOutput, type BuiltGraph } from './step-graph.js';
@@ -156,11 +157,17 @@ export class OnnxRuntimeEngine implements TrainingEngine {
   }
 
   /** One run of the step graph on `n` images; returns its outputs. */
-  private async runStep(x: Float32Array, labels: Int32Array, shape: number[], opts: GradientOptions): Promise<ort.InferenceSession.ReturnType> {
+  private async runStep(
+    x: Float32Array,
+    labels: Int32Array,
+    targets: Float32Array | null,
+    shape: number[],
+    opts: GradientOptions,
+  ): Promise<ort.InferenceSession.ReturnType> {
     const n = labels.length;
     const feeds: Record<string, ort.Tensor> = {
       [IMAGE_INPUT]: new ort.Tensor('float32', x, [n, ...shape]),
-      [TARGET_INPUT]: new ort.Tensor('float32', softTargets(labels, opts.numClasses, opts.labelSmoothing), [n, opts.numClasses]),
+      [TARGET_INPUT]: new ort.Tensor('float32', targets ?? softTargets(labels, opts.numClasses, opts.labelSmoothing), [n, opts.numClasses]),
     };
     for (const site of this.step.forward.dropouts) {
       const mask = nextDropoutMask(n, site.channels, site.rate);
@@ -177,12 +184,15 @@ export class OnnxRuntimeEngine implements TrainingEngine {
   async computeGradients(batch: Batch, opts: GradientOptions): Promise<GradientResult> {
     let x: Float32Array;
     let labels: Int32Array;
+    // Mixed batches bring their soft targets; otherwise they are built from the labels.
+    let targets: Float32Array | null = null;
     const shape = batch.x.shape.slice(1);
     try {
       x = (await batch.x.data()) as Float32Array;
       labels = Int32Array.from((await batch.y.data()) as Int32Array);
+      if (batch.targets) targets = (await batch.targets.data()) as Float32Array;
     } finally {
-      tf.dispose([batch.x, batch.y]);
+      disposeBatch(batch);
     }
     const size = labels.length;
     const micro = opts.microBatch > 0 && opts.microBatch < size ? opts.microBatch : size;
@@ -193,7 +203,8 @@ export class OnnxRuntimeEngine implements TrainingEngine {
     for (let start = 0; start < size; start += micro) {
       const n = Math.min(micro, size - start);
       const part = labels.subarray(start, start + n);
-      const out = await this.runStep(n === size ? x : x.subarray(start * pixels, (start + n) * pixels), part, shape, opts);
+      const partTargets = targets && n !== size ? targets.subarray(start * opts.numClasses, (start + n) * opts.numClasses) : targets;
+      const out = await this.runStep(n === size ? x : x.subarray(start * pixels, (start + n) * pixels), part, partTargets, shape, opts);
       const weight = n / size;
       loss += (out[LOSS_OUTPUT].data as Float32Array)[0] * weight;
       correct += countCorrect(out[LOGITS_OUTPUT].data as Float32Array, part, opts.numClasses);
@@ -291,6 +302,24 @@ export class OnnxRuntimeEngine implements TrainingEngine {
       this.optimizer.slots.set(s.name, b.perm ? permute(data, b.kerasShape, b.perm).data : data);
     }
     this.optimizer.step = state.step;
+  }
+
+  weightArrays(): EngineWeight[] {
+    return [...this.held.values()].map((w) => ({ name: w.binding.name, data: w.data }));
+  }
+
+  setWeightArrays(arrays: ReadonlyMap<string, Float32Array>): void {
+    for (const [name, data] of arrays) this.weight(name).data.set(data);
+  }
+
+  toModelLayout(name: string, data: Float32Array): Float32Array {
+    const b = this.weight(name).binding;
+    return b.perm ? permute(data, b.onnxShape, inverse(b.perm)).data : Float32Array.from(data);
+  }
+
+  fromModelLayout(name: string, data: Float32Array): Float32Array {
+    const b = this.weight(name).binding;
+    return b.perm ? permute(Float32Array.from(data), b.kerasShape, b.perm).data : Float32Array.from(data);
   }
 
   syncModel(): void {

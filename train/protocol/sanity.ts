@@ -3,6 +3,7 @@ import type { Config } from '../../core/config/index.js';
 import type { Logger } from '../../core/log.js';
 import type { EpochRecord, SanityCheck, SanityFile } from '../../core/protocol-artifacts.js';
 import type { DataProvider } from '../data/provider.js';
+import { disposeBatch } from '../../dataset/index.js';
 import type { NamedGradient } from '../loop/engine.js';
 import { createEngine } from '../loop/create-engine.js';
 import { fit } from '../loop/trainer.js';
@@ -140,7 +141,7 @@ export async function runSanity(opts: SanityOptions): Promise<SanityFile> {
         engine.dispose();
       }
     } finally {
-      tf.dispose([batch.x, batch.y]);
+      disposeBatch(batch);
     }
   } finally {
     model.dispose();

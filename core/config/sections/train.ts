@@ -32,6 +32,15 @@ export const trainSection = z.strictObject({
     })
     .prefault({}),
   label_smoothing: z.number().min(0).lt(1).default(0),
+  /** Exponential moving average of the weights (timm's ModelEmaV3), validated beside the raw weights every epoch. */
+  ema: z
+    .strictObject({
+      enabled: z.boolean().default(false),
+      decay: z.number().gt(0).lt(1).default(0.9998),
+      /** Ramp the decay up as min(decay, 1 − (1 + step)^(−2/3)), so the first steps are not averaged with the initial weights. */
+      warmup: z.boolean().default(true),
+    })
+    .prefault({}),
   /** Clip the global gradient norm (0 = off). */
   grad_clip: z.number().min(0).default(0),
   /** Metric that picks best.ckpt and drives early stopping. */
