@@ -41,6 +41,24 @@ export const missing = (ctx: SectionContext, what: string, command: string) =>
 /** The EMA's validation metrics (train.ema), written beside the epoch record's own. */
 const emaOf = (e: EpochRecord, metric: 'loss' | 'accuracy') => (e as unknown as Record<string, number | undefined>)[`val/ema_${metric}`];
 const hasEma = (h: EpochRecord[]) => h.some((e) => emaOf(e, 'accuracy') !== undefined);
+/** The M6 table: one row per epoch, with the EMA's validation columns when the run kept one. */
+function epochTable(history: EpochRecord[]): string {
+  const ema = hasEma(history);
+  const columns = ['epoch', 'train/loss', 'train/accuracy', 'val/loss', 'val/accuracy', ...(ema ? ['val/ema_loss', 'val/ema_accuracy'] : []), 'val/f1', 'lr'];
+  return table(
+    columns,
+    history.map((e) => [
+      e.epoch,
+      f4(e['train/loss']),
+      pct(e['train/accuracy']),
+      f4(e['val/loss']),
+      pct(e['val/accuracy']),
+      ...(ema ? [f4(emaOf(e, 'loss')), pct(emaOf(e, 'accuracy'))] : []),
+      f4(e['val/f1']),
+      e.lr.toExponential(2),
+    ]),
+  );
+}
 const bestEpoch = (h: EpochRecord[], key: keyof EpochRecord, lower: boolean) =>
   h.reduce<EpochRecord | null>(
     (b, e) =>
@@ -422,33 +440,7 @@ export const SECTIONS: Section[] = [
       return (
         `${h.history.length} epochs (${h.stop_reason ?? 'running'}); best ` +
         `${h.best ? `${h.best.monitor} ${f4(h.best.value)} at epoch ${h.best.epoch}` : '—'} (\`artifacts/best.ckpt\`).\n\n${chart}\n\n` +
-        (hasEma(h.history)
-          ? table(
-              ['epoch', 'train/loss', 'train/accuracy', 'val/loss', 'val/accuracy', 'val/ema_loss', 'val/ema_accuracy', 'val/f1', 'lr'],
-              h.history.map((e) => [
-                e.epoch,
-                f4(e['train/loss']),
-                pct(e['train/accuracy']),
-                f4(e['val/loss']),
-                pct(e['val/accuracy']),
-                f4(emaOf(e, 'loss')),
-                pct(emaOf(e, 'accuracy')),
-                f4(e['val/f1']),
-                e.lr.toExponential(2),
-              ]),
-            )
-          : table(
-              ['epoch', 'train/loss', 'train/accuracy', 'val/loss', 'val/accuracy', 'val/f1', 'lr'],
-              h.history.map((e) => [
-                e.epoch,
-                f4(e['train/loss']),
-                pct(e['train/accuracy']),
-                f4(e['val/loss']),
-                pct(e['val/accuracy']),
-                f4(e['val/f1']),
-                e.lr.toExponential(2),
-              ]),
-            )) +
+        epochTable(h.history) +
         `\n\nTrain−val accuracy gap at the last epoch: ${(100 * gap).toFixed(1)} points. ${verdict}`
       );
     },
