@@ -263,3 +263,16 @@ export function commandLine(argv = process.argv): string {
   const args = argv.slice(2).map(quote).join(' ');
   return `tinynet ${args}`.trim();
 }
+
+/** One split's figures in `tinynet data stats`'s stats.json (dataset/stats.ts writes them, the report reads them). */
+export interface SplitStats {
+  size: number;
+  classes_present: number;
+  per_class: { min: number; max: number; mean: number; std: number };
+  /** max/min images per class over the classes present (1 = perfectly balanced). */
+  imbalance_ratio: number;
+  /** Coefficient of variation of per-class counts (std/mean). */
+  imbalance_cv: number;
+  grayscale: number;
+  image_sizes: Record<string, number>;
+}

@@ -3,18 +3,7 @@ import type { ChartSpec } from '../core/charts.js';
 import { renderChart } from '../core/charts.js';
 import { SPLITS, type DatasetMeta, type SplitName } from './cache.js';
 import { writeFileAtomic } from '../core/atomic.js';
-
-export interface SplitStats {
-  size: number;
-  classes_present: number;
-  per_class: { min: number; max: number; mean: number; std: number };
-  /** max/min images per class over the classes present (1 = perfectly balanced). */
-  imbalance_ratio: number;
-  /** Coefficient of variation of per-class counts (std/mean). */
-  imbalance_cv: number;
-  grayscale: number;
-  image_sizes: Record<string, number>;
-}
+import type { SplitStats } from '../core/protocol-artifacts.js';
 
 /** What the course report asks about the data: D2 (split sizes, classes), D4 (distribution), D5 (particularities). */
 export interface DatasetStats {

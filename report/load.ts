@@ -13,6 +13,7 @@ import {
   type MiniGridFile,
   type ProtocolPaths,
   type SanityFile,
+  type SplitStats,
 } from '../core/protocol-artifacts.js';
 import type { EvaluationReport } from '../core/eval-report.js';
 
@@ -21,18 +22,7 @@ export interface DataStats {
   source: { kind: string; path: string; fingerprint: string };
   input_shape: [number, number, number];
   num_classes: number;
-  splits: Record<
-    'train' | 'val' | 'test',
-    {
-      size: number;
-      classes_present: number;
-      per_class: { min: number; max: number; mean: number; std: number };
-      imbalance_ratio: number;
-      imbalance_cv: number;
-      grayscale: number;
-      image_sizes: Record<string, number>;
-    }
-  >;
+  splits: Record<'train' | 'val' | 'test', SplitStats>;
   split: { strategy: string; test_ratio: number; seed: number; test_from: string; val_from: string };
   grayscale_total: number;
   grayscale_fraction: number;
