@@ -10,7 +10,7 @@ import { topKIndices } from '../core/metrics.js';
 import { decodeImage } from '../core/image/decode.js';
 import { readModelInfo, type ModelInfo } from './model/model-info.js';
 import { SessionPool } from './session/pool.js';
-import type { ProviderName } from './session/options.js';
+import type { ProviderName } from '../core/onnxruntime-providers.js';
 import { DynamicBatcher, type BatchStats, type SampleResult } from './batcher.js';
 import { inputDims, pixelsToSample, type Sample } from './model/input-tensor.js';
 

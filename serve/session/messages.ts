@@ -1,5 +1,5 @@
 /** Messages between the session pool (HTTP thread) and its worker threads. */
-import type { ProviderName } from './options.js';
+import type { ProviderName } from '../../core/onnxruntime-providers.js';
 
 export interface WorkerInit {
   modelPath: string;

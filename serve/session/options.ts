@@ -1,11 +1,7 @@
 /** onnxruntime session options from the serve config: providers, threads, optimizations. */
 import os from 'node:os';
-import path from 'node:path';
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import type { InferenceSession } from 'onnxruntime-node';
-
-export type ProviderName = 'cuda' | 'cpu';
+import type { ProviderName } from '../../core/onnxruntime-providers.js';
 
 export interface SessionSettings {
   modelPath: string;
@@ -34,17 +30,4 @@ export function sessionOptions(provider: ProviderName, threads: number): Inferen
     // error line out of the log for that attempt.
     logSeverityLevel: provider === 'cpu' ? 2 : 4,
   };
-}
-
-/**
- * The shared library a GPU provider needs, looked for beside onnxruntime-node's binding before the
- * attempt: asking onnxruntime for a provider whose library is absent makes it print a native error
- * dump that no log level silences. Returns why the provider cannot load, or null when it may.
- */
-export function missingProviderLibrary(provider: ProviderName): string | null {
-  if (provider === 'cpu') return null;
-  const pkg = path.dirname(createRequire(import.meta.url).resolve('onnxruntime-node/package.json'));
-  const dir = path.join(pkg, 'bin', 'napi-v6', process.platform, process.arch);
-  const lib = `libonnxruntime_providers_${provider}.so`;
-  return existsSync(path.join(dir, lib)) ? null : `${lib} is not installed in ${dir}`;
 }

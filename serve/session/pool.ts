@@ -7,7 +7,8 @@ import { Worker } from 'node:worker_threads';
 import { createLogger } from '../../core/log.js';
 import { TinynetError } from '../../core/errors.js';
 import type { RunRequest, RunResult, WorkerInit, WorkerReady, WorkerFailed } from './messages.js';
-import { intraOpThreads, type SessionSettings, type ProviderName } from './options.js';
+import { intraOpThreads, type SessionSettings } from './options.js';
+import type { ProviderName } from '../../core/onnxruntime-providers.js';
 
 const log = createLogger('serve/session');
 const WORKER_URL = new URL('./worker.js', import.meta.url);

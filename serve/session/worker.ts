@@ -7,7 +7,8 @@ import ort from 'onnxruntime-node';
 
 // The attempt at a GPU provider that is not installed must not print onnxruntime's own error dump.
 ort.env.logLevel = 'fatal';
-import { sessionOptions, missingProviderLibrary, type ProviderName } from './options.js';
+import { sessionOptions } from './options.js';
+import { missingProviderLibrary, type ProviderName } from '../../core/onnxruntime-providers.js';
 import type { RunRequest, RunResult, WorkerInit, WorkerReady } from './messages.js';
 
 const init = workerData as WorkerInit;

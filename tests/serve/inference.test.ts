@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { InferenceService, type InferenceSettings } from '../../serve/inference.js';
 import { writeTinyModel, testImage, referenceProbabilities } from '../helpers/serve-fixtures.js';
-import { missingProviderLibrary } from '../../serve/session/options.js';
+import { missingProviderLibrary } from '../../core/onnxruntime-providers.js';
 
 process.env.TINYNET_LOG = 'warn';
 

@@ -5,19 +5,15 @@
  */
 import ort from 'onnxruntime-node';
 import os from 'node:os';
-import path from 'node:path';
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { TinynetError } from '../../core/errors.js';
+import { missingProviderLibrary, type ProviderName } from '../../core/onnxruntime-providers.js';
 
-export type TrainProvider = 'cuda' | 'cpu';
+export type TrainProvider = ProviderName;
 
 /** Why the CUDA provider cannot load here, or null when its library is installed. */
 export function cudaUnavailable(): string | null {
-  const pkg = path.dirname(createRequire(import.meta.url).resolve('onnxruntime-node/package.json'));
-  const dir = path.join(pkg, 'bin', 'napi-v6', process.platform, process.arch);
-  const lib = 'libonnxruntime_providers_cuda.so';
-  return existsSync(path.join(dir, lib)) ? null : `${lib} is not installed (install with ONNXRUNTIME_NODE_INSTALL=cuda12 npm ci)`;
+  const missing = missingProviderLibrary('cuda');
+  return missing && `${missing} (install with ONNXRUNTIME_NODE_INSTALL=cuda12 npm ci)`;
 }
 
 export function trainThreads(requested: number): number {
